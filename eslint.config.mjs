@@ -1,0 +1,33 @@
+// Lint: typescript-eslint's recommended rules, plus the one rule this project cannot live without:
+// provider packages are imported by deep path only. The package root of @cdktf/provider-azurerm
+// loads 1,527 modules (about 4 s and 430 MB per process instead of 0.35 s and 70 MB).
+import tseslint from "typescript-eslint";
+
+const providerRootMessage =
+  "Import provider classes by deep path (e.g. '@cdktf/provider-azurerm/lib/windows-virtual-machine'): the package root loads every resource module (~4 s, ~430 MB).";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "dist/", "cdktf.out/", "coverage/", "**/*.js", "**/*.mjs"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@cdktf/provider-azurerm", message: providerRootMessage },
+            { name: "@cdktf/provider-random", message: providerRootMessage },
+          ],
+          patterns: [
+            {
+              regex: "^@cdktf/provider-[a-z0-9-]+(/lib)?/?$",
+              message: providerRootMessage,
+            },
+          ],
+        },
+      ],
+      "@typescript-eslint/no-require-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+);

@@ -1,0 +1,4 @@
+// Adds cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
+import { Testing } from "cdktf";
+
+Testing.setupJest();
