@@ -1,0 +1,270 @@
+// The environment file: one YAML file per environment under environments/, validated by this
+// schema. Field descriptions here are the documentation: they flow into the published JSON Schema
+// (environments/environment.schema.json) that editors use for completion and hover help.
+import { z } from "zod";
+import { AddressRange } from "../constructs/address-range";
+import { KMS_HOST_IMAGE_NAMES } from "../constructs/kms-host-image";
+import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
+
+/** Longest computer-name prefix: Windows computer names are at most 15 characters and we append two digits. */
+export const MAX_NAME_PREFIX_LENGTH = 13;
+/** One KMS host key (CSVLK) activates at most six hosts (Microsoft Learn, kms-activation-planning). */
+export const MAX_HOSTS = 6;
+
+const AZURE_ID_SEGMENT = "[^/]+";
+const SUBNET_ID = new RegExp(
+  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}/subnets/${AZURE_ID_SEGMENT}$`,
+  "i",
+);
+const VNET_ID = new RegExp(
+  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}$`,
+  "i",
+);
+const KEY_VAULT_ID = new RegExp(
+  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.KeyVault/vaults/${AZURE_ID_SEGMENT}$`,
+  "i",
+);
+/** A DNS name of at least two labels, each 1-63 letters, digits or hyphens, not starting or ending with a hyphen. */
+const DNS_ZONE_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Letters, digits and hyphens, not starting with a hyphen: NetBIOS-safe. */
+const NAME_PREFIX = /^[A-Za-z][A-Za-z0-9-]*$/;
+
+/** A CIDR block that is valid and not Internet-wide. */
+function clientNetwork(what: string) {
+  return z
+    .string()
+    .describe(`${what}: a CIDR block such as 10.20.0.0/16. Never 0.0.0.0/0, ::/0, *, Any, Internet or a service tag.`)
+    .superRefine((value, ctx) => {
+      const problem = AddressRange.internetExposureProblem(value) ?? AddressRange.cidrProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+}
+
+function cidrBlock(description: string) {
+  return z
+    .string()
+    .describe(description)
+    .superRefine((value, ctx) => {
+      const problem = AddressRange.cidrProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+}
+
+const resourceGroupSchema = z
+  .strictObject({
+    name: z.string().min(1).max(90).regex(/^[-\w.()]*[-\w()]$/, "use letters, digits, '-', '_', '.', '(' or ')', not ending with '.'").describe("Resource group name."),
+    create: z.boolean().default(true).describe("Create the resource group (true) or use an existing one (false)."),
+  })
+  .describe("The resource group that holds every resource of the stack.");
+
+const networkSchema = z
+  .strictObject({
+    subnetId: z
+      .string()
+      .regex(SUBNET_ID, "write a subnet resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>")
+      .optional()
+      .describe("Existing subnet for the hosts (resource id). Give this or vnet, not both."),
+    vnet: z
+      .strictObject({
+        name: z.string().min(2).max(64).optional().describe("Name of the new virtual network. Default: vnet-kms-<environment name>."),
+        addressSpace: cidrBlock("Address space of the new virtual network, e.g. 10.50.0.0/24."),
+        subnetPrefix: cidrBlock("Prefix of the KMS subnet inside addressSpace, e.g. 10.50.0.0/27."),
+      })
+      .optional()
+      .describe("Create a new virtual network and subnet for the hosts. Give this or subnetId, not both."),
+  })
+  .superRefine((network, ctx) => {
+    if (network.subnetId && network.vnet) {
+      ctx.addIssue({ code: "custom", message: "give either subnetId (use an existing subnet) or vnet (create one), not both" });
+    } else if (!network.subnetId && !network.vnet) {
+      ctx.addIssue({ code: "custom", message: "missing: give subnetId (an existing subnet's resource id) or vnet.addressSpace and vnet.subnetPrefix (create one)" });
+    }
+    if (network.vnet && !AddressRange.cidrProblem(network.vnet.addressSpace) && !AddressRange.cidrProblem(network.vnet.subnetPrefix)) {
+      if (!AddressRange.of(network.vnet.addressSpace).containsRange(AddressRange.of(network.vnet.subnetPrefix))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["vnet", "subnetPrefix"],
+          message: `"${network.vnet.subnetPrefix}" is not inside vnet.addressSpace "${network.vnet.addressSpace}"; choose a prefix inside the address space`,
+        });
+      }
+    }
+  })
+  .describe("Where the hosts' NICs live.");
+
+const hostsSchema = z
+  .strictObject({
+    count: z
+      .number()
+      .int()
+      .min(1, "at least one host is needed")
+      .max(MAX_HOSTS, `one KMS host key activates at most ${MAX_HOSTS} hosts; use ${MAX_HOSTS} or fewer`)
+      .describe(`Number of KMS hosts, 1 to ${MAX_HOSTS} (one KMS host key activates at most ${MAX_HOSTS} hosts).`),
+    size: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "use an Azure VM size such as Standard_B2s or Standard_D2s_v5").default("Standard_D2s_v5").describe("VM size. Default Standard_D2s_v5."),
+    image: z
+      .enum(KMS_HOST_IMAGE_NAMES)
+      .default("windows-server-2022")
+      .describe("Windows Server Datacenter Gen2 image. Datacenter: Azure Edition is never offered: it cannot be a KMS host."),
+    zones: z
+      .array(z.enum(["1", "2", "3"]))
+      .default([])
+      .describe('Availability zones; hosts are spread across them round-robin. Empty: no zone. Quote them: ["1", "2"].'),
+    namePrefix: z
+      .string()
+      .regex(NAME_PREFIX, "use letters, digits and hyphens, starting with a letter")
+      .max(
+        MAX_NAME_PREFIX_LENGTH,
+        `Windows computer names are at most 15 characters and two digits are appended (e.g. kms01); shorten the prefix to at most ${MAX_NAME_PREFIX_LENGTH} characters`,
+      )
+      .describe(`Computer-name prefix; host N is <prefix><NN> (e.g. kmslab01). At most ${MAX_NAME_PREFIX_LENGTH} characters.`),
+    privateIpAddresses: z
+      .array(z.ipv4("write an IPv4 address such as 10.50.0.10"))
+      .optional()
+      .describe("Static private IPs, one per host in host order. Default: dynamic addresses."),
+    osDiskType: z.enum(["Premium_LRS", "StandardSSD_LRS", "Standard_LRS"]).default("Premium_LRS").describe("OS disk storage type. Default Premium_LRS."),
+    encryptionAtHost: z
+      .boolean()
+      .default(true)
+      .describe("Encryption at host (needs the EncryptionAtHost feature registered on the subscription). Default true."),
+    adminUsername: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,19}$/, "use 1-20 letters, digits, '.', '_' or '-', starting with a letter").default("kmsadmin").describe("Local administrator user name. The password is generated and stored in Key Vault."),
+  })
+  .superRefine((hosts, ctx) => {
+    if (hosts.privateIpAddresses && hosts.privateIpAddresses.length !== hosts.count) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["privateIpAddresses"],
+        message: `lists ${hosts.privateIpAddresses.length} addresses for ${hosts.count} hosts; give one address per host or remove the field`,
+      });
+    }
+    if (hosts.privateIpAddresses && new Set(hosts.privateIpAddresses).size !== hosts.privateIpAddresses.length) {
+      ctx.addIssue({ code: "custom", path: ["privateIpAddresses"], message: "lists an address twice; give every host its own address" });
+    }
+  })
+  .describe("The KMS host VMs.");
+
+const dnsSchema = z
+  .strictObject({
+    zoneName: z
+      .string()
+      .regex(DNS_ZONE_NAME, "write a lower-case DNS name such as corp.contoso.com")
+      .describe("The clients' DNS suffix; clients query _vlmcs._tcp.<zoneName>."),
+    createZone: z.boolean().default(true).describe("Create the Azure Private DNS zone (true) or use an existing one (false)."),
+    zoneResourceGroup: z.string().min(1).max(90).optional().describe("Resource group of an existing zone. Default: resourceGroup.name."),
+    linkedVnetIds: z
+      .array(z.string().regex(VNET_ID, "write a virtual network resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>"))
+      .default([])
+      .describe("Extra virtual networks to link to a created zone (for example a DNS Private Resolver's vnet)."),
+    ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
+  })
+  .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");
+
+const keyVaultSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "use 3-24 letters, digits and hyphens, starting with a letter (Key Vault names are globally unique)")
+      .optional()
+      .describe("Name of a Key Vault to create (with create: true)."),
+    create: z.boolean().optional().describe("true: create the vault named by name."),
+    id: z
+      .string()
+      .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>")
+      .optional()
+      .describe("Resource id of an existing Key Vault (with RBAC authorization) to use instead."),
+  })
+  .superRefine((kv, ctx) => {
+    if (kv.id && (kv.name || kv.create)) {
+      ctx.addIssue({ code: "custom", message: "give either id (use an existing vault) or name with create: true (create one), not both" });
+    } else if (!kv.id && !(kv.name && kv.create === true)) {
+      ctx.addIssue({ code: "custom", message: "missing: give name and create: true (create a vault) or id (an existing vault's resource id)" });
+    }
+  })
+  .describe("The Key Vault holding the hosts' admin passwords and the KMS host keys.");
+
+const backendSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("local"),
+      path: z
+        .string()
+        .refine((p) => !p.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(p), "use a relative path: an absolute path ties the stack to one machine")
+        .optional()
+        .describe("State file path, relative to the stack directory. Default: ../../../terraform.kms-<name>.tfstate (the project root)."),
+    }),
+    z.strictObject({
+      type: z.literal("azurerm"),
+      resourceGroupName: z.string().min(1).describe("Resource group of the state storage account."),
+      storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, "use 3-24 lower-case letters and digits").describe("State storage account."),
+      containerName: z.string().min(3).max(63).describe("Blob container for state."),
+      key: z.string().min(1).describe("Blob name of the state file, e.g. kms-production.tfstate."),
+      subscriptionId: z.uuid().optional().describe("Subscription of the state storage account, if different."),
+    }),
+  ])
+  .describe("Terraform state backend: local (with a relative path) or azurerm.");
+
+/** Schema of one environment file. */
+export const environmentSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Path of the JSON Schema, for editors."),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,19}$/, "use 1-20 lower-case letters, digits and hyphens, starting with a letter")
+      .describe("Environment name; must equal the file name. The stack is kms-<name>."),
+    tier: z
+      .enum(["lab", "production"])
+      .describe("lab or production. Production adds purge protection, delete locks and prevent_destroy."),
+    location: z.string().regex(/^[a-z0-9]+$/, "use an Azure region name such as westeurope").describe("Azure region, e.g. westeurope."),
+    subscriptionId: z.uuid("write the subscription id, a UUID").optional().describe("Subscription to deploy into. Default: ARM_SUBSCRIPTION_ID from the environment."),
+    resourceGroup: resourceGroupSchema,
+    network: networkSchema,
+    clientCidrs: z
+      .array(clientNetwork("A client network allowed to reach the KMS port"))
+      .min(1, "list at least one client network that needs activation")
+      .describe("The networks allowed to reach the KMS port; the NSG admits exactly these."),
+    adminCidrs: z
+      .array(clientNetwork("An admin network allowed to use RDP and WinRM"))
+      .default([])
+      .describe("Networks allowed RDP/WinRM to the hosts (e.g. an Azure Bastion subnet). Default none."),
+    kms: z
+      .strictObject({
+        port: z
+          .number()
+          .int()
+          .min(1, "use a TCP port from 1 to 65535")
+          .max(65535, "use a TCP port from 1 to 65535")
+          .default(DEFAULT_KMS_PORT)
+          .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688."),
+      })
+      .default({ port: DEFAULT_KMS_PORT })
+      .describe("KMS service settings."),
+    hosts: hostsSchema,
+    dns: dnsSchema,
+    keyVault: keyVaultSchema,
+    backend: backendSchema,
+    tags: z.record(z.string().min(1).max(512), z.string().max(256)).default({}).describe("Tags put on every taggable resource."),
+  })
+  .superRefine((env, ctx) => {
+    const subnetPrefix = env.network.vnet?.subnetPrefix;
+    if (subnetPrefix && env.hosts.privateIpAddresses && !AddressRange.cidrProblem(subnetPrefix)) {
+      const subnet = AddressRange.of(subnetPrefix);
+      env.hosts.privateIpAddresses.forEach((ip, index) => {
+        if (!subnet.containsAddress(ip)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["hosts", "privateIpAddresses", index],
+            message: `${ip} is not inside network.vnet.subnetPrefix ${subnetPrefix}; choose an address in the subnet`,
+          });
+        }
+      });
+    }
+    if (env.hosts.zones.length > env.hosts.count) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", "zones"],
+        message: `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`,
+      });
+    }
+  })
+  .describe("An azure-kms-host environment: one KMS host stack (kms-<name>).");
+
+/** A validated environment, with defaults filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;

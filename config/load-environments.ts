@@ -1,0 +1,276 @@
+// Reads and validates every environment file, and turns every problem into one line that names the
+// file, the field (and the line when known) and the fix. All problems are collected before anything
+// is synthesized, so a bad file never produces partial output.
+import * as fs from "fs";
+import * as path from "path";
+import { Document, LineCounter, isMap, isNode, parseDocument } from "yaml";
+import { z } from "zod";
+import { EnvironmentConfig, environmentSchema } from "./environment-schema";
+
+/** One problem in one environment file. */
+export interface ConfigProblem {
+  /** File path as given (relative to the working directory when possible). */
+  readonly file: string;
+  /** Dotted field path, e.g. `clientCidrs[1]`; empty for the whole file. */
+  readonly field: string;
+  /** 1-based line of the field in the file, when known. */
+  readonly line?: number;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+/** Thrown when any environment file is invalid; carries every problem found. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** `environments/lab.yaml:12: clientCidrs[1]: "0.0.0.0/0" opens ...` */
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;
+  return problem.field ? `${where}: ${problem.field}: ${problem.message}` : `${where}: ${problem.message}`;
+}
+
+/** The environment files in `directory`: every `*.yaml` / `*.yml`, sorted by name. */
+export function environmentFiles(directory: string): string[] {
+  if (!fs.existsSync(directory)) {
+    throw new ConfigError([{ file: directory, field: "", message: "directory not found; create it with one <name>.yaml file per environment" }]);
+  }
+  return fs
+    .readdirSync(directory)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => path.join(directory, f));
+}
+
+/**
+ * Loads and validates every environment file in `directory`. Returns the environments when all are
+ * valid; otherwise throws a {@link ConfigError} listing every problem in every file.
+ */
+export function loadEnvironments(directory: string): EnvironmentConfig[] {
+  const files = environmentFiles(directory);
+  if (files.length === 0) {
+    throw new ConfigError([{ file: directory, field: "", message: "no environment files (*.yaml); copy environments/lab.yaml to start one" }]);
+  }
+  const problems: ConfigProblem[] = [];
+  const environments: EnvironmentConfig[] = [];
+  for (const file of files) {
+    const result = parseEnvironment(displayPath(file), fs.readFileSync(file, "utf8"));
+    if (result.ok) environments.push(result.environment);
+    else problems.push(...result.problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return environments;
+}
+
+/** The outcome of validating one file. */
+export type ParseResult = { ok: true; environment: EnvironmentConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates the text of one environment file. `file` is used in messages and for the name check. */
+export function parseEnvironment(file: string, text: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      problems: document.errors.map((error) => ({
+        file,
+        field: "",
+        line: error.linePos?.[0]?.line,
+        message: `not valid YAML: ${error.message.split("\n")[0]}; fix the syntax at this line`,
+      })),
+    };
+  }
+  const data: unknown = document.toJS();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    return { ok: false, problems: [{ file, field: "", message: "must be a YAML mapping of fields (name, location, ...); see environments/lab.yaml" }] };
+  }
+  const lineOf = (fieldPath: readonly PropertyKey[]): number | undefined => {
+    const node = document.getIn(fieldPath as unknown[], true);
+    const range = isNode(node) ? node.range : undefined;
+    return range ? lineCounter.linePos(range[0]).line : lineOfParent(document, lineCounter, fieldPath);
+  };
+
+  const parsed = environmentSchema.safeParse(data, { reportInput: true });
+  const problems: ConfigProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(...describeIssue(file, issue, lineOf));
+    }
+  } else {
+    const expectedName = path.basename(file).replace(/\.ya?ml$/, "");
+    if (parsed.data.name !== expectedName) {
+      problems.push({
+        file,
+        field: "name",
+        line: lineOf(["name"]),
+        message: `"${parsed.data.name}" must equal the file name "${expectedName}" (the stack is kms-<name>); rename the file or the field`,
+      });
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  if (!parsed.success) throw new Error("unreachable: schema failed without issues");
+  return { ok: true, environment: parsed.data };
+}
+
+function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[]) => number | undefined): ConfigProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    const allowed = allowedKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, allowed);
+      const hint = suggestion ? `did you mean "${suggestion}"?` : `allowed fields here: ${allowed.join(", ")}`;
+      return {
+        file,
+        field: formatPath([...issue.path, key]),
+        line: lineOf([...issue.path, key]),
+        message: `unknown field "${key}"; ${hint} (remove or rename it)`,
+      };
+    });
+  }
+  let message = issue.message;
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    const description = descriptionAt(issue.path);
+    message = `required field is missing; add it${description ? ` (${description})` : ""}`;
+  } else if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
+    message = `${issue.message}; use one of the documented values`;
+  } else if (issue.code === "invalid_type") {
+    message = `expected ${issue.expected}, got ${describeValue(issue.input)}; ${hintForType(issue.expected)}`;
+  } else if (issue.code === "invalid_value") {
+    message = `${describeValue(issue.input)} is not allowed; use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  } else if ((issue.code === "too_small" || issue.code === "too_big") && issue.message.startsWith("Too ")) {
+    const bound = issue.code === "too_small" ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+    message = `${describeValue(issue.input)} is out of range; use ${bound}`;
+  } else if (issue.input !== undefined && issue.code !== "custom") {
+    message = `${describeValue(issue.input)}: ${issue.message}`;
+  }
+  return [{ file, field: formatPath(issue.path), line: lineOf(issue.path), message }];
+}
+
+function hintForType(expected: string): string {
+  switch (expected) {
+    case "number":
+      return "write a plain number without quotes";
+    case "boolean":
+      return "write true or false without quotes";
+    case "string":
+      return "write a text value (quote it if it looks like a number)";
+    case "array":
+      return "write a YAML list (one '- item' per line)";
+    case "object":
+      return "write a YAML mapping of fields";
+    default:
+      return "see environments/environment.schema.json";
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+
+/** `hosts.privateIpAddresses[1]` */
+export function formatPath(fieldPath: readonly PropertyKey[]): string {
+  return fieldPath.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+}
+
+/** The zod schema node at a data path, unwrapping optional/default/effects wrappers. */
+function schemaAt(fieldPath: readonly PropertyKey[]): z.core.$ZodType | undefined {
+  let node: z.core.$ZodType | undefined = environmentSchema;
+  for (const key of fieldPath) {
+    node = node && unwrap(node);
+    if (!node) return undefined;
+    const def = node._zod.def as unknown as Record<string, unknown>;
+    if (def.type === "object" && typeof key === "string") {
+      node = (def.shape as Record<string, z.core.$ZodType>)[key];
+    } else if (def.type === "array" && typeof key === "number") {
+      node = def.element as z.core.$ZodType;
+    } else if (def.type === "union" && typeof key === "string") {
+      node = (def.options as z.core.$ZodType[]).map((o) => (unwrap(o)?._zod.def as unknown as Record<string, unknown>)?.shape as Record<string, z.core.$ZodType> | undefined).find((shape) => shape && key in shape)?.[key];
+    } else {
+      return undefined;
+    }
+  }
+  return node && unwrap(node);
+}
+
+function unwrap(node: z.core.$ZodType): z.core.$ZodType | undefined {
+  let current: z.core.$ZodType = node;
+  for (;;) {
+    const def = current._zod.def as unknown as Record<string, unknown>;
+    if ((def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") && def.innerType) {
+      current = def.innerType as z.core.$ZodType;
+    } else if (def.type === "pipe" && def.in) {
+      current = def.in as z.core.$ZodType;
+    } else {
+      return current;
+    }
+  }
+}
+
+function allowedKeysAt(fieldPath: readonly PropertyKey[]): string[] {
+  const node = schemaAt(fieldPath);
+  if (!node) return [];
+  const def = node._zod.def as unknown as Record<string, unknown>;
+  if (def.type === "object") return Object.keys(def.shape as object).filter((k) => k !== "$schema");
+  if (def.type === "union") {
+    return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => Object.keys(((unwrap(o)?._zod.def as unknown as Record<string, unknown>)?.shape as object) ?? {})))];
+  }
+  return [];
+}
+
+function descriptionAt(fieldPath: readonly PropertyKey[]): string | undefined {
+  let node: z.core.$ZodType | undefined = environmentSchema;
+  // Descriptions sit on the outermost wrapper, so look the field up without unwrapping the leaf.
+  const parent = schemaAt(fieldPath.slice(0, -1));
+  const last = fieldPath[fieldPath.length - 1];
+  if (parent && typeof last === "string") {
+    const def = parent._zod.def as unknown as Record<string, unknown>;
+    node = def.type === "object" ? (def.shape as Record<string, z.core.$ZodType>)[last] : undefined;
+  }
+  return node ? z.globalRegistry.get(node)?.description : undefined;
+}
+
+/** The allowed key closest to a misspelt one, if it is close enough to be a typo. */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** For a missing field, the line of the nearest existing parent mapping. */
+function lineOfParent(document: Document, lineCounter: LineCounter, fieldPath: readonly PropertyKey[]): number | undefined {
+  for (let depth = fieldPath.length - 1; depth > 0; depth--) {
+    const node = document.getIn(fieldPath.slice(0, depth) as unknown[], true);
+    if (isMap(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}

@@ -1,0 +1,9 @@
+// Public API of the azure-kms-host construct library.
+export * from "./address-range";
+export * from "./kms-firewall-rule";
+export * from "./kms-host";
+export * from "./kms-host-image";
+export * from "./kms-port";
+export * from "./kms-srv-record";
+export * from "./management-access-rule";
+export * from "./standard-tags";

@@ -1,0 +1,46 @@
+// Entry point of the main job (`npm run synth`) and of `cdktf synth`: synthesizes every
+// environment in environments/ into cdktf.out/stacks/kms-<name>/cdk.tf.json.
+//
+//   node dist/main.js [--environments <dir>] [--out <dir>]
+//   node dist/main.js --write-schema      (rewrites environments/environment.schema.json)
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { environmentSchema } from "./config/environment-schema";
+import { ConfigError } from "./config/load-environments";
+import { synthesizeAll } from "./stacks/synthesize";
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+
+function main(): number {
+  const environmentsDir = path.resolve(option("--environments", "environments"));
+  if (process.argv.includes("--write-schema")) {
+    const file = path.join(environmentsDir, "environment.schema.json");
+    fs.writeFileSync(file, `${JSON.stringify(z.toJSONSchema(environmentSchema, { io: "input" }), null, 2)}\n`);
+    console.log(`wrote ${path.relative(process.cwd(), file)}`);
+    return 0;
+  }
+  // The cdktf CLI sets CDKTF_OUTDIR and owns that directory; run directly, we stage our output.
+  const cliOutdir = process.env.CDKTF_OUTDIR;
+  try {
+    const result = synthesizeAll({
+      environmentsDir,
+      outdir: cliOutdir ?? option("--out", "cdktf.out"),
+      staged: cliOutdir === undefined,
+    });
+    for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Invalid environment file(s); nothing was written:\n${error.message}`);
+    } else {
+      console.error(`Synthesis failed; nothing was written:\n${error instanceof Error ? error.message : String(error)}`);
+    }
+    return 1;
+  }
+}
+
+process.exitCode = main();

@@ -1,0 +1,253 @@
+// KmsStack: one environment, from a validated environment file, as one Terraform stack
+// (kms-<name>). Composes the constructs; holds no validation of its own beyond what the schema
+// and the constructs already enforce.
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { DataAzurermKeyVault } from "@cdktf/provider-azurerm/lib/data-azurerm-key-vault";
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { NetworkInterfaceSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/network-interface-security-group-association";
+import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
+import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
+import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association";
+import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { Aspects, AzurermBackend, ITerraformDependable, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { EnvironmentConfig } from "../config/environment-schema";
+import { KmsFirewallRule, KmsHost, KmsHostImage, KmsSrvRecord, ManagementAccessRule, StandardTags } from "../constructs";
+
+/** The stack name of an environment. */
+export function stackName(environmentName: string): string {
+  return `kms-${environmentName}`;
+}
+
+/** Computer name of host `index` (0-based): `<prefix><NN>`, e.g. kmslab01. */
+export function computerName(prefix: string, index: number): string {
+  return `${prefix}${String(index + 1).padStart(2, "0")}`;
+}
+
+/** Parts of an Azure resource id: `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>...`. */
+function resourceIdParts(id: string): { resourceGroup: string; name: string } {
+  const segments = id.split("/");
+  return { resourceGroup: segments[4], name: segments[segments.length - 1] };
+}
+
+/** Built-in role that reads secret contents (and nothing else). */
+const SECRETS_USER_ROLE = "Key Vault Secrets User";
+/** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
+const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
+
+/** One KMS host environment. */
+export class KmsStack extends TerraformStack {
+  /** The validated environment this stack was built from. */
+  public readonly config: EnvironmentConfig;
+  /** The hosts, in host order. */
+  public readonly hosts: KmsHost[];
+  /** The Key Vault's resource id (created or existing). */
+  public readonly keyVaultId: string;
+  /** The Key Vault's URI, e.g. https://kv-kms-lab.vault.azure.net/. */
+  public readonly keyVaultUri: string;
+  /** The firewall rule for the KMS port. */
+  public readonly firewallRule: KmsFirewallRule;
+  /** The DNS records. */
+  public readonly dnsRecords: KmsSrvRecord;
+
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, stackName(config.name));
+    this.config = config;
+    const port = config.kms.port;
+
+    new AzurermProvider(this, "azurerm", {
+      subscriptionId: config.subscriptionId,
+      storageUseAzuread: true,
+      features: [
+        {
+          keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
+          resourceGroup: [{ preventDeletionIfContainsResources: true }],
+        },
+      ],
+    });
+    new RandomProvider(this, "random");
+    this.configureBackend();
+
+    // Resource group.
+    // A created group is referenced by its name attribute, so Terraform orders everything after it.
+    const resourceGroupName = config.resourceGroup.create
+      ? new ResourceGroup(this, "resource-group", { name: config.resourceGroup.name, location: config.location }).name
+      : config.resourceGroup.name;
+    const inResourceGroup = { resourceGroupName, location: config.location };
+
+    // Network.
+    let subnetId: string;
+    let kmsVnetId: string;
+    let createdSubnet: Subnet | undefined;
+    if (config.network.vnet) {
+      const vnet = new VirtualNetwork(this, "vnet", {
+        ...inResourceGroup,
+        name: config.network.vnet.name ?? `vnet-kms-${config.name}`,
+        addressSpace: [config.network.vnet.addressSpace],
+      });
+      createdSubnet = new Subnet(this, "subnet", {
+        name: "snet-kms",
+        resourceGroupName,
+        virtualNetworkName: vnet.name,
+        addressPrefixes: [config.network.vnet.subnetPrefix],
+        // The host activates its own KMS host key online with Microsoft, so it needs egress.
+        defaultOutboundAccessEnabled: true,
+      });
+      subnetId = createdSubnet.id;
+      kmsVnetId = vnet.id;
+    } else {
+      subnetId = config.network.subnetId as string;
+      kmsVnetId = subnetId.replace(/\/subnets\/[^/]+$/i, "");
+    }
+
+    const nsg = new NetworkSecurityGroup(this, "nsg", { ...inResourceGroup, name: `nsg-kms-${config.name}` });
+
+    // Key Vault.
+    const client = new DataAzurermClientConfig(this, "client");
+    let secretDependsOn: ITerraformDependable[] = [];
+    if (config.keyVault.id) {
+      const { resourceGroup, name } = resourceIdParts(config.keyVault.id);
+      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup });
+      this.keyVaultId = config.keyVault.id;
+      this.keyVaultUri = existing.vaultUri;
+    } else {
+      const vault = new KeyVault(this, "key-vault", {
+        ...inResourceGroup,
+        name: config.keyVault.name as string,
+        tenantId: client.tenantId,
+        skuName: "standard",
+        rbacAuthorizationEnabled: true,
+        softDeleteRetentionDays: 90,
+        purgeProtectionEnabled: config.tier === "production",
+      });
+      // Whoever runs terraform writes the admin password secrets: give them exactly that right.
+      const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
+        scope: vault.id,
+        roleDefinitionName: SECRETS_OFFICER_ROLE,
+        principalId: client.objectId,
+        description: "Lets the identity running terraform store the hosts' generated admin passwords.",
+      });
+      secretDependsOn = [deployerCanWriteSecrets];
+      this.keyVaultId = vault.id;
+      this.keyVaultUri = vault.vaultUri;
+    }
+
+    // Hosts, spread round-robin across the zones.
+    const zones = config.hosts.zones;
+    this.hosts = Array.from({ length: config.hosts.count }, (_, index) => {
+      const host = new KmsHost(this, `host-${index + 1}`, {
+        ...inResourceGroup,
+        computerName: computerName(config.hosts.namePrefix, index),
+        subnetId,
+        adminPasswordKeyVaultId: this.keyVaultId,
+        dnsZoneName: config.dns.zoneName,
+        image: KmsHostImage.fromName(config.hosts.image),
+        size: config.hosts.size,
+        zone: zones.length > 0 ? zones[index % zones.length] : undefined,
+        privateIpAddress: config.hosts.privateIpAddresses?.[index],
+        encryptionAtHost: config.hosts.encryptionAtHost,
+        adminUsername: config.hosts.adminUsername,
+        osDiskStorageAccountType: config.hosts.osDiskType,
+        secretDependsOn,
+      });
+      new RoleAssignment(this, `host-${index + 1}-secrets-user`, {
+        scope: this.keyVaultId,
+        roleDefinitionName: SECRETS_USER_ROLE,
+        principalId: host.principalId,
+        principalType: "ServicePrincipal",
+        description: `Lets ${host.computerName} read its KMS host keys at boot.`,
+      });
+      return host;
+    });
+
+    // Firewall: the NSG guards the subnet we created; on a subnet we do not own, it guards the
+    // hosts' NICs instead, so that we never replace the NSG of a shared subnet.
+    if (createdSubnet) {
+      new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: createdSubnet.id, networkSecurityGroupId: nsg.id });
+    } else {
+      this.hosts.forEach((host, index) => {
+        new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
+          networkInterfaceId: host.networkInterface.id,
+          networkSecurityGroupId: nsg.id,
+        });
+      });
+    }
+    this.firewallRule = new KmsFirewallRule(this, "kms-firewall", {
+      networkSecurityGroupName: nsg.name,
+      resourceGroupName,
+      clientCidrs: config.clientCidrs,
+      hostAddresses: this.hosts.map((h) => h.privateIp),
+      port,
+    });
+    new ManagementAccessRule(this, "management-access", {
+      networkSecurityGroupName: nsg.name,
+      resourceGroupName,
+      adminCidrs: config.adminCidrs,
+    });
+
+    // DNS.
+    const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
+    let zoneName = config.dns.zoneName;
+    if (config.dns.createZone) {
+      const zone = new PrivateDnsZone(this, "dns-zone", { name: config.dns.zoneName, resourceGroupName: zoneResourceGroup });
+      // Referencing the zone's name orders the records after the zone.
+      zoneName = zone.name;
+      [kmsVnetId, ...config.dns.linkedVnetIds].forEach((vnetId, index) => {
+        new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
+          name: index === 0 ? `link-kms-${config.name}` : `link-kms-${config.name}-${index + 1}`,
+          resourceGroupName: zoneResourceGroup,
+          privateDnsZoneName: zone.name,
+          virtualNetworkId: vnetId,
+          registrationEnabled: false,
+        });
+      });
+    }
+    this.dnsRecords = new KmsSrvRecord(this, "kms-dns", {
+      zoneName,
+      resourceGroupName: zoneResourceGroup,
+      hosts: this.hosts.map((h) => ({ name: h.computerName.toLowerCase(), privateIp: h.privateIp })),
+      port,
+      ttl: config.dns.ttl,
+    });
+
+    Aspects.of(this).add(new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }));
+    this.addOutputs();
+  }
+
+  private configureBackend(): void {
+    const backend = this.config.backend;
+    if (backend.type === "azurerm") {
+      new AzurermBackend(this, {
+        resourceGroupName: backend.resourceGroupName,
+        storageAccountName: backend.storageAccountName,
+        containerName: backend.containerName,
+        key: backend.key,
+        subscriptionId: backend.subscriptionId,
+        useAzureadAuth: true,
+      });
+    } else {
+      // Relative to cdktf.out/stacks/<stack>/, where terraform runs: the project root. Never let
+      // cdktf default it, which bakes this machine's absolute path into the output.
+      new LocalBackend(this, { path: backend.path ?? `../../../terraform.${stackName(this.config.name)}.tfstate` });
+    }
+  }
+
+  private addOutputs(): void {
+    const port = this.config.kms.port;
+    new TerraformOutput(this, "host_names", { value: this.hosts.map((h) => h.fqdn), description: "KMS host FQDNs in the private DNS zone." });
+    new TerraformOutput(this, "private_ips", { value: this.hosts.map((h) => h.privateIp), description: "KMS host private IP addresses." });
+    new TerraformOutput(this, "srv_record_fqdn", { value: this.dnsRecords.fqdn, description: "The _vlmcs._tcp SRV record clients discover the hosts by." });
+    new TerraformOutput(this, "kms_port", { value: port, description: "TCP port the KMS hosts listen on." });
+    new TerraformOutput(this, "client_manual_command", {
+      value: `slmgr /skms ${this.hosts[0].fqdn}:${port}`,
+      description: "Manual fallback for a client that cannot use DNS discovery (undo with slmgr /ckms).",
+    });
+    new TerraformOutput(this, "key_vault_uri", { value: this.keyVaultUri, description: "Key Vault holding the admin passwords and KMS host keys." });
+  }
+}

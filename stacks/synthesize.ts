@@ -1,0 +1,71 @@
+// The main job: validate every environment file, then synthesize every stack. Output is staged in
+// a scratch directory and copied into place only when every stack synthesized cleanly, so a bad
+// environment file or a policy error never leaves half-written output behind.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { EnvironmentConfig } from "../config/environment-schema";
+import { loadEnvironments } from "../config/load-environments";
+import { KmsStack, stackName } from "./kms-stack";
+
+/** Where to read environments and write output. */
+export interface SynthesizeOptions {
+  /** Directory of `<name>.yaml` environment files. */
+  readonly environmentsDir: string;
+  /** cdktf output directory (stacks land in `<outdir>/stacks/kms-<name>/cdk.tf.json`). */
+  readonly outdir: string;
+  /**
+   * Stage output in a scratch directory and copy it into `outdir` only on success. Off when the
+   * cdktf CLI drives the app, because the CLI owns its output directory.
+   * @default true
+   */
+  readonly staged?: boolean;
+}
+
+/** What a successful run wrote. */
+export interface SynthesizeResult {
+  /** The environments synthesized. */
+  readonly environments: EnvironmentConfig[];
+  /** The stack files written, one per environment. */
+  readonly stackFiles: string[];
+}
+
+/** Builds the cdktf app for a set of environments (exported for tests). */
+export function buildApp(environments: readonly EnvironmentConfig[], outdir: string): App {
+  const app = new App({ outdir, skipValidation: false });
+  for (const environment of environments) new KmsStack(app, environment);
+  return app;
+}
+
+/**
+ * Validates every environment file (throwing a ConfigError listing every problem), then
+ * synthesizes every stack. Throws without touching `outdir` if anything fails.
+ */
+export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
+  const environments = loadEnvironments(options.environmentsDir);
+  const staged = options.staged ?? true;
+  const target = path.resolve(options.outdir);
+  const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
+  try {
+    buildApp(environments, workdir).synth();
+    if (staged) copyTree(workdir, target);
+  } finally {
+    if (staged) fs.rmSync(workdir, { recursive: true, force: true });
+  }
+  return {
+    environments,
+    stackFiles: environments.map((e) => path.join(target, "stacks", stackName(e.name), "cdk.tf.json")),
+  };
+}
+
+/** Copies files from `from` over `to`, keeping files that exist only in `to` (e.g. .terraform/). */
+function copyTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const destination = path.join(to, entry.name);
+    if (entry.isDirectory()) copyTree(source, destination);
+    else fs.copyFileSync(source, destination);
+  }
+}
