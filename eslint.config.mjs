@@ -26,7 +26,8 @@ export default tseslint.config(
           ],
         },
       ],
-      "@typescript-eslint/no-require-imports": "error",
+      // `import x = require("...")` is the typed form for CommonJS packages; bare require() is not.
+      "@typescript-eslint/no-require-imports": ["error", { allowAsImport: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
