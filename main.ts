@@ -24,7 +24,7 @@ function main(): number {
     return 0;
   }
   // The cdktf CLI sets CDKTF_OUTDIR and owns that directory; run directly, we stage our output.
-  const cliOutdir = process.env.CDKTF_OUTDIR;
+  const cliOutdir = process.env.CDKTF_OUTDIR || undefined;
   try {
     const result = synthesizeAll({
       environmentsDir,

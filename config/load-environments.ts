@@ -78,7 +78,7 @@ export function parseEnvironment(file: string, text: string): ParseResult {
       problems: document.errors.map((error) => ({
         file,
         field: "",
-        line: error.linePos?.[0]?.line,
+        line: lineCounter.linePos(error.pos[0]).line,
         message: `not valid YAML: ${error.message.split("\n")[0]}; fix the syntax at this line`,
       })),
     };
@@ -129,21 +129,30 @@ function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readon
       };
     });
   }
+  const isDefaultMessage = /^(Invalid|Too (small|big)|Expected)/.test(issue.message);
   let message = issue.message;
-  if (issue.code === "invalid_type" && issue.input === undefined) {
+  const discriminated = issue.code === "invalid_union" ? (issue as { discriminator?: string; options?: unknown[] }) : undefined;
+  if (discriminated?.discriminator && discriminated.options && issue.input !== null && typeof issue.input === "object") {
+    const value = (issue.input as Record<string, unknown>)[discriminated.discriminator];
+    const allowed = discriminated.options.map((o) => JSON.stringify(o)).join(" or ");
+    message = value === undefined ? `required field is missing; add it (${allowed})` : `${describeValue(value)} is not allowed; use ${allowed}`;
+  } else if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")) {
     const description = descriptionAt(issue.path);
     message = `required field is missing; add it${description ? ` (${description})` : ""}`;
-  } else if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
-    message = `${issue.message}; use one of the documented values`;
   } else if (issue.code === "invalid_type") {
     message = `expected ${issue.expected}, got ${describeValue(issue.input)}; ${hintForType(issue.expected)}`;
   } else if (issue.code === "invalid_value") {
     message = `${describeValue(issue.input)} is not allowed; use one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-  } else if ((issue.code === "too_small" || issue.code === "too_big") && issue.message.startsWith("Too ")) {
-    const bound = issue.code === "too_small" ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
-    message = `${describeValue(issue.input)} is out of range; use ${bound}`;
-  } else if (issue.input !== undefined && issue.code !== "custom") {
-    message = `${describeValue(issue.input)}: ${issue.message}`;
+  } else if (issue.code === "too_small" || issue.code === "too_big") {
+    const bound = issue.code === "too_small" ? `use at least ${String(issue.minimum)}` : `use at most ${String(issue.maximum)}`;
+    const fix = isDefaultMessage ? bound : issue.message;
+    if (typeof issue.input === "number") message = `${issue.input} is out of range; ${fix}`;
+    else if (typeof issue.input === "string") message = `${describeValue(issue.input)} is too ${issue.code === "too_big" ? "long" : "short"}; ${fix}`;
+    else message = fix;
+  } else if (issue.code === "invalid_format") {
+    message = `${describeValue(issue.input)} is not valid; ${isDefaultMessage ? `expected ${issue.format}` : issue.message}`;
+  } else if (issue.code === "invalid_union") {
+    message = `${describeValue(issue.input)} matches none of the allowed forms; see environments/environment.schema.json`;
   }
   return [{ file, field: formatPath(issue.path), line: lineOf(issue.path), message }];
 }

@@ -1,0 +1,153 @@
+// The shipped stacks, built from the shipped environment files, checked on the synthesized JSON.
+import { isTaggable } from "../constructs/standard-tags";
+import { App, TerraformResource } from "cdktf";
+import { KmsStack } from "../stacks/kms-stack";
+import { environmentWith, shippedEnvironmentData, validEnvironment } from "./support/environments";
+import { SynthesizedStack, synthesizeEnvironment } from "./support/synth";
+
+describe.each(["lab", "production"] as const)("the %s stack", (name) => {
+  const environment = validEnvironment(shippedEnvironmentData(name));
+  let stack: SynthesizedStack;
+  beforeAll(() => {
+    stack = synthesizeEnvironment(environment);
+  });
+
+  test("has exactly hosts.count Windows VMs", () => {
+    expect(stack.resources("azurerm_windows_virtual_machine")).toHaveLength(environment.hosts.count);
+  });
+
+  test("gives every VM secure boot, vTPM, encryption at host and a Datacenter (not Azure Edition) image", () => {
+    for (const vm of stack.resources("azurerm_windows_virtual_machine")) {
+      expect(vm).toMatchObject({ secure_boot_enabled: true, vtpm_enabled: true, encryption_at_host_enabled: true });
+      expect(vm.source_image_reference.sku).toMatch(/^20(22|25)-datacenter-g2$/);
+    }
+  });
+
+  test("has no public IP anywhere", () => {
+    expect(stack.resources("azurerm_public_ip")).toHaveLength(0);
+    expect(stack.text).not.toMatch(/public_ip_address_id/);
+  });
+
+  test("has one Allow Inbound Tcp rule on the KMS port whose sources are exactly clientCidrs", () => {
+    const allows = stack.resources("azurerm_network_security_rule").filter((r) => r.access === "Allow" && r.destination_port_range === String(environment.kms.port));
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ direction: "Inbound", protocol: "Tcp", source_address_prefixes: environment.clientCidrs });
+    expect(allows[0].source_address_prefix).toBeUndefined();
+  });
+
+  test("has one _vlmcs._tcp SRV record with an entry per host, each with the KMS port and its A record's FQDN", () => {
+    const srv = stack.resources("azurerm_private_dns_srv_record");
+    expect(srv).toHaveLength(1);
+    expect(srv[0].name).toBe("_vlmcs._tcp");
+    const aRecords = Object.entries(stack.json.resource.azurerm_private_dns_a_record as Record<string, { name: string }>);
+    expect(aRecords).toHaveLength(environment.hosts.count);
+    expect(srv[0].record).toEqual(aRecords.map(([key]) => expect.objectContaining({ port: environment.kms.port, target: `\${azurerm_private_dns_a_record.${key}.fqdn}` })));
+  });
+
+  test("spreads hosts round-robin across the zones", () => {
+    const zones = stack.resources("azurerm_windows_virtual_machine").map((vm) => vm.zone);
+    expect(zones).toEqual(environment.hosts.zones.length ? Array.from({ length: environment.hosts.count }, (_, i) => environment.hosts.zones[i % environment.hosts.zones.length]) : zones.map(() => undefined));
+  });
+
+  test("contains no literal password: admin passwords come from random_password", () => {
+    for (const vm of stack.resources("azurerm_windows_virtual_machine")) expect(vm.admin_password).toMatch(/^\$\{random_password\.[^}]+\.result\}$/);
+    for (const secret of stack.resources("azurerm_key_vault_secret")) expect(secret.value).toMatch(/^\$\{random_password\.[^}]+\.result\}$/);
+    expect(stack.text).not.toMatch(/"(admin_)?password"\s*:\s*"(?!\$\{)/);
+  });
+
+  test("contains no product-key-shaped value", () => {
+    expect(stack.text).not.toMatch(/[A-Z0-9]{5}(-[A-Z0-9]{5}){4}/);
+  });
+
+  test("grants each host identity Key Vault Secrets User", () => {
+    const grants = stack.resources("azurerm_role_assignment").filter((r) => r.role_definition_name === "Key Vault Secrets User");
+    expect(grants).toHaveLength(environment.hosts.count);
+    for (const grant of grants) expect(grant.principal_id).toMatch(/^\$\{azurerm_windows_virtual_machine\.[^}]+\.identity\[0\]\.principal_id\}$/);
+  });
+
+  test("creates a Key Vault with RBAC authorization and soft delete, purge protection only in production", () => {
+    const [vault] = stack.resources("azurerm_key_vault");
+    expect(vault).toMatchObject({ rbac_authorization_enabled: true, soft_delete_retention_days: 90, purge_protection_enabled: name === "production" });
+  });
+
+  test("outputs host names, private IPs, the SRV FQDN, the port and the manual client command", () => {
+    expect(Object.keys(stack.json.output)).toEqual(expect.arrayContaining(["host_names", "private_ips", "srv_record_fqdn", "kms_port", "client_manual_command"]));
+    expect(stack.json.output.kms_port.value).toBe(environment.kms.port);
+    expect(stack.json.output.client_manual_command.value).toBe(`slmgr /skms ${environment.hosts.namePrefix}01.${environment.dns.zoneName}:${environment.kms.port}`);
+  });
+
+  test("sets the backend explicitly, with no absolute path", () => {
+    const backend = stack.json.terraform.backend;
+    expect(Object.keys(backend)).toEqual([environment.backend.type]);
+    expect(JSON.stringify(backend)).not.toMatch(/"\/|[A-Za-z]:\\\\/);
+  });
+});
+
+describe("KmsStack", () => {
+  test("moves the NSG rule and every SRV entry together when kms.port is 1689", () => {
+    const stack = synthesizeEnvironment(validEnvironment(environmentWith("production", (d) => (d.kms.port = 1689))));
+    const kmsRules = stack.resources("azurerm_network_security_rule").filter((r) => r.destination_port_range !== undefined);
+    expect(kmsRules.map((r) => r.destination_port_range)).toEqual(["1689", "1689"]);
+    expect(stack.resources("azurerm_private_dns_srv_record")[0].record.map((r: { port: number }) => r.port)).toEqual([1689, 1689]);
+    expect(stack.text).not.toMatch(/1688/);
+  });
+
+  test("puts the environment's tags on every taggable resource", () => {
+    const environment = validEnvironment(shippedEnvironmentData("production"));
+    // The construct tree tells which resource types accept tags; the synthesized JSON must carry them.
+    const stack = new KmsStack(new App({ outdir: "never-synthesized" }), environment);
+    const synthesized = synthesizeEnvironment(environment);
+    const taggableTypes = new Set(
+      stack.node
+        .findAll()
+        .filter((c): c is TerraformResource => c instanceof TerraformResource && isTaggable(c))
+        .map((r) => r.terraformResourceType),
+    );
+    expect(taggableTypes.size).toBeGreaterThan(5);
+    for (const type of taggableTypes) {
+      for (const resource of synthesized.resources(type)) {
+        expect(resource.tags).toMatchObject({ "managed-by": "azure-kms-host", environment: "production", "cost-center": "it-infrastructure" });
+      }
+    }
+  });
+
+  test("associates the NSG with the subnet it creates, and with the NICs on a subnet it does not own", () => {
+    const lab = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
+    expect(lab.resources("azurerm_subnet_network_security_group_association")).toHaveLength(1);
+    expect(lab.resources("azurerm_network_interface_security_group_association")).toHaveLength(0);
+    const production = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+    expect(production.resources("azurerm_subnet_network_security_group_association")).toHaveLength(0);
+    expect(production.resources("azurerm_network_interface_security_group_association")).toHaveLength(2);
+  });
+
+  test("uses an existing Key Vault by id without creating one", () => {
+    const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/kv-shared";
+    const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
+    expect(stack.resources("azurerm_key_vault")).toHaveLength(0);
+    expect(Object.values(stack.json.data.azurerm_key_vault)).toEqual([expect.objectContaining({ name: "kv-shared", resource_group_name: "rg-sec" })]);
+    for (const grant of stack.resources("azurerm_role_assignment")) expect(grant.scope).toBe(id);
+  });
+
+  test("links a created zone to the KMS vnet and every extra vnet", () => {
+    const stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+    const links = stack.resources("azurerm_private_dns_zone_virtual_network_link").map((l) => l.virtual_network_id);
+    expect(links).toEqual([
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub-weu",
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/virtualNetworks/vnet-dns-resolver",
+    ]);
+  });
+
+  test("uses an existing zone and resource group without creating them", () => {
+    const stack = synthesizeEnvironment(
+      validEnvironment(
+        environmentWith("lab", (d) => {
+          d.resourceGroup.create = false;
+          d.dns = { ...d.dns, createZone: false, zoneResourceGroup: "rg-dns" };
+        }),
+      ),
+    );
+    expect(stack.resources("azurerm_resource_group")).toHaveLength(0);
+    expect(stack.resources("azurerm_private_dns_zone")).toHaveLength(0);
+    expect(stack.resources("azurerm_private_dns_srv_record")[0]).toMatchObject({ zone_name: "lab.contoso.internal", resource_group_name: "rg-dns" });
+  });
+});

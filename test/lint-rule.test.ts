@@ -1,0 +1,32 @@
+// The lint rule that keeps provider imports on deep paths really fires (and only where it should).
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+
+function lint(source: string): string {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "eslint", "bin", "eslint.js"), "--stdin", "--stdin-filename", "constructs/lint-probe.ts", "--rule", "@typescript-eslint/no-unused-vars: off"], {
+    cwd: ROOT,
+    input: source,
+    encoding: "utf8",
+  });
+  return result.stdout + result.stderr;
+}
+
+const ROOT_IMPORTS = [
+  'import { WindowsVirtualMachine } from "@cdktf/provider-azurerm";',
+  'import * as azurerm from "@cdktf/provider-azurerm";',
+  'import * as lib from "@cdktf/provider-azurerm/lib";',
+  'import { RandomProvider } from "@cdktf/provider-random";',
+];
+
+test("refuses every form of provider root import, one error per line", () => {
+  // One eslint process for all cases: each start costs about a second.
+  const output = lint(`${ROOT_IMPORTS.join("\n")}\n`);
+  const flaggedLines = [...output.matchAll(/^\s*(\d+):\d+\s+error\s.*no-restricted-imports$/gm)].map((m) => Number(m[1]));
+  expect([...new Set(flaggedLines)]).toEqual([1, 2, 3, 4]);
+});
+
+test("accepts a deep provider import", () => {
+  expect(lint('import { WindowsVirtualMachine } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";\nexport const vm = WindowsVirtualMachine;\n')).not.toMatch(/error/);
+});

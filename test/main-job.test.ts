@@ -1,0 +1,73 @@
+// The main job as a user runs it: the bundled app over a directory of environment files. Bad input
+// exits non-zero, names the field and writes nothing.
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { environmentWith } from "./support/environments";
+
+const ROOT = path.join(__dirname, "..");
+const MAIN = path.join(ROOT, "dist", "main.js");
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "pipe" });
+});
+
+/** The cdktf CLI sets CDKTF_OUTDIR; a user running the main job does not. */
+function withoutCdktfOutdir(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.CDKTF_OUTDIR;
+  return env;
+}
+
+function runMain(files: Record<string, unknown>): { status: number | null; stderr: string; stdout: string; outdir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-"));
+  const environments = path.join(dir, "environments");
+  fs.mkdirSync(environments);
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(data));
+  const outdir = path.join(dir, "cdktf.out");
+  const result = spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: withoutCdktfOutdir() });
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout, outdir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json", () => {
+  const run = runMain({ lab: environmentWith("lab", () => undefined), production: environmentWith("production", () => undefined) });
+  try {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    for (const stack of ["kms-lab", "kms-production"]) {
+      expect(JSON.parse(fs.readFileSync(path.join(run.outdir, "stacks", stack, "cdk.tf.json"), "utf8")).resource).toBeDefined();
+    }
+  } finally {
+    run.cleanup();
+  }
+});
+
+describe.each([
+  ["a client range of 0.0.0.0/0", (d: any) => d.clientCidrs.push("0.0.0.0/0"), "clientCidrs[2]"],
+  ["a client range of *", (d: any) => d.clientCidrs.push("*"), "clientCidrs[2]"],
+  ["a client range of Internet", (d: any) => d.clientCidrs.push("Internet"), "clientCidrs[2]"],
+  ["a client range of ::/0", (d: any) => d.clientCidrs.push("::/0"), "clientCidrs[2]"],
+  ["an invalid CIDR", (d: any) => (d.clientCidrs[0] = "10.0.0.0/40"), "clientCidrs[0]"],
+  ["hosts.count 0", (d: any) => (d.hosts.count = 0), "hosts.count"],
+  ["hosts.count 7", (d: any) => (d.hosts.count = 7), "hosts.count"],
+  ["a computer name over 15 characters", (d: any) => (d.hosts.namePrefix = "kmslaboratory01"), "hosts.namePrefix"],
+  ["a port of 0", (d: any) => (d.kms.port = 0), "kms.port"],
+  ["a port of 70000", (d: any) => (d.kms.port = 70000), "kms.port"],
+  ["a missing required field", (d: any) => delete d.location, "location"],
+  ["a misspelt field", (d: any) => ((d.hosts.cout = d.hosts.count), delete d.hosts.count), "hosts.cout"],
+])("with %s", (_what, change, field) => {
+  test("exits non-zero, names the field and writes no stack output", () => {
+    // The production file is valid: a bad lab file must stop it from being written too.
+    const run = runMain({ lab: environmentWith("lab", change), production: environmentWith("production", () => undefined) });
+    try {
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain(`lab.yaml:`);
+      expect(run.stderr).toContain(`: ${field}: `);
+      expect(fs.existsSync(run.outdir)).toBe(false);
+    } finally {
+      run.cleanup();
+    }
+  });
+});
