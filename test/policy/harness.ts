@@ -67,7 +67,7 @@ export function synth(
   const of = (type: string) => entries.filter((m) => m.type === type).map((m) => String(m.data));
   const file = path.join(outdir, "stacks", "kms", "cdk.tf.json");
   const json = !thrown && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
-  return { app, stack, outdir, thrown, errors: of("@cdktf/error"), warnings: of("@cdktf/warning"), infos: of("@cdktf/info"), json };
+  return { app, stack, outdir, thrown, errors: of("@cdktf/error"), warnings: of("@cdktf/warn"), infos: of("@cdktf/info"), json };
 }
 
 /** Messages (errors + warnings) of one rule. */
