@@ -8,7 +8,7 @@ export const NoPublicIp: Rule = {
   level: "error",
   mirrors: ["CKV_AZURE_119", "AZU-0076 (AVD-AZU-0076)"],
   explanation:
-    "A KMS host answers anyone who can reach TCP 1688; a public IP makes it an activation service for the Internet, which Microsoft's licensing terms forbid. Clients reach it over private networking (VNet, peering, VPN/ExpressRoute).",
+    "A KMS host answers anyone who can reach TCP 1688; a public IP makes it an activation service for the Internet, while volume licensing limits KMS activation to the organisation's own devices. Clients reach it over private networking (VNet, peering, VPN/ExpressRoute).",
   resourceTypes: ["azurerm_public_ip", "azurerm_public_ip_prefix", "azurerm_network_interface"],
   checkResource(resource) {
     if (resource.type !== "azurerm_network_interface") {

@@ -1,3 +1,4 @@
+import type { WindowsVirtualMachineConfig } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
 import { findings, synth, vm } from "./harness";
 
 describe("KMS-VM-001 Trusted Launch", () => {
@@ -21,7 +22,7 @@ describe("KMS-VM-001 Trusted Launch", () => {
 });
 
 describe("VM settings", () => {
-  test.each([
+  const cases: Array<[string, Partial<WindowsVirtualMachineConfig>, string]> = [
     ["KMS-VM-002", { encryptionAtHostEnabled: false }, "encryption_at_host_enabled is false"],
     ["KMS-VM-002", { encryptionAtHostEnabled: undefined }, "encryption_at_host_enabled is unset"],
     ["KMS-VM-003", { patchMode: "AutomaticByOS" }, 'patch_mode is "AutomaticByOS"'],
@@ -34,7 +35,8 @@ describe("VM settings", () => {
     ["KMS-VM-006", { identity: { type: "UserAssigned", identityIds: ["${var.uami}"] } }, "no SystemAssigned identity"],
     ["KMS-VM-007", { allowExtensionOperations: undefined }, "allow_extension_operations is unset (defaults to true)"],
     ["KMS-VM-007", { allowExtensionOperations: true }, "allow_extension_operations is true"],
-  ] as const)("Noncompliance: %s with %j", (id, extra, problem) => {
+  ];
+  test.each(cases)("Noncompliance: %s with %j", (id, extra, problem) => {
     const r = synth((b) => void vm(b.stack, b, "host", extra));
     expect(findings(r, id)).toEqual([expect.stringContaining(`[${id}] azurerm_windows_virtual_machine.host: ${problem}`)]);
     // Only the rule under test fires: the other settings of the builder stay compliant.
