@@ -1,0 +1,117 @@
+import { Annotations, Aspects, TerraformResource, TerraformStack, type IAspect } from "cdktf";
+import type { IConstruct } from "constructs";
+import { address, resourceConfig, stackResources, type JsonObject } from "./config";
+import { parsePrefix } from "./network";
+import type { PolicyContext } from "./policy-context";
+import type { ResourceConfig, Rule, StackConfig, Violation } from "./rule";
+import { ALL_RULES } from "./rules";
+import { findSuppression, suppressionsWithConstructs, SUPPRESSIONS_JSON_KEY } from "./suppressions";
+
+/** Options of {@link KmsPolicyPack}. */
+export interface KmsPolicyPackProps {
+  /**
+   * Rules to enforce.
+   * @default ALL_RULES
+   */
+  readonly rules?: readonly Rule[];
+}
+
+/** Id used for problems of the pack itself (bad suppressions), not of a rule. */
+export const PACK_ID = "KMS-POLICY";
+
+/**
+ * The KMS host security policy pack: a CDKTF Aspect that checks every resource (and every stack
+ * as a whole) against the rules and reports through Annotations, so error-level violations fail
+ * `app.synth()` / `cdktf synth`.
+ */
+export class KmsPolicyPack implements IAspect {
+  /** Adds a pack to `scope` (an App or a stack); every stack below it is checked at synth. */
+  public static applyTo(scope: IConstruct, context: PolicyContext, props: KmsPolicyPackProps = {}): KmsPolicyPack {
+    const pack = new KmsPolicyPack(context, props);
+    Aspects.of(scope).add(pack);
+    return pack;
+  }
+
+  /** The rules this pack enforces. */
+  public readonly rules: readonly Rule[];
+  private readonly ruleIds: ReadonlySet<string>;
+  // What the pack wrote into each resource's "//" comment; kept so repeated visits rewrite, not duplicate.
+  private readonly applied = new WeakMap<TerraformResource, Map<string, { rule_id: string; reason: string; suppressed_at: string }>>();
+
+  constructor(
+    public readonly context: PolicyContext,
+    props: KmsPolicyPackProps = {},
+  ) {
+    this.rules = props.rules ?? ALL_RULES;
+    const ids = this.rules.map((r) => r.id);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) throw new Error(`KmsPolicyPack: duplicate rule id ${dup}`);
+    this.ruleIds = new Set(ids);
+    // A typo in the allow-lists would silently open or close ports: reject it up front.
+    for (const cidr of [...context.clientCidrs, ...context.adminCidrs]) {
+      if (!parsePrefix(cidr)) throw new Error(`KmsPolicyPack: ${JSON.stringify(cidr)} is not an IP address or CIDR`);
+    }
+    if (!Number.isInteger(context.kmsPort) || context.kmsPort < 1 || context.kmsPort > 65535) {
+      throw new Error(`KmsPolicyPack: kmsPort ${context.kmsPort} is not a TCP port`);
+    }
+  }
+
+  /** Aspect entry point: stacks get the stack-level checks, resources the per-resource ones. */
+  public visit(node: IConstruct): void {
+    if (TerraformStack.isStack(node)) this.visitStack(node);
+    else if (TerraformResource.isTerraformResource(node)) this.visitResource(node);
+  }
+
+  private visitResource(resource: TerraformResource): void {
+    const config = resourceConfig(resource);
+    for (const rule of this.rules) {
+      if (!rule.checkResource) continue;
+      if (rule.resourceTypes && !rule.resourceTypes.includes(config.type)) continue;
+      for (const v of rule.checkResource(config, this.context)) this.report(rule, resource, address(config), v, config);
+    }
+  }
+
+  private visitStack(stack: TerraformStack): void {
+    for (const { construct, suppression } of suppressionsWithConstructs(stack)) {
+      if (!this.ruleIds.has(suppression.id)) {
+        Annotations.of(construct).addError(
+          `[${PACK_ID}] ${construct.node.path}: suppression of unknown rule id ${JSON.stringify(suppression.id)}. Use one of ${[...this.ruleIds].join(", ")}.`,
+        );
+      }
+    }
+    const stackRules = this.rules.filter((r) => r.checkStack);
+    if (stackRules.length === 0) return;
+    let terraform: JsonObject | undefined;
+    const view: StackConfig = {
+      stack,
+      resources: stackResources(stack),
+      terraform: () => (terraform ??= stack.toTerraform() as JsonObject),
+    };
+    for (const rule of stackRules) {
+      for (const v of rule.checkStack?.(view, this.context) ?? []) {
+        const target = v.resource?.construct ?? stack;
+        const where = v.location ?? (v.resource ? address(v.resource) : `stack ${stack.node.id}`);
+        this.report(rule, target, where, v, v.resource);
+      }
+    }
+  }
+
+  private report(rule: Rule, target: IConstruct, where: string, v: Violation, resource?: ResourceConfig): void {
+    const message = `[${rule.id}] ${where}: ${v.problem}. ${v.fix}`;
+    const suppression = findSuppression(target, rule.id);
+    if (suppression) {
+      Annotations.of(target).addInfo(`${message} (suppressed at ${suppression.path}: ${suppression.reason})`);
+      if (resource) this.recordOnResource(resource.construct, rule.id, suppression.reason, suppression.path);
+      return;
+    }
+    if (rule.level === "error") Annotations.of(target).addError(message);
+    else Annotations.of(target).addWarning(message);
+  }
+
+  private recordOnResource(resource: TerraformResource, ruleId: string, reason: string, at: string): void {
+    let entries = this.applied.get(resource);
+    if (!entries) this.applied.set(resource, (entries = new Map()));
+    entries.set(ruleId, { rule_id: ruleId, reason, suppressed_at: at });
+    resource.addOverride(`//.${SUPPRESSIONS_JSON_KEY}`, [...entries.values()]);
+  }
+}

@@ -1,0 +1,117 @@
+import { App, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { KmsPolicyPack, listSuppressions, NoPublicIp, policyContext, SHIPPED_SUPPRESSIONS, suppressRule, VmNoExtensions } from "../../policy";
+import { findings, synth, vm, type SynthResult } from "./harness";
+
+const REASON = SHIPPED_SUPPRESSIONS.find((s) => s.id === VmNoExtensions.id)!.reason;
+
+describe("suppressRule validation", () => {
+  const stack = new TerraformStack(new App(), "s");
+
+  test.each([[""], ["   "], ["n/a"], ["because"]])("a reason of %j throws", (reason) => {
+    expect(() => suppressRule(stack, { id: "KMS-VM-007", reason })).toThrow(/reason of at least 10 characters/);
+  });
+
+  test("a missing reason throws", () => {
+    expect(() => suppressRule(stack, { id: "KMS-VM-007" } as never)).toThrow(/reason/);
+  });
+
+  test("a construct outside any stack throws", () => {
+    expect(() => suppressRule(new App(), { id: "KMS-VM-007", reason: REASON })).toThrow(/inside a TerraformStack/);
+  });
+});
+
+describe("the shipped KMS-VM-007 suppression on the hosts", () => {
+  let r: SynthResult;
+  beforeAll(() => {
+    r = synth((b) => {
+      const host = vm(b.stack, b, "host1", { allowExtensionOperations: true });
+      suppressRule(host, { id: VmNoExtensions.id, reason: REASON });
+      // A host inside a wrapper construct is covered by a suppression on the wrapper.
+      const group = new Construct(b.stack, "group");
+      vm(group, b, "host2", { allowExtensionOperations: true });
+      suppressRule(group, { id: VmNoExtensions.id, reason: REASON });
+    });
+  });
+
+  test("the suppressed rule is not reported as error or warning, and synthesis succeeds", () => {
+    expect(findings(r, "KMS-VM-007")).toEqual([]);
+    expect(r.errors).toEqual([]);
+    expect(r.thrown).toBeUndefined();
+  });
+
+  test("each suppressed finding is reported as info with the reason", () => {
+    expect(r.infos).toEqual([
+      expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.host1: allow_extension_operations is true.*\(suppressed at kms\/host1: The KMS host is bootstrapped/),
+      expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.group_host2_[0-9A-F]+: .*\(suppressed at kms\/group: /),
+    ]);
+  });
+
+  test("cdk.tf.json lists every suppression under the stack's // comment", () => {
+    expect(r.json?.["//"]?.kms_policy_suppressions).toEqual([
+      { rule_id: "KMS-VM-007", reason: REASON, path: "kms/host1" },
+      { rule_id: "KMS-VM-007", reason: REASON, path: "kms/group" },
+    ]);
+  });
+
+  test("each affected resource carries the suppression it received in its own // comment", () => {
+    const vms = r.json?.resource?.azurerm_windows_virtual_machine as Record<string, { "//": Record<string, unknown> }>;
+    const grouped = Object.keys(vms).find((k) => k.startsWith("group_host2_"))!;
+    expect(vms.host1["//"].kms_policy_suppressions).toEqual([{ rule_id: "KMS-VM-007", reason: REASON, suppressed_at: "kms/host1" }]);
+    expect(vms[grouped]["//"].kms_policy_suppressions).toEqual([{ rule_id: "KMS-VM-007", reason: REASON, suppressed_at: "kms/group" }]);
+  });
+
+  test("listSuppressions returns them", () => {
+    expect(listSuppressions(r.stack)).toEqual([
+      { id: "KMS-VM-007", reason: REASON, path: "kms/host1" },
+      { id: "KMS-VM-007", reason: REASON, path: "kms/group" },
+    ]);
+  });
+});
+
+describe("suppression scope", () => {
+  test("only the suppressed rule, only on the suppressed subtree", () => {
+    const r = synth((b) => {
+      const host = vm(b.stack, b, "host1", { allowExtensionOperations: true, secureBootEnabled: false });
+      suppressRule(host, { id: "KMS-VM-007", reason: REASON });
+      vm(b.stack, b, "host2", { allowExtensionOperations: true });
+    });
+    expect(findings(r, "KMS-VM-007")).toEqual([expect.stringContaining("azurerm_windows_virtual_machine.host2")]);
+    expect(findings(r, "KMS-VM-001")).toEqual([expect.stringContaining("azurerm_windows_virtual_machine.host1: secure_boot_enabled is false")]);
+  });
+
+  test("a stack-level finding pinned to a resource honours that resource's suppression", () => {
+    const r = synth((b) => {
+      const host = vm(b.stack, b, "host", { adminPassword: "literal-password" });
+      suppressRule(host, { id: "KMS-SEC-002", reason: "test fixture: the password is a throwaway lab value" });
+    });
+    expect(findings(r, "KMS-SEC-002")).toEqual([]);
+    expect(r.infos).toEqual([expect.stringContaining("[KMS-SEC-002] azurerm_windows_virtual_machine.host: admin_password is a literal string")]);
+  });
+
+  test("a suppression of an unknown rule id fails synthesis", () => {
+    const r = synth((b) => suppressRule(vm(b.stack, b, "host"), { id: "CKV_AZURE_50", reason: "scanner id instead of pack id" }));
+    expect(r.errors).toEqual([expect.stringContaining('[KMS-POLICY] kms/host: suppression of unknown rule id "CKV_AZURE_50"')]);
+    expect(r.thrown).toBeDefined();
+  });
+});
+
+describe("KmsPolicyPack engine", () => {
+  test("an error-level violation makes app.synth() throw, naming rule and resource", () => {
+    const r = synth((b) => void vm(b.stack, b, "host", { encryptionAtHostEnabled: false }));
+    expect(r.thrown).toBeInstanceOf(Error);
+    expect(r.thrown?.message).toContain("[kms/host] [KMS-VM-002] azurerm_windows_virtual_machine.host: encryption_at_host_enabled is false");
+  });
+
+  test("props.rules restricts the pack to the given rules", () => {
+    const r = synth((b) => void vm(b.stack, b, "host", { encryptionAtHostEnabled: false, allowExtensionOperations: true }), {}, [NoPublicIp, VmNoExtensions]);
+    expect(r.errors).toEqual([expect.stringContaining("[KMS-VM-007]")]);
+  });
+
+  test("invalid CIDRs, ports and duplicate rule ids are rejected at construction", () => {
+    expect(() => new KmsPolicyPack(policyContext({ clientCidrs: ["10.0.0.0/33"] }))).toThrow(/not an IP address or CIDR/);
+    expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [], adminCidrs: ["bastion"] }))).toThrow(/not an IP address or CIDR/);
+    expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [], kmsPort: 70000 }))).toThrow(/not a TCP port/);
+    expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [] }), { rules: [NoPublicIp, NoPublicIp] })).toThrow(/duplicate rule id/);
+  });
+});
