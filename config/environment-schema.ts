@@ -35,7 +35,7 @@ function clientNetwork(what: string) {
     .string()
     .describe(`${what}: a CIDR block such as 10.20.0.0/16. Never 0.0.0.0/0, ::/0, *, Any, Internet or a service tag.`)
     .superRefine((value, ctx) => {
-      const problem = AddressRange.internetExposureProblem(value) ?? AddressRange.cidrProblem(value);
+      const problem = AddressRange.declaredNetworkProblem(value);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 }

@@ -61,28 +61,61 @@ export class AddressRange {
   }
 
   /**
-   * Why a traffic source of `text` would open a host to the Internet, or `undefined` when the
-   * source is a bounded network. Accepts any text an NSG rule accepts (service tags, `*`, CIDRs).
+   * Why an NSG source of `text` is Internet-wide, or `undefined` when it is not: the words `*`,
+   * `Any`, `Internet`, the `AzureCloud` tags (every public IP of Azure, rentable by any tenant) and
+   * CIDR blocks wider than the bounds above. Other service tags and non-CIDR text are not judged
+   * here (they are not Internet-wide; whether they are acceptable is the caller's question).
    */
-  public static internetExposureProblem(text: string): string | undefined {
+  public static internetWideProblem(text: string): string | undefined {
     const trimmed = text.trim();
     const lower = trimmed.toLowerCase();
     if (INTERNET_WIDE_WORDS.has(lower)) {
       return `"${text}" opens the port to the whole Internet; list your client networks instead`;
     }
-    if (!trimmed.includes("/") && !ipaddr.isValid(trimmed)) {
-      // Azure service tags (VirtualNetwork, AzureCloud, AzureLoadBalancer, ...) are not declared
-      // client networks: VirtualNetwork alone includes every peered and on-premises range.
-      return `"${text}" is a service tag, not a declared client network; list the client address ranges instead`;
+    if (/^azurecloud(\.[a-z0-9]+)?$/.test(lower)) {
+      return `"${text}" is every public IP address of Azure, which any tenant can rent; list your client networks instead`;
     }
-    if (AddressRange.cidrProblem(trimmed) !== undefined) return undefined; // not a CIDR: reported elsewhere
-    const range = AddressRange.of(trimmed);
+    const range = AddressRange.tryParse(trimmed);
+    if (!range) return undefined;
     const floor = range.isPublic ? MIN_PREFIX_PUBLIC[range.version] : MIN_PREFIX_NON_PUBLIC[range.version];
     if (range.prefixLength < floor) {
       const kind = range.isPublic ? "public (Internet-routable)" : "non-public";
       return `"${text}" is too broad: a ${kind} ${range.version === "ipv4" ? "IPv4" : "IPv6"} range must be /${floor} or narrower; list the client networks that need activation instead`;
     }
     return undefined;
+  }
+
+  /**
+   * Why `text` is not acceptable as a declared network (a client or admin range), or `undefined`
+   * when it is a valid, bounded CIDR block. Service tags are refused: `VirtualNetwork` alone
+   * includes every peered and on-premises range.
+   */
+  public static declaredNetworkProblem(text: string): string | undefined {
+    const wide = AddressRange.internetWideProblem(text);
+    if (wide) return wide;
+    const trimmed = text.trim();
+    if (!trimmed.includes("/") && !ipaddr.isValid(trimmed) && /^[A-Za-z][A-Za-z0-9.]*$/.test(trimmed)) {
+      return `"${text}" is a service tag, not a declared network; list the address ranges instead`;
+    }
+    return AddressRange.cidrProblem(text);
+  }
+
+  /**
+   * A range for `text` if it is a CIDR block or a bare IP address (taken as /32 or /128), else
+   * `undefined`. Lenient about host bits, as Azure is for NSG prefixes.
+   */
+  public static tryParse(text: string): AddressRange | undefined {
+    const trimmed = text.trim();
+    if (trimmed.includes("/")) {
+      const valid = trimmed.includes(":") ? ipaddr.IPv6.isValidCIDR(trimmed) : ipaddr.IPv4.isValidCIDRFourPartDecimal(trimmed);
+      if (!valid) return undefined;
+      const [address, prefixLength] = ipaddr.parseCIDR(trimmed);
+      return new AddressRange(networkAddress(address, prefixLength), prefixLength);
+    }
+    const valid = trimmed.includes(":") ? ipaddr.IPv6.isValid(trimmed) : ipaddr.IPv4.isValidFourPartDecimal(trimmed);
+    if (!valid) return undefined;
+    const address = ipaddr.parse(trimmed);
+    return new AddressRange(address, address.kind() === "ipv4" ? 32 : 128);
   }
 
   /** `ipv4` or `ipv6`. */

@@ -68,7 +68,7 @@ export class KmsFirewallRule extends Construct {
       throw new Error(`${where}: hostAddresses is empty; pass the private IP of every KMS host`);
     }
     const clientCidrs = props.clientCidrs.map((cidr, index) => {
-      const problem = AddressRange.internetExposureProblem(cidr) ?? AddressRange.cidrProblem(cidr);
+      const problem = AddressRange.declaredNetworkProblem(cidr);
       if (problem) throw new RangeError(`${where}: clientCidrs[${index}]: ${problem}`);
       return AddressRange.of(cidr).cidr;
     });

@@ -41,7 +41,7 @@ export class ManagementAccessRule extends Construct {
   constructor(scope: Construct, id: string, props: ManagementAccessRuleProps) {
     super(scope, id);
     const adminCidrs = (props.adminCidrs ?? []).map((cidr, index) => {
-      const problem = AddressRange.internetExposureProblem(cidr) ?? AddressRange.cidrProblem(cidr);
+      const problem = AddressRange.declaredNetworkProblem(cidr);
       if (problem) throw new RangeError(`ManagementAccessRule ${this.node.path}: adminCidrs[${index}]: ${problem}`);
       return AddressRange.of(cidr).cidr;
     });

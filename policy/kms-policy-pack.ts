@@ -1,7 +1,7 @@
 import { Annotations, Aspects, TerraformResource, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 import { address, resourceConfig, stackResources, type JsonObject } from "./config";
-import { parsePrefix } from "./network";
+import { AddressRange } from "../constructs/address-range";
 import type { PolicyContext } from "./policy-context";
 import type { ResourceConfig, Rule, StackConfig, Violation } from "./rule";
 import { ALL_RULES } from "./rules";
@@ -49,7 +49,7 @@ export class KmsPolicyPack implements IAspect {
     this.ruleIds = new Set(ids);
     // A typo in the allow-lists would silently open or close ports: reject it up front.
     for (const cidr of [...context.clientCidrs, ...context.adminCidrs]) {
-      if (!parsePrefix(cidr)) throw new Error(`KmsPolicyPack: ${JSON.stringify(cidr)} is not an IP address or CIDR`);
+      if (!AddressRange.tryParse(cidr)) throw new Error(`KmsPolicyPack: ${JSON.stringify(cidr)} is not an IP address or CIDR`);
     }
     if (!Number.isInteger(context.kmsPort) || context.kmsPort < 1 || context.kmsPort > 65535) {
       throw new Error(`KmsPolicyPack: kmsPort ${context.kmsPort} is not a TCP port`);

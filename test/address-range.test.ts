@@ -5,12 +5,13 @@ describe("AddressRange", () => {
     "accepts the bounded network %s",
     (cidr) => {
       expect(AddressRange.cidrProblem(cidr)).toBeUndefined();
-      expect(AddressRange.internetExposureProblem(cidr)).toBeUndefined();
+      expect(AddressRange.declaredNetworkProblem(cidr)).toBeUndefined();
     },
   );
 
   test.each(["0.0.0.0/0", "*", "Any", "any", "Internet", "INTERNET", "::/0", "0.0.0.0"])("refuses the Internet-wide source %s", (source) => {
-    expect(AddressRange.internetExposureProblem(source)).toMatch(/whole Internet/);
+    expect(AddressRange.internetWideProblem(source)).toMatch(/whole Internet/);
+    expect(AddressRange.declaredNetworkProblem(source)).toMatch(/whole Internet/);
   });
 
   test.each([
@@ -19,11 +20,22 @@ describe("AddressRange", () => {
     ["a public IPv6 /32", "2001:db8::/32"],
     ["a unique-local IPv6 /6", "fc00::/6"],
   ])("refuses %s as too broad", (_what, cidr) => {
-    expect(AddressRange.internetExposureProblem(cidr)).toMatch(/too broad/);
+    expect(AddressRange.internetWideProblem(cidr)).toMatch(/too broad/);
   });
 
-  test.each(["VirtualNetwork", "AzureCloud", "AzureLoadBalancer"])("refuses the service tag %s", (tag) => {
-    expect(AddressRange.internetExposureProblem(tag)).toMatch(/service tag/);
+  test.each(["AzureCloud", "AzureCloud.westeurope"])("judges %s Internet-wide: any tenant can rent its addresses", (tag) => {
+    expect(AddressRange.internetWideProblem(tag)).toMatch(/any tenant can rent/);
+  });
+
+  test.each(["VirtualNetwork", "AzureLoadBalancer"])("refuses the service tag %s as a declared network, without calling it Internet-wide", (tag) => {
+    expect(AddressRange.declaredNetworkProblem(tag)).toMatch(/service tag/);
+    expect(AddressRange.internetWideProblem(tag)).toBeUndefined();
+  });
+
+  test("parses bare addresses leniently for NSG prefixes", () => {
+    expect(AddressRange.tryParse("10.0.0.4")?.cidr).toBe("10.0.0.4/32");
+    expect(AddressRange.tryParse("10.0.0.5/8")?.cidr).toBe("10.0.0.0/8");
+    expect(AddressRange.tryParse("${azurerm_network_interface.x.private_ip_address}")).toBeUndefined();
   });
 
   test.each([

@@ -32,7 +32,7 @@ export interface SynthResult {
   readonly warnings: string[];
   readonly infos: string[];
   /** Parsed cdk.tf.json, when synthesis succeeded. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index freely into arbitrary synthesized JSON
+   
   readonly json?: Record<string, any>;
 }
 
