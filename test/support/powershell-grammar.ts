@@ -1,7 +1,7 @@
 // Parses PowerShell with a real grammar (tree-sitter-powershell) so that script tests fail on any
 // syntax error, instead of trusting a string search.
-import Parser = require("tree-sitter");
-import PowerShell = require("tree-sitter-powershell");
+import Parser from "tree-sitter";
+import PowerShell from "tree-sitter-powershell";
 
 /** One syntax problem found by the grammar, 1-based line and column. */
 export interface PowerShellSyntaxError {
