@@ -28,8 +28,8 @@ export interface ClientKitInput {
 export interface ClientKitFiles {
   /** `<outdir>/client-kit/<environmentName>`. */
   readonly directory: string;
-  /** Absolute or outdir-relative paths of every file written, in write order. */
-  readonly files: string[];
+  /** Every file written (each joined onto `outdir`), in write order. */
+  readonly files: readonly string[];
 }
 
 /** File names inside the kit directory. */
