@@ -60,15 +60,15 @@ function Add-Finding {
         [ValidateSet('OK', 'PROBLEM', 'CANNOT TELL', 'INFO')] [string] $Status,
         [string] $Check,
         [string] $Message,
-        [string] $Fix = ''
+        [string] $Remedy = ''
     )
-    [void] $script:Findings.Add([pscustomobject] @{ Status = $Status; Check = $Check; Message = $Message; Fix = $Fix })
+    [void] $script:Findings.Add([pscustomobject] @{ Status = $Status; Check = $Check; Message = $Message; Remedy = $Remedy })
     $color = 'Gray'
     if ($Status -eq 'OK') { $color = 'Green' }
     if ($Status -eq 'PROBLEM') { $color = 'Red' }
     if ($Status -eq 'CANNOT TELL') { $color = 'Yellow' }
     Write-Host ('[{0}] {1}: {2}' -f $Status, $Check, $Message) -ForegroundColor $color
-    if ($Fix) { Write-Host ('       Fix: {0}' -f $Fix) }
+    if ($Remedy) { Write-Host ('       Fix: {0}' -f $Remedy) }
 }
 
 # Meanings and fixes from Microsoft's activation error code page (kms-facts.md section 9).
@@ -90,7 +90,7 @@ function Register-ErrorCodes {
         if ($script:CodesSeen -notcontains $code) { [void] $script:CodesSeen.Add($code) }
         if ($script:ErrorCodes.Contains($code)) {
             $entry = $script:ErrorCodes[$code]
-            Add-Finding -Status 'PROBLEM' -Check $Check -Message ('{0} {1}' -f $code, $entry[0]) -Fix $entry[1]
+            Add-Finding -Status 'PROBLEM' -Check $Check -Message ('{0} {1}' -f $code, $entry[0]) -Remedy $entry[1]
         }
     }
 }
@@ -152,9 +152,9 @@ $srvFoundIn = New-Object System.Collections.ArrayList
 $haveResolver = $null -ne (Get-Command Resolve-DnsName -ErrorAction SilentlyContinue)
 
 if ($zones.Count -eq 0) {
-    Add-Finding -Status 'CANNOT TELL' -Check 'DNS' -Message 'No DNS suffix is known for this client, so the SRV record cannot be checked.' -Fix 'Run again with -Domain <your DNS suffix>, or give the client a primary DNS suffix (domain join or DHCP option 15).'
+    Add-Finding -Status 'CANNOT TELL' -Check 'DNS' -Message 'No DNS suffix is known for this client, so the SRV record cannot be checked.' -Remedy 'Run again with -Domain <your DNS suffix>, or give the client a primary DNS suffix (domain join or DHCP option 15).'
 } elseif (-not $haveResolver) {
-    Add-Finding -Status 'CANNOT TELL' -Check 'DNS' -Message 'Resolve-DnsName is not available on this Windows version.' -Fix ('Check by hand: nslookup -type=srv _vlmcs._tcp.{0}' -f $zones[0])
+    Add-Finding -Status 'CANNOT TELL' -Check 'DNS' -Message 'Resolve-DnsName is not available on this Windows version.' -Remedy ('Check by hand: nslookup -type=srv _vlmcs._tcp.{0}' -f $zones[0])
 } else {
     foreach ($zone in $zones) {
         $name = '_vlmcs._tcp.' + $zone
@@ -164,7 +164,7 @@ if ($zones.Count -eq 0) {
             $records = @()
         }
         if ($records.Count -eq 0) {
-            Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('No SRV record {0} was found.' -f $name) -Fix ('Publish the KMS host in {0} (automatic DNS publishing, or a manual SRV record: _vlmcs._tcp, priority 0, weight 0, port {1}, target the host FQDN), or pin a host with slmgr /skms <host>:{1}.' -f $zone, $Port)
+            Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('No SRV record {0} was found.' -f $name) -Remedy ('Publish the KMS host in {0} (automatic DNS publishing, or a manual SRV record: _vlmcs._tcp, priority 0, weight 0, port {1}, target the host FQDN), or pin a host with slmgr /skms <host>:{1}.' -f $zone, $Port)
             continue
         }
         [void] $srvFoundIn.Add($zone)
@@ -172,7 +172,7 @@ if ($zones.Count -eq 0) {
             $target = ([string] $record.NameTarget).TrimEnd('.')
             if ($srvTargets -notcontains $target) { [void] $srvTargets.Add($target) }
             if ([int] $record.Port -ne $Port) {
-                Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('{0} points to {1} on port {2}, but the KMS port is {3}.' -f $name, $target, $record.Port, $Port) -Fix 'When the KMS port changes, change the port in the SRV records too.'
+                Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('{0} points to {1} on port {2}, but the KMS port is {3}.' -f $name, $target, $record.Port, $Port) -Remedy 'When the KMS port changes, change the port in the SRV records too.'
             } else {
                 Add-Finding -Status 'OK' -Check 'DNS' -Message ('{0} -> {1}:{2} (priority {3}, weight {4}).' -f $name, $target, $record.Port, $record.Priority, $record.Weight)
             }
@@ -181,7 +181,7 @@ if ($zones.Count -eq 0) {
     $clientZone = ''
     if ($Domain) { $clientZone = $Domain.TrimEnd('.').ToLowerInvariant() }
     if ($clientZone -and ($srvFoundIn -notcontains $clientZone) -and ($srvFoundIn.Count -gt 0)) {
-        Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('The SRV record exists in {0} but not in this client''s suffix {1}, which is where the client looks.' -f ($srvFoundIn -join ', '), $clientZone) -Fix ('Publish the host in {0} too (DnsDomainPublishList on the host), or run: slmgr /skms-domain {1}' -f $clientZone, $srvFoundIn[0])
+        Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('The SRV record exists in {0} but not in this client''s suffix {1}, which is where the client looks.' -f ($srvFoundIn -join ', '), $clientZone) -Remedy ('Publish the host in {0} too (DnsDomainPublishList on the host), or run: slmgr /skms-domain {1}' -f $clientZone, $srvFoundIn[0])
     }
 }
 
@@ -192,7 +192,7 @@ foreach ($h in @($KmsHosts) + @($srvTargets)) {
 }
 $reachableHosts = New-Object System.Collections.ArrayList
 if ($hostsToTest.Count -eq 0) {
-    Add-Finding -Status 'PROBLEM' -Check 'Network' -Message 'No KMS host is known: none was given and no SRV record was found.' -Fix 'Fix DNS as above, or run again with -KmsHosts <host FQDN>.'
+    Add-Finding -Status 'PROBLEM' -Check 'Network' -Message 'No KMS host is known: none was given and no SRV record was found.' -Remedy 'Fix DNS as above, or run again with -KmsHosts <host FQDN>.'
 }
 foreach ($h in $hostsToTest) {
     try {
@@ -201,12 +201,12 @@ foreach ($h in $hostsToTest) {
         $addresses = @()
     }
     if ($addresses.Count -eq 0) {
-        Add-Finding -Status 'PROBLEM' -Check 'Network' -Message ('{0} does not resolve to an IP address.' -f $h) -Fix 'Check the host''s A record in the KMS DNS zone and that this client uses a DNS server that can resolve that zone.'
+        Add-Finding -Status 'PROBLEM' -Check 'Network' -Message ('{0} does not resolve to an IP address.' -f $h) -Remedy 'Check the host''s A record in the KMS DNS zone and that this client uses a DNS server that can resolve that zone.'
         continue
     }
     $failure = Test-TcpPort -HostName $h -PortNumber $Port
     if ($failure) {
-        Add-Finding -Status 'PROBLEM' -Check 'Network' -Message ('{0} ({1}) is not reachable on TCP {2}: {3}.' -f $h, ($addresses -join ', '), $Port, $failure) -Fix ('Allow TCP {0} from this client to the host: client firewall and proxies, the route/VPN to Azure, the NSG on the host subnet, and the host firewall rule SPPSVC-In-TCP.' -f $Port)
+        Add-Finding -Status 'PROBLEM' -Check 'Network' -Message ('{0} ({1}) is not reachable on TCP {2}: {3}.' -f $h, ($addresses -join ', '), $Port, $failure) -Remedy ('Allow TCP {0} from this client to the host: client firewall and proxies, the route/VPN to Azure, the NSG on the host subnet, and the host firewall rule SPPSVC-In-TCP.' -f $Port)
     } else {
         [void] $reachableHosts.Add($h)
         Add-Finding -Status 'OK' -Check 'Network' -Message ('{0} answers on TCP {1}.' -f $h, $Port)
@@ -221,12 +221,12 @@ foreach ($h in $reachableHosts) {
     $chart = & w32tm.exe /stripchart /computer:$h /samples:1 /dataonly 2>&1 | Out-String
     $offset = [regex]::Match($chart, '(?m)^\s*\d{1,2}:\d{2}:\d{2}[^,]*,\s*([+-]?\d+(\.\d+)?)s')
     if (-not $offset.Success) {
-        Add-Finding -Status 'CANNOT TELL' -Check 'Clock' -Message ('{0} does not answer time queries (w32tm /stripchart failed), so the clock offset is unknown.' -f $h) -Fix 'Compare the clocks by hand; keep client and host on NTP or domain time. A large offset gives 0xC004F06C.'
+        Add-Finding -Status 'CANNOT TELL' -Check 'Clock' -Message ('{0} does not answer time queries (w32tm /stripchart failed), so the clock offset is unknown.' -f $h) -Remedy 'Compare the clocks by hand; keep client and host on NTP or domain time. A large offset gives 0xC004F06C.'
         continue
     }
     $seconds = [double]::Parse($offset.Groups[1].Value, [Globalization.CultureInfo]::InvariantCulture)
     if ([math]::Abs($seconds) -gt $maxSkewSeconds) {
-        Add-Finding -Status 'PROBLEM' -Check 'Clock' -Message ('This clock is {0:N0} s away from {1}.' -f $seconds, $h) -Fix 'Synchronize both clocks with NTP or domain time (w32tm /resync); clock skew gives 0xC004F06C.'
+        Add-Finding -Status 'PROBLEM' -Check 'Clock' -Message ('This clock is {0:N0} s away from {1}.' -f $seconds, $h) -Remedy 'Synchronize both clocks with NTP or domain time (w32tm /resync); clock skew gives 0xC004F06C.'
     } else {
         Add-Finding -Status 'OK' -Check 'Clock' -Message ('Offset to {0}: {1:N1} s.' -f $h, $seconds)
     }
@@ -249,7 +249,7 @@ if (-not (Test-Path -LiteralPath $slmgr)) {
         Add-Finding -Status 'OK' -Check 'Windows' -Message 'Windows is activated (License Status: Licensed).'
     } else {
         $windowsNeedsFix = $true
-        Add-Finding -Status 'PROBLEM' -Check 'Windows' -Message ('Windows is not activated (License Status: {0}).' -f $status.Groups[1].Value) -Fix 'See the error code below; then run cscript slmgr.vbs /ato from an elevated prompt to retry.'
+        Add-Finding -Status 'PROBLEM' -Check 'Windows' -Message ('Windows is not activated (License Status: {0}).' -f $status.Groups[1].Value) -Remedy 'See the error code below; then run cscript slmgr.vbs /ato from an elevated prompt to retry.'
     }
     Register-ErrorCodes -Text $dlv -Check 'Windows'
 }
@@ -272,7 +272,7 @@ foreach ($view in @([Microsoft.Win32.RegistryView]::Registry64, [Microsoft.Win32
     if ($releaseIds) { break }
 }
 if ($releaseIds -match 'O365') {
-    Add-Finding -Status 'INFO' -Check 'Office' -Message ('Microsoft 365 Apps are installed ({0}). They activate by user sign-in, never by KMS, so the KMS host is not involved.' -f $releaseIds) -Fix 'Sign in to Office with a licensed work account. To use KMS instead, install volume-licensed Office (e.g. ProPlus2024Volume) with the kit''s configuration.xml.'
+    Add-Finding -Status 'INFO' -Check 'Office' -Message ('Microsoft 365 Apps are installed ({0}). They activate by user sign-in, never by KMS, so the KMS host is not involved.' -f $releaseIds) -Remedy 'Sign in to Office with a licensed work account. To use KMS instead, install volume-licensed Office (e.g. ProPlus2024Volume) with the kit''s configuration.xml.'
 } elseif ($releaseIds) {
     Add-Finding -Status 'INFO' -Check 'Office' -Message ('Click-to-Run Office products: {0}.' -f $releaseIds)
 }
@@ -295,7 +295,7 @@ if ($onlySubscription) {
 foreach ($ospp in $osppScripts) {
     $dstatus = Invoke-Cscript -ScriptPath $ospp -Arguments @('/dstatus')
     if ($dstatus -match 'No installed product keys detected') {
-        Add-Finding -Status 'PROBLEM' -Check 'Office' -Message ('{0} found Office but no product key installed.' -f $ospp) -Fix ('Install the product''s GVLK from an elevated prompt: cscript "{0}" /inpkey:<GVLK>, then /act. Volume Office deployed with the kit''s configuration.xml carries it already.' -f $ospp)
+        Add-Finding -Status 'PROBLEM' -Check 'Office' -Message ('{0} found Office but no product key installed.' -f $ospp) -Remedy ('Install the product''s GVLK from an elevated prompt: cscript "{0}" /inpkey:<GVLK>, then /act. Volume Office deployed with the kit''s configuration.xml carries it already.' -f $ospp)
         $officeNeedsFix = $true
         continue
     }
@@ -315,7 +315,7 @@ foreach ($ospp in $osppScripts) {
             Add-Finding -Status 'OK' -Check 'Office' -Message ('{0}: {1}' -f $licenseName, $licenseStatus)
         } else {
             $officeNeedsFix = $true
-            Add-Finding -Status 'PROBLEM' -Check 'Office' -Message ('{0}: {1}' -f $licenseName, $licenseStatus) -Fix ('See the error code below; then run cscript "{0}" /act from an elevated prompt to retry.' -f $ospp)
+            Add-Finding -Status 'PROBLEM' -Check 'Office' -Message ('{0}: {1}' -f $licenseName, $licenseStatus) -Remedy ('See the error code below; then run cscript "{0}" /act from an elevated prompt to retry.' -f $ospp)
         }
         Register-ErrorCodes -Text $block -Check 'Office'
     }
@@ -327,7 +327,7 @@ if ($Fix) {
     if ($reachableHosts.Count -eq 0) {
         Add-Finding -Status 'INFO' -Check 'Fix' -Message 'No KMS host is reachable, so no host was pinned: fix the network first.'
     } elseif (-not (Test-IsAdministrator)) {
-        Add-Finding -Status 'PROBLEM' -Check 'Fix' -Message '-Fix needs an elevated prompt (otherwise slmgr fails with 0x80070005).' -Fix 'Run PowerShell as Administrator and try again.'
+        Add-Finding -Status 'PROBLEM' -Check 'Fix' -Message '-Fix needs an elevated prompt (otherwise slmgr fails with 0x80070005).' -Remedy 'Run PowerShell as Administrator and try again.'
     } elseif (-not ($dnsBroken -or $windowsNeedsFix -or $officeNeedsFix)) {
         Add-Finding -Status 'INFO' -Check 'Fix' -Message 'Nothing to fix.'
     } else {
