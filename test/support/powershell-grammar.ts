@@ -1,7 +1,16 @@
 // Parses PowerShell with a real grammar (tree-sitter-powershell) so that script tests fail on any
 // syntax error, instead of trusting a string search.
-import Parser = require("tree-sitter");
-import PowerShell = require("tree-sitter-powershell");
+import * as NodeModule from "module";
+import type Parser from "tree-sitter";
+
+// tree-sitter must be loaded once per process. Jest gives every test file its own module registry,
+// so a second test file re-ran tree-sitter's index.js, which then read its own getter back as
+// `Tree.prototype.rootNode` and returned undefined for every tree ("Cannot read properties of
+// undefined (reading 'type')" when two script test files share a worker). Node's own loader
+// (Module._load, which jest does not wrap; its createRequire is wrapped) caches it process-wide.
+const nodeLoad = (NodeModule as unknown as { _load(request: string, parent: null, isMain: boolean): unknown })._load;
+const TreeSitter = nodeLoad(require.resolve("tree-sitter"), null, false) as typeof Parser;
+const PowerShell = nodeLoad(require.resolve("tree-sitter-powershell"), null, false);
 
 /** One syntax problem found by the grammar, 1-based line and column. */
 export interface PowerShellSyntaxError {
@@ -15,7 +24,7 @@ let parser: Parser | undefined;
 
 function getParser(): Parser {
   if (!parser) {
-    parser = new Parser();
+    parser = new TreeSitter();
     parser.setLanguage(PowerShell as unknown as Parser.Language);
   }
   return parser;
