@@ -624,42 +624,64 @@ function Save-OfficeVolumeLicensePack {
     return $path
 }
 
+function Get-DescendantProcessIds {
+    # Processes started by $ProcessId and their descendants. Windows keeps ParentProcessId after
+    # the parent exits, so this also finds what a self-extractor launched before it quit. Only
+    # processes created after $StartedAfter count, so a reused process id cannot pull in an
+    # unrelated process.
+    param([Parameter(Mandatory = $true)] [int] $ProcessId, [Parameter(Mandatory = $true)] [datetime] $StartedAfter)
+    $ids = @()
+    $children = @(Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $ProcessId" -ErrorAction SilentlyContinue)
+    foreach ($child in $children) {
+        if ($child.CreationDate -lt $StartedAfter) { continue }
+        $ids += [int]$child.ProcessId
+        $ids += @(Get-DescendantProcessIds -ProcessId ([int]$child.ProcessId) -StartedAfter $StartedAfter)
+    }
+    return , $ids
+}
+
 function Stop-ProcessTree {
     # Stops a process we started and its descendants (the pack may have opened the Volume
     # Activation Tools wizard, which waits for input nobody can give in session 0).
-    param([Parameter(Mandatory = $true)] [int] $ProcessId)
-    $children = @(Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $ProcessId" -ErrorAction SilentlyContinue)
-    foreach ($child in $children) { Stop-ProcessTree -ProcessId ([int]$child.ProcessId) }
+    param([Parameter(Mandatory = $true)] [int] $ProcessId, [Parameter(Mandatory = $true)] [datetime] $StartedAfter)
+    $descendants = Get-DescendantProcessIds -ProcessId $ProcessId -StartedAfter $StartedAfter
+    foreach ($id in $descendants) { Stop-Process -Id $id -Force -ErrorAction SilentlyContinue }
     Stop-Process -Id $ProcessId -Force -ErrorAction SilentlyContinue
 }
 
 function Invoke-PackProcess {
-    # Starts the pack and waits until it exits, the licence for $ActivationId appears, or the
-    # timeout passes. Returns $true when the licence is present afterwards.
+    # Starts the pack and waits until the licence for $ActivationId appears, the pack and
+    # everything it started have exited, or the timeout passes. Returns $true when the licence is
+    # present afterwards.
     param(
         [Parameter(Mandatory = $true)] [string] $Path,
         [Parameter(Mandatory = $true)] [string[]] $Arguments,
         [Parameter(Mandatory = $true)] [string] $ActivationId
     )
     Write-Log -Message "running: $([IO.Path]::GetFileName($Path)) $($Arguments -join ' ')"
+    $startedAt = (Get-Date).AddSeconds(-1)
     $process = Start-Process -FilePath $Path -ArgumentList $Arguments -PassThru -WindowStyle Hidden
+    # Reading Handle now keeps it open, without which Windows PowerShell 5.1 reports no ExitCode.
+    $null = $process.Handle
     $deadline = (Get-Date).AddSeconds($script:PackTimeoutSeconds)
     $present = $false
     while ((Get-Date) -lt $deadline) {
-        if ($process.HasExited) { break }
         if ($null -ne (Get-LicensingProduct -ActivationId $ActivationId)) {
             $present = $true
             # Give the installer a moment to finish writing, then stop whatever UI it left open.
             Start-Sleep -Seconds 15
             break
         }
+        $running = @(Get-DescendantProcessIds -ProcessId $process.Id -StartedAfter $startedAt)
+        if ($process.HasExited -and $running.Count -eq 0) { break }
         Start-Sleep -Seconds 10
     }
-    if (-not $process.HasExited) {
-        Write-Log -Level WARN -Message "the pack process (PID $($process.Id)) is still running; stopping it and its child processes."
-        Stop-ProcessTree -ProcessId $process.Id
+    $leftovers = @(Get-DescendantProcessIds -ProcessId $process.Id -StartedAfter $startedAt)
+    if (-not $process.HasExited -or $leftovers.Count -gt 0) {
+        Write-Log -Level WARN -Message "the pack (PID $($process.Id)) or a process it started is still running; stopping them."
+        Stop-ProcessTree -ProcessId $process.Id -StartedAfter $startedAt
     }
-    else {
+    if ($process.HasExited) {
         Write-Log -Message "the pack exited with code $($process.ExitCode)."
     }
     if (-not $present) { $present = ($null -ne (Get-LicensingProduct -ActivationId $ActivationId)) }
