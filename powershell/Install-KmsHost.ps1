@@ -637,14 +637,15 @@ function Get-DescendantProcessIds {
         $ids += [int]$child.ProcessId
         $ids += @(Get-DescendantProcessIds -ProcessId ([int]$child.ProcessId) -StartedAfter $StartedAfter)
     }
-    return , $ids
+    # Enumerated on purpose: callers wrap the call in @(), which would nest a ", $ids" array.
+    return $ids
 }
 
 function Stop-ProcessTree {
     # Stops a process we started and its descendants (the pack may have opened the Volume
     # Activation Tools wizard, which waits for input nobody can give in session 0).
     param([Parameter(Mandatory = $true)] [int] $ProcessId, [Parameter(Mandatory = $true)] [datetime] $StartedAfter)
-    $descendants = Get-DescendantProcessIds -ProcessId $ProcessId -StartedAfter $StartedAfter
+    $descendants = @(Get-DescendantProcessIds -ProcessId $ProcessId -StartedAfter $StartedAfter)
     foreach ($id in $descendants) { Stop-Process -Id $id -Force -ErrorAction SilentlyContinue }
     Stop-Process -Id $ProcessId -Force -ErrorAction SilentlyContinue
 }
