@@ -32,6 +32,7 @@ function main(): number {
       staged: cliOutdir === undefined,
     });
     for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
+    for (const dir of result.clientKitDirs) console.log(`client kit  ${path.relative(process.cwd(), dir)}/`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AddressRange } from "../constructs/address-range";
 import { KMS_HOST_IMAGE_NAMES } from "../constructs/kms-host-image";
 import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
+import { officeClientSchema } from "../client-kit/office-client-schema";
 
 /** Longest computer-name prefix: Windows computer names are at most 15 characters and we append two digits. */
 export const MAX_NAME_PREFIX_LENGTH = 13;
@@ -240,6 +241,17 @@ export const environmentSchema = z
     dns: dnsSchema,
     keyVault: keyVaultSchema,
     backend: backendSchema,
+    clients: z
+      .strictObject({
+        domain: z
+          .string()
+          .regex(DNS_ZONE_NAME, "write a lower-case DNS name such as corp.contoso.com")
+          .optional()
+          .describe("The clients' own DNS suffix, when it differs from dns.zoneName. Default: dns.zoneName."),
+        office: officeClientSchema.optional().describe("Office LTSC volume deployment: writes an Office Deployment Tool configuration.xml into the client kit."),
+      })
+      .optional()
+      .describe("The client kit written to cdktf.out/client-kit/<name>/: Test-KmsClient.ps1 always, configuration.xml with clients.office."),
     tags: z.record(z.string().min(1).max(512), z.string().max(256)).default({}).describe("Tags put on every taggable resource."),
   })
   .superRefine((env, ctx) => {

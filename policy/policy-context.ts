@@ -1,3 +1,4 @@
+import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
 /** What the policy pack knows about the environment it checks. */
 export interface PolicyContext {
   /** CIDR ranges of the KMS clients allowed to reach the KMS port. */
@@ -50,8 +51,6 @@ export interface PolicyContextProps {
   readonly allowedPublicKeys?: Iterable<string>;
 }
 
-/** The KMS default port (Microsoft documents TCP 1688). */
-export const DEFAULT_KMS_PORT = 1688;
 
 /** Builds a {@link PolicyContext}, applying defaults and normalising key case. */
 export function policyContext(props: PolicyContextProps): PolicyContext {

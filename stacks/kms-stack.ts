@@ -248,6 +248,10 @@ export class KmsStack extends TerraformStack {
       value: `slmgr /skms ${this.hosts[0].fqdn}:${port}`,
       description: "Manual fallback for a client that cannot use DNS discovery (undo with slmgr /ckms).",
     });
+    new TerraformOutput(this, "client_kit_path", {
+      value: `cdktf.out/client-kit/${this.config.name}`,
+      description: "Client kit (Test-KmsClient.ps1, and configuration.xml for Office LTSC) written by npm run synth, relative to the project root.",
+    });
     new TerraformOutput(this, "key_vault_uri", { value: this.keyVaultUri, description: "Key Vault holding the admin passwords and KMS host keys." });
   }
 }

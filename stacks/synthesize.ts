@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
+import { writeClientKit } from "../client-kit";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { loadEnvironments } from "../config/load-environments";
 import { KmsStack, stackName } from "./kms-stack";
@@ -29,6 +30,8 @@ export interface SynthesizeResult {
   readonly environments: EnvironmentConfig[];
   /** The stack files written, one per environment. */
   readonly stackFiles: string[];
+  /** The client kit directories written, one per environment. */
+  readonly clientKitDirs: string[];
 }
 
 /** Builds the cdktf app for a set of environments (exported for tests). */
@@ -48,14 +51,35 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const target = path.resolve(options.outdir);
   const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
   try {
-    buildApp(environments, workdir).synth();
-    if (staged) copyTree(workdir, target);
+    const app = buildApp(environments, workdir);
+    app.synth();
+    for (const stack of app.node.children.filter((c): c is KmsStack => c instanceof KmsStack)) {
+      writeClientKit(workdir, stack.config.name, clientKitInput(stack));
+    }
+    if (staged) {
+      // A client kit is replaced whole, so a file it no longer has (configuration.xml) goes too.
+      for (const environment of environments) fs.rmSync(path.join(target, "client-kit", environment.name), { recursive: true, force: true });
+      copyTree(workdir, target);
+    }
   } finally {
     if (staged) fs.rmSync(workdir, { recursive: true, force: true });
   }
   return {
     environments,
     stackFiles: environments.map((e) => path.join(target, "stacks", stackName(e.name), "cdk.tf.json")),
+    clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
+  };
+}
+
+/** What the client kit of a stack needs: the clients' domain, the zone, the hosts and the port. */
+function clientKitInput(stack: KmsStack) {
+  const { config } = stack;
+  return {
+    office: config.clients?.office,
+    domain: config.clients?.domain ?? config.dns.zoneName,
+    zoneName: config.dns.zoneName,
+    hosts: stack.hosts.map((h) => h.fqdn),
+    port: config.kms.port,
   };
 }
 

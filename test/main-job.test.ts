@@ -39,6 +39,9 @@ test("synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json
     for (const stack of ["kms-lab", "kms-production"]) {
       expect(JSON.parse(fs.readFileSync(path.join(run.outdir, "stacks", stack, "cdk.tf.json"), "utf8")).resource).toBeDefined();
     }
+    // lab has clients.office, production has not: both get the diagnostics script.
+    expect(fs.readdirSync(path.join(run.outdir, "client-kit", "lab")).sort()).toEqual(["Test-KmsClient.ps1", "configuration.xml"]);
+    expect(fs.readdirSync(path.join(run.outdir, "client-kit", "production"))).toEqual(["Test-KmsClient.ps1"]);
   } finally {
     run.cleanup();
   }
@@ -57,6 +60,7 @@ describe.each([
   ["a port of 70000", (d: any) => (d.kms.port = 70000), "kms.port"],
   ["a missing required field", (d: any) => delete d.location, "location"],
   ["a misspelt field", (d: any) => ((d.hosts.cout = d.hosts.count), delete d.hosts.count), "hosts.cout"],
+  ["a subscription Office product", (d: any) => (d.clients.office.products = ["O365ProPlusRetail"]), "clients.office.products[0]"],
 ])("with %s", (_what, change, field) => {
   test("exits non-zero, names the field and writes no stack output", () => {
     // The production file is valid: a bad lab file must stop it from being written too.
@@ -70,4 +74,33 @@ describe.each([
       run.cleanup();
     }
   });
+});
+
+test("explains that Microsoft 365 Apps activate by sign-in when a subscription product is listed", () => {
+  const run = runMain({ lab: environmentWith("lab", (d) => d.clients.office.products.push("O365ProPlusRetail")) });
+  try {
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/clients\.office\.products\[2\]: .*sign-in/i);
+  } finally {
+    run.cleanup();
+  }
+});
+
+test("a second run replaces a client kit whole: configuration.xml goes when clients.office does", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-"));
+  try {
+    const environments = path.join(dir, "environments");
+    fs.mkdirSync(environments);
+    const outdir = path.join(dir, "cdktf.out");
+    const synth = (data: unknown) => {
+      fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
+      return spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: withoutCdktfOutdir() });
+    };
+    expect(synth(environmentWith("lab", () => undefined)).status).toBe(0);
+    expect(fs.existsSync(path.join(outdir, "client-kit", "lab", "configuration.xml"))).toBe(true);
+    expect(synth(environmentWith("lab", (d) => delete d.clients)).status).toBe(0);
+    expect(fs.readdirSync(path.join(outdir, "client-kit", "lab"))).toEqual(["Test-KmsClient.ps1"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
