@@ -33,6 +33,7 @@ function main(): number {
     });
     for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
     for (const dir of result.clientKitDirs) console.log(`client kit  ${path.relative(process.cwd(), dir)}/`);
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -4,3 +4,4 @@ export * from "./office-versions";
 export * from "./volume-keys";
 export * from "./office-host-activation-ids";
 export * from "./odt-products";
+export * from "./kms-host-products";

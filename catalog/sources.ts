@@ -23,6 +23,8 @@ export const CATALOG_SOURCES = {
   updateLtsc2021: "https://learn.microsoft.com/office/ltsc/2021/update",
   /** ODT configuration options (Channel values, AUTOACTIVATE, PerpetualVL2019). */
   odtOptions: "https://learn.microsoft.com/microsoft-365-apps/deploy/office-deployment-tool-configuration-options",
+  /** Plan for KMS activation (CSVLK groups and the host OS each can be installed on; Azure Edition cannot host KMS). */
+  windowsKmsPlanning: "https://learn.microsoft.com/windows-server/get-started/kms-activation-planning",
   /** Activation error codes and their fixes. */
   activationErrors: "https://learn.microsoft.com/windows-server/get-started/activation-error-codes",
 } as const;

@@ -3,7 +3,8 @@
 // (environments/environment.schema.json) that editors use for completion and hover help.
 import { z } from "zod";
 import { AddressRange } from "../constructs/address-range";
-import { KMS_HOST_IMAGE_NAMES } from "../constructs/kms-host-image";
+import { KMS_HOST_PRODUCT_NAMES, WINDOWS_CSVLK_HOST_RELEASES, WINDOWS_CSVLK_VERSIONS, kmsHostProduct } from "../catalog/kms-host-products";
+import { KMS_HOST_IMAGE_NAMES, KmsHostImage, KmsHostImageName } from "../constructs/kms-host-image";
 import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
 import { officeClientSchema } from "../client-kit/office-client-schema";
 
@@ -50,6 +51,45 @@ function cidrBlock(description: string) {
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 }
+
+/** A Key Vault secret name: 1-127 letters, digits and hyphens. */
+const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+/** A SHA-256 digest in hex, as Get-FileHash and sha256sum print it. */
+const SHA256_HEX = /^[0-9A-Fa-f]{64}$/;
+
+const volumeLicensePackSchema = z
+  .strictObject({
+    uri: z
+      .string()
+      .refine((value) => {
+        try {
+          return new URL(value).protocol === "https:";
+        } catch {
+          return false;
+        }
+      }, "write the https:// address of the Volume License Pack download (the .exe, not the Download Center page)")
+      .describe("https:// address the host downloads the Office Volume License Pack (.exe) from."),
+    sha256: z
+      .string()
+      .regex(SHA256_HEX, "write the pack's SHA-256 as 64 hex digits (Get-FileHash <file> -Algorithm SHA256, or sha256sum <file>)")
+      .describe("SHA-256 of the pack; the host refuses a download that does not match."),
+  })
+  .describe("Office only: the Office Volume License Pack that installs the Office KMS host licence files.");
+
+const kmsProductSchema = z
+  .strictObject({
+    product: z.enum(KMS_HOST_PRODUCT_NAMES).describe("What the host activates: windows (Windows Server CSVLK) or an Office version."),
+    secretName: z
+      .string()
+      .regex(SECRET_NAME, "use 1-127 letters, digits and hyphens (a Key Vault secret name)")
+      .describe("Key Vault secret that holds this product's KMS host key (CSVLK). Upload it with az keyvault secret set; it never passes through Terraform."),
+    csvlkVersion: z
+      .enum(WINDOWS_CSVLK_VERSIONS)
+      .optional()
+      .describe("windows only: the Windows Server release the KMS host key comes with; checked against hosts.image."),
+    volumeLicensePack: volumeLicensePackSchema.optional(),
+  })
+  .describe("One KMS host key the hosts install and activate.");
 
 const resourceGroupSchema = z
   .strictObject({
@@ -234,8 +274,11 @@ export const environmentSchema = z
           .max(65535, "use a TCP port from 1 to 65535")
           .default(DEFAULT_KMS_PORT)
           .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688."),
+        products: z
+          .array(kmsProductSchema)
+          .min(1, "list at least one product (windows and/or an Office version) with the Key Vault secret of its KMS host key")
+          .describe("What the hosts activate, each with the Key Vault secret holding its KMS host key. Office-only is fine: Azure keeps activating the host's own Windows."),
       })
-      .default({ port: DEFAULT_KMS_PORT })
       .describe("KMS service settings."),
     hosts: hostsSchema,
     dns: dnsSchema,
@@ -268,6 +311,7 @@ export const environmentSchema = z
         }
       });
     }
+    checkProducts(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       ctx.addIssue({
         code: "custom",
@@ -277,6 +321,62 @@ export const environmentSchema = z
     }
   })
   .describe("An azure-kms-host environment: one KMS host stack (kms-<name>).");
+
+/** Product combinations: what each product needs, and what the host image can carry. */
+function checkProducts(env: ProductCheckInput, ctx: z.RefinementCtx): void {
+  const image = KmsHostImage.fromName(env.hosts.image);
+  const seenProducts = new Map<string, number>();
+  const seenSecrets = new Map<string, number>();
+  env.kms.products.forEach((entry, index) => {
+    const at = (...rest: (string | number)[]) => ["kms", "products", index, ...rest];
+    const product = kmsHostProduct(entry.product);
+    if (seenProducts.has(entry.product)) {
+      ctx.addIssue({ code: "custom", path: at("product"), message: `"${entry.product}" is already listed as kms.products[${seenProducts.get(entry.product)}]; one KMS host key per product, so list it once` });
+    }
+    seenProducts.set(entry.product, index);
+    const secretKey = entry.secretName.toLowerCase();
+    if (seenSecrets.has(secretKey)) {
+      ctx.addIssue({ code: "custom", path: at("secretName"), message: `"${entry.secretName}" is already used by kms.products[${seenSecrets.get(secretKey)}]; each KMS host key needs its own secret` });
+    }
+    seenSecrets.set(secretKey, index);
+    if (product.kind === "office" && !entry.volumeLicensePack) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("volumeLicensePack"),
+        message: `required for ${entry.product}: add volumeLicensePack.uri and volumeLicensePack.sha256 (the host installs the Office Volume License Pack and refuses it unless its SHA-256 matches)`,
+      });
+    }
+    if (product.kind === "windows" && entry.volumeLicensePack) {
+      ctx.addIssue({ code: "custom", path: at("volumeLicensePack"), message: "only Office products have a Volume License Pack; remove it from the windows entry" });
+    }
+    if (product.kind !== "windows" && entry.csvlkVersion) {
+      ctx.addIssue({ code: "custom", path: at("csvlkVersion"), message: `only the windows product has a CSVLK version; remove it from ${entry.product}` });
+    }
+    if (image.release < product.minimumHostRelease) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("product"),
+        message: `${entry.product} needs a KMS host on Windows Server ${product.minimumHostRelease} or later, but hosts.image is ${image.name}; use a newer hosts.image (e.g. windows-server-2022)`,
+      });
+    }
+    if (entry.csvlkVersion && !WINDOWS_CSVLK_HOST_RELEASES[entry.csvlkVersion].includes(image.release)) {
+      ctx.addIssue({
+        code: "custom",
+        path: at("csvlkVersion"),
+        message: `a ${entry.csvlkVersion} KMS host key installs only on Windows Server ${WINDOWS_CSVLK_HOST_RELEASES[entry.csvlkVersion].join(", ")}, not on ${image.name}; change hosts.image or use a matching key`,
+      });
+    }
+  });
+}
+
+/** One validated `kms.products` entry. */
+export type KmsProductEntry = z.output<typeof kmsProductSchema>;
+
+/** The parts of an environment that checkProducts reads (the whole type would refer to itself). */
+interface ProductCheckInput {
+  readonly hosts: { readonly image: KmsHostImageName };
+  readonly kms: { readonly products: readonly KmsProductEntry[] };
+}
 
 /** A validated environment, with defaults filled in. */
 export type EnvironmentConfig = z.output<typeof environmentSchema>;

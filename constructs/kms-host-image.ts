@@ -2,7 +2,7 @@
 // that cannot be a KMS host cannot even be expressed.
 
 /** Image names accepted in environment files. */
-export const KMS_HOST_IMAGE_NAMES = ["windows-server-2022", "windows-server-2025"] as const;
+export const KMS_HOST_IMAGE_NAMES = ["windows-server-2019", "windows-server-2022", "windows-server-2025"] as const;
 
 /** An image name accepted in environment files. */
 export type KmsHostImageName = (typeof KMS_HOST_IMAGE_NAMES)[number];
@@ -16,6 +16,11 @@ export type KmsHostImageName = (typeof KMS_HOST_IMAGE_NAMES)[number];
  * Launch (secure boot and vTPM).
  */
 export class KmsHostImage {
+  /**
+   * Windows Server 2019 Datacenter, Gen2 ("gensecond"). Cannot host Office LTSC 2024 (needs 2022 or
+   * later); needs updates to activate Windows Server 2022/2025 clients (kms-activation-planning).
+   */
+  public static readonly WINDOWS_SERVER_2019 = new KmsHostImage("windows-server-2019", "2019-datacenter-gensecond", 2019);
   /** Windows Server 2022 Datacenter, Gen2. Can host Office LTSC 2024, 2021, 2019 and 2016. */
   public static readonly WINDOWS_SERVER_2022 = new KmsHostImage("windows-server-2022", "2022-datacenter-g2", 2022);
   /** Windows Server 2025 Datacenter, Gen2. */
@@ -23,7 +28,7 @@ export class KmsHostImage {
 
   /** The image for a name used in environment files. */
   public static fromName(name: KmsHostImageName): KmsHostImage {
-    const image = [KmsHostImage.WINDOWS_SERVER_2022, KmsHostImage.WINDOWS_SERVER_2025].find((i) => i.name === name);
+    const image = [KmsHostImage.WINDOWS_SERVER_2019, KmsHostImage.WINDOWS_SERVER_2022, KmsHostImage.WINDOWS_SERVER_2025].find((i) => i.name === name);
     if (!image) {
       throw new RangeError(`unknown KMS host image "${name}"; use one of ${KMS_HOST_IMAGE_NAMES.join(", ")}`);
     }

@@ -62,6 +62,12 @@ export interface KmsHostProps {
    */
   readonly osDiskStorageAccountType?: "Premium_LRS" | "StandardSSD_LRS" | "Standard_LRS";
   /**
+   * Refuse `terraform destroy` of the VM (production): every rebuilt host spends one of the few
+   * activations its KMS host key allows.
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
+  /**
    * Resources that must exist before the admin password secret is written (for example the
    * deployer's `Key Vault Secrets Officer` role assignment on a new vault).
    * @default - none
@@ -165,6 +171,14 @@ export class KmsHost extends Construct {
       patchAssessmentMode: "AutomaticByPlatform",
       // Managed boot diagnostics: no storage account to secure.
       bootDiagnostics: {},
+      lifecycle: {
+        // admin_password forces a new VM in azurerm, and a new VM spends a KMS host key
+        // activation: a rotated password goes to Key Vault and is set on the running VM instead
+        // (README, "Safe changes"). The image version is "latest", which Terraform never re-resolves,
+        // so new image releases do not replace the host either.
+        ignoreChanges: ["admin_password"],
+        preventDestroy: props.preventDestroy ?? false,
+      },
     });
   }
 

@@ -20,7 +20,7 @@ export const SHIPPED_SUPPRESSIONS: readonly ShippedSuppression[] = [
     id: "KMS-VM-007",
     scope: "each KMS host (azurerm_windows_virtual_machine)",
     reason:
-      "The KMS host is bootstrapped by one Custom Script Extension that installs the KMS host key from Key Vault and registers the _vlmcs SRV record; without extension operations the host cannot be configured unattended.",
+      "The KMS host is set up by a managed Run Command (a VM extension operation) that installs the Volume Activation role and activates the customer's KMS host keys, read by the VM itself from Key Vault; with extension operations disabled the host cannot be bootstrapped unattended and keys would have to be typed in by hand.",
   },
 ];
 

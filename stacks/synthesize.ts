@@ -32,6 +32,8 @@ export interface SynthesizeResult {
   readonly stackFiles: string[];
   /** The client kit directories written, one per environment. */
   readonly clientKitDirs: string[];
+  /** Warnings raised during synthesis (construct path and message), to show the user. */
+  readonly warnings: string[];
 }
 
 /** Builds the cdktf app for a set of environments (exported for tests). */
@@ -50,9 +52,11 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const staged = options.staged ?? true;
   const target = path.resolve(options.outdir);
   const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
+  const warnings: string[] = [];
   try {
     const app = buildApp(environments, workdir);
     app.synth();
+    warnings.push(...collectWarnings(app));
     for (const stack of app.node.children.filter((c): c is KmsStack => c instanceof KmsStack)) {
       writeClientKit(workdir, stack.config.name, clientKitInput(stack));
     }
@@ -68,7 +72,15 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     environments,
     stackFiles: environments.map((e) => path.join(target, "stacks", stackName(e.name), "cdk.tf.json")),
     clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
+    warnings,
   };
+}
+
+/** Warning annotations of every construct (cdktf records them but prints them only through its CLI). */
+function collectWarnings(app: App): string[] {
+  return app.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `[${construct.node.path}] ${String(m.data)}`));
 }
 
 /** What the client kit of a stack needs: the clients' domain, the zone, the hosts and the port. */

@@ -59,10 +59,12 @@ describe.each(["lab", "production"] as const)("the %s stack", (name) => {
     expect(stack.text).not.toMatch(/[A-Z0-9]{5}(-[A-Z0-9]{5}){4}/);
   });
 
-  test("grants each host identity Key Vault Secrets User", () => {
+  test("grants each host identity Key Vault Secrets User on exactly its KMS host key secrets", () => {
     const grants = stack.resources("azurerm_role_assignment").filter((r) => r.role_definition_name === "Key Vault Secrets User");
-    expect(grants).toHaveLength(environment.hosts.count);
+    expect(grants).toHaveLength(environment.hosts.count * environment.kms.products.length);
     for (const grant of grants) expect(grant.principal_id).toMatch(/^\$\{azurerm_windows_virtual_machine\.[^}]+\.identity\[0\]\.principal_id\}$/);
+    const scopes = grants.map((g) => g.scope as string);
+    expect(new Set(scopes)).toEqual(new Set(environment.kms.products.map((p) => `\${azurerm_key_vault.key-vault.id}/secrets/${p.secretName}`)));
   });
 
   test("creates a Key Vault with RBAC authorization and soft delete, purge protection only in production", () => {
@@ -89,7 +91,12 @@ describe("KmsStack", () => {
     const kmsRules = stack.resources("azurerm_network_security_rule").filter((r) => r.destination_port_range !== undefined);
     expect(kmsRules.map((r) => r.destination_port_range)).toEqual(["1689", "1689"]);
     expect(stack.resources("azurerm_private_dns_srv_record")[0].record.map((r: { port: number }) => r.port)).toEqual([1689, 1689]);
-    expect(stack.text).not.toMatch(/1688/);
+    for (const command of stack.resources("azurerm_virtual_machine_run_command")) {
+      expect(command.parameter).toContainEqual({ name: "KmsPort", value: "1689" });
+    }
+    // Nothing but the script's own documented default mentions 1688.
+    const withoutScripts = stack.text.replace(/"script": "(?:[^"\\]|\\.)*"/g, '""');
+    expect(withoutScripts).not.toMatch(/1688/);
   });
 
   test("puts the environment's tags on every taggable resource", () => {
@@ -125,7 +132,8 @@ describe("KmsStack", () => {
     const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
     expect(stack.resources("azurerm_key_vault")).toHaveLength(0);
     expect(Object.values(stack.json.data.azurerm_key_vault)).toEqual([expect.objectContaining({ name: "kv-shared", resource_group_name: "rg-sec" })]);
-    for (const grant of stack.resources("azurerm_role_assignment")) expect(grant.scope).toBe(id);
+    for (const grant of stack.resources("azurerm_role_assignment")) expect(grant.scope).toMatch(new RegExp(`^${id}/secrets/kms-host-key-`));
+    expect(Object.values(stack.json.data.azurerm_key_vault_secrets)).toEqual([expect.objectContaining({ key_vault_id: id })]);
   });
 
   test("links a created zone to the KMS vnet and every extra vnet", () => {

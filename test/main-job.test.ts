@@ -34,7 +34,8 @@ function runMain(files: Record<string, unknown>): { status: number | null; stder
 test("synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json", () => {
   const run = runMain({ lab: environmentWith("lab", () => undefined), production: environmentWith("production", () => undefined) });
   try {
-    expect(run.stderr).toBe("");
+    // Only warnings (the shipped placeholders, the Key Vault network warning) may be printed.
+    expect(run.stderr.split("\n").filter((line) => line && !line.startsWith("warning: "))).toEqual([]);
     expect(run.status).toBe(0);
     for (const stack of ["kms-lab", "kms-production"]) {
       expect(JSON.parse(fs.readFileSync(path.join(run.outdir, "stacks", stack, "cdk.tf.json"), "utf8")).resource).toBeDefined();

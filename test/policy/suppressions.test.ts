@@ -42,7 +42,7 @@ describe("the shipped KMS-VM-007 suppression on the hosts", () => {
 
   test("each suppressed finding is reported as info with the reason", () => {
     expect(r.infos).toEqual([
-      expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.host1: allow_extension_operations is true.*\(suppressed at kms\/host1: The KMS host is bootstrapped/),
+      expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.host1: allow_extension_operations is true.*\(suppressed at kms\/host1: The KMS host is set up by a managed Run Command/),
       expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.group_host2_[0-9A-F]+: .*\(suppressed at kms\/group: /),
     ]);
   });

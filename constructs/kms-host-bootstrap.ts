@@ -1,0 +1,126 @@
+// KmsHostBootstrap: turns a KmsHost into a KMS host. Runs powershell/Install-KmsHost.ps1 on the VM
+// as a managed Run Command. Only non-secret settings travel as parameters (vault URI, secret
+// names, port, client ranges, pack URIs and hashes); the host reads the keys from Key Vault
+// itself, with its managed identity, so no key ever passes through Terraform code, output or state.
+import * as fs from "fs";
+import * as path from "path";
+import { VirtualMachineRunCommand } from "@cdktf/provider-azurerm/lib/virtual-machine-run-command";
+import { Annotations } from "cdktf";
+import { Construct } from "constructs";
+import { KmsHostProductName, kmsHostProduct } from "../catalog/kms-host-products";
+import { AddressRange } from "./address-range";
+import { KmsHost } from "./kms-host";
+import { KmsHostKeys } from "./kms-host-keys";
+import { DEFAULT_KMS_PORT, assertTcpPort } from "./kms-port";
+
+/** The bootstrap script, delivered verbatim; kept as a .ps1 file so it can be read, linted and parsed. */
+export const INSTALL_KMS_HOST_SCRIPT_PATH = path.join(__dirname, "..", "powershell", "Install-KmsHost.ps1");
+
+/** Where the script logs on the host (also its default). */
+export const BOOTSTRAP_LOG_PATH = "C:\\ProgramData\\AzureKmsHost\\bootstrap.log";
+
+/** One KMS host key the bootstrap installs and activates. */
+export interface KmsHostKeyProduct {
+  /** What the key activates. */
+  readonly product: KmsHostProductName;
+  /** Key Vault secret holding the key. */
+  readonly secretName: string;
+  /** Office only: the Volume License Pack to install first. */
+  readonly volumeLicensePack?: {
+    /** https:// address of the pack. */
+    readonly uri: string;
+    /** Its SHA-256, 64 hex digits. */
+    readonly sha256: string;
+  };
+}
+
+/** Properties of {@link KmsHostBootstrap}. */
+export interface KmsHostBootstrapProps {
+  /** The host to bootstrap. */
+  readonly host: KmsHost;
+  /** Azure region of the host. */
+  readonly location: string;
+  /** The keys in Key Vault; the host is granted read access to the ones it installs. */
+  readonly keys: KmsHostKeys;
+  /** The vault's URI, e.g. https://kv-kms-lab.vault.azure.net/. */
+  readonly keyVaultUri: string;
+  /** The products to activate; at least one. */
+  readonly products: KmsHostKeyProduct[];
+  /** The client ranges the host firewall admits on the KMS port. */
+  readonly clientCidrs: string[];
+  /**
+   * KMS listening port.
+   * @default 1688
+   */
+  readonly port?: number;
+  /**
+   * Turn the host's own DNS publishing off because Terraform manages the `_vlmcs._tcp` record.
+   * @default true
+   */
+  readonly terraformManagesDns?: boolean;
+  /**
+   * Script to run (tests may point elsewhere).
+   * @default INSTALL_KMS_HOST_SCRIPT_PATH
+   */
+  readonly scriptPath?: string;
+}
+
+/** The managed Run Command that installs the Volume Activation role and activates the KMS host keys. */
+export class KmsHostBootstrap extends Construct {
+  /** The Run Command resource. A change to the script or a parameter re-runs it on the next apply. */
+  public readonly runCommand: VirtualMachineRunCommand;
+
+  constructor(scope: Construct, id: string, props: KmsHostBootstrapProps) {
+    super(scope, id);
+    const where = `KmsHostBootstrap ${this.node.path}`;
+    const port = props.port ?? DEFAULT_KMS_PORT;
+    assertTcpPort(port, where);
+    if (props.products.length === 0) throw new Error(`${where}: products is empty; list at least one product with its KMS host key secret`);
+    props.clientCidrs.forEach((cidr, index) => {
+      const problem = AddressRange.declaredNetworkProblem(cidr);
+      if (problem) throw new RangeError(`${where}: clientCidrs[${index}]: ${problem}`);
+    });
+
+    const windows = props.products.filter((p) => kmsHostProduct(p.product).kind === "windows");
+    const office = props.products.filter((p) => kmsHostProduct(p.product).kind === "office");
+    if (windows.length > 1) throw new Error(`${where}: products lists windows ${windows.length} times; a host has one Windows KMS host key`);
+    for (const product of office) {
+      if (!product.volumeLicensePack) throw new Error(`${where}: ${product.product} needs volumeLicensePack (uri and sha256)`);
+      if (!/^[0-9A-Fa-f]{64}$/.test(product.volumeLicensePack.sha256)) {
+        throw new Error(`${where}: ${product.product} volumeLicensePack.sha256 is not 64 hex digits`);
+      }
+      if (/REPLACE/i.test(product.volumeLicensePack.uri) || /^0{64}$/.test(product.volumeLicensePack.sha256)) {
+        Annotations.of(this).addWarning(
+          `${product.product}: volumeLicensePack is still the shipped placeholder; set the pack's real download URL and SHA-256 before applying, or the host will refuse the pack and the bootstrap will fail`,
+        );
+      }
+    }
+
+    const grants = props.keys.grantRead(this, "reads", props.host.principalId, props.products.map((p) => p.secretName), props.host.computerName);
+
+    const parameters: Record<string, string> = {
+      KeyVaultUri: props.keyVaultUri,
+      WindowsKeySecretName: windows[0]?.secretName ?? "",
+      OfficeProductsJson: JSON.stringify(
+        office.map((p) => ({ product: p.product, secretName: p.secretName, packUri: p.volumeLicensePack?.uri, packSha256: p.volumeLicensePack?.sha256.toLowerCase() })),
+      ),
+      KmsPort: String(port),
+      ClientCidrs: props.clientCidrs.map((c) => AddressRange.of(c).cidr).join(","),
+      DisableDnsPublishing: String(props.terraformManagesDns ?? true),
+      LogPath: BOOTSTRAP_LOG_PATH,
+    };
+
+    this.runCommand = new VirtualMachineRunCommand(this, "run-command", {
+      name: "kms-host-bootstrap",
+      location: props.location,
+      virtualMachineId: props.host.vmId,
+      // Inline script: its text is part of the resource, so editing the .ps1 re-runs it.
+      source: { script: fs.readFileSync(props.scriptPath ?? INSTALL_KMS_HOST_SCRIPT_PATH, "utf8") },
+      parameter: Object.entries(parameters).map(([name, value]) => ({ name, value })),
+      // The identity's read grants must exist first; the script still retries while they propagate.
+      dependsOn: grants,
+      // Role install, pack download and install, and propagation retries can take a while.
+      timeouts: { create: "90m", update: "90m" },
+    });
+  }
+}
