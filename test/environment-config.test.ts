@@ -189,3 +189,81 @@ describe("structure", () => {
     }
   });
 });
+
+describe("kms.products", () => {
+  const pack = { uri: "https://download.microsoft.com/download/x/pack.exe", sha256: "ab".repeat(32) };
+
+  test("accept an Office-only environment: Azure keeps activating the host's Windows", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products = [{ product: "office-ltsc-2021", secretName: "o21", volumeLicensePack: pack }])))).toEqual([]);
+  });
+
+  test("refuse an empty list", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products = [])))).toEqual([expect.stringMatching(/^kms\.products: list at least one product/)]);
+  });
+
+  test("refuse an unknown product, naming the valid ones", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[0].product = "office-365")))).toEqual([
+      expect.stringMatching(/^kms\.products\[0\]\.product: "office-365" is not allowed; use one of "windows", "office-ltsc-2024"/),
+    ]);
+  });
+
+  test("refuse an Office product without its Volume License Pack", () => {
+    expect(problemsOf(environmentWith("lab", (d) => delete d.kms.products[1].volumeLicensePack))).toEqual([
+      expect.stringMatching(/^kms\.products\[1\]\.volumeLicensePack: required for office-ltsc-2024: add volumeLicensePack\.uri and volumeLicensePack\.sha256/),
+    ]);
+  });
+
+  test("refuse a missing hash", () => {
+    expect(problemsOf(environmentWith("lab", (d) => delete d.kms.products[1].volumeLicensePack.sha256))).toEqual([
+      expect.stringMatching(/^kms\.products\[1\]\.volumeLicensePack\.sha256: required field is missing/),
+    ]);
+  });
+
+  test.each(["abc", "g".repeat(64), "ab".repeat(33)])("refuse the malformed hash %s", (sha256) => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[1].volumeLicensePack.sha256 = sha256)))).toEqual([
+      expect.stringMatching(/^kms\.products\[1\]\.volumeLicensePack\.sha256: .*64 hex digits/),
+    ]);
+  });
+
+  test.each(["http://download.microsoft.com/pack.exe", "ftp://x/pack.exe", "not a url"])("refuse the pack address %s", (uri) => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[1].volumeLicensePack.uri = uri)))).toEqual([expect.stringMatching(/^kms\.products\[1\]\.volumeLicensePack\.uri: .*https:\/\//)]);
+  });
+
+  test("refuse Office LTSC 2024 on a Windows Server 2019 host", () => {
+    expect(problemsOf(environmentWith("lab", (d) => ((d.hosts.image = "windows-server-2019"), (d.kms.products[0].csvlkVersion = "windows-server-2019"))))).toEqual([
+      expect.stringMatching(/^kms\.products\[1\]\.product: office-ltsc-2024 needs a KMS host on Windows Server 2022 or later, but hosts\.image is windows-server-2019/),
+    ]);
+  });
+
+  test("accept Office LTSC 2021 on a Windows Server 2019 host", () => {
+    const data = environmentWith("lab", (d) => {
+      d.hosts.image = "windows-server-2019";
+      d.kms.products = [{ product: "office-ltsc-2021", secretName: "o21", volumeLicensePack: pack }];
+    });
+    expect(problemsOf(data)).toEqual([]);
+  });
+
+  test("refuse a Windows Server 2022 KMS host key on a Windows Server 2025 host", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.hosts.image = "windows-server-2025")))).toEqual([
+      expect.stringMatching(/^kms\.products\[0\]\.csvlkVersion: a windows-server-2022 KMS host key installs only on Windows Server 2022, 2019, 2016, not on windows-server-2025/),
+    ]);
+  });
+
+  test("refuse a product or a secret listed twice", () => {
+    expect(problemsOf(environmentWith("lab", (d) => d.kms.products.push({ ...d.kms.products[1], secretName: "other" })))).toEqual([
+      expect.stringMatching(/^kms\.products\[2\]\.product: "office-ltsc-2024" is already listed as kms\.products\[1\]/),
+    ]);
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[1].secretName = d.kms.products[0].secretName)))).toEqual([
+      expect.stringMatching(/^kms\.products\[1\]\.secretName: .* already used by kms\.products\[0\]/),
+    ]);
+  });
+
+  test("refuse a pack on the windows product and a CSVLK version on an Office product", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[0].volumeLicensePack = pack)))).toEqual([expect.stringMatching(/^kms\.products\[0\]\.volumeLicensePack: only Office products/)]);
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[1].csvlkVersion = "windows-server-2022")))).toEqual([expect.stringMatching(/^kms\.products\[1\]\.csvlkVersion: only the windows product/)]);
+  });
+
+  test("refuse a secret name Key Vault would not accept", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[0].secretName = "kms_host_key")))).toEqual([expect.stringMatching(/^kms\.products\[0\]\.secretName: .*letters, digits and hyphens/)]);
+  });
+});

@@ -1,0 +1,165 @@
+// The bootstrap on the Terraform side: what reaches the host (parameters only, never a key), who
+// may read which secret, and in what order.
+import * as fs from "fs";
+import { App, TerraformStack } from "cdktf";
+import { INSTALL_KMS_HOST_SCRIPT_PATH, KmsHost, KmsHostBootstrap, KmsHostKeyProduct, KmsHostKeys } from "../constructs";
+import { synthesizeConstruct } from "./support/synth";
+
+const VAULT_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-zq-test-vault";
+const PACK_2024 = { uri: "https://download.microsoft.com/download/x/Office2024VolumeLicensePack.exe", sha256: "AB".repeat(32) };
+const PACK_2021 = { uri: "https://download.microsoft.com/download/y/Office2021VolumeLicensePack.exe", sha256: "cd".repeat(32) };
+
+function bootstrapStack(products: KmsHostKeyProduct[], port = 1688) {
+  return synthesizeConstruct((stack) => {
+    const host = new KmsHost(stack, "host", {
+      computerName: "kms01",
+      resourceGroupName: "rg",
+      location: "westeurope",
+      subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/k",
+      adminPasswordKeyVaultId: VAULT_ID,
+      dnsZoneName: "corp.contoso.com",
+    });
+    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: products.map((p) => p.secretName) });
+    new KmsHostBootstrap(stack, "bootstrap", {
+      host,
+      location: "westeurope",
+      keys,
+      keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+      products,
+      clientCidrs: ["10.0.0.0/8", "192.168.1.0/24"],
+      port,
+    });
+  });
+}
+
+function parametersOf(synthesized: ReturnType<typeof bootstrapStack>): Record<string, string> {
+  const [command] = synthesized.resources("azurerm_virtual_machine_run_command");
+  return Object.fromEntries((command.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+}
+
+describe("KmsHostBootstrap", () => {
+  const windowsAnd2024 = bootstrapStack([
+    { product: "windows", secretName: "kms-windows" },
+    { product: "office-ltsc-2024", secretName: "kms-office-2024", volumeLicensePack: PACK_2024 },
+  ]);
+
+  test("passes the vault, both secret names, the port, the client ranges and the pack's URI and SHA-256 as parameters", () => {
+    expect(parametersOf(windowsAnd2024)).toEqual({
+      KeyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+      WindowsKeySecretName: "kms-windows",
+      OfficeProductsJson: JSON.stringify([{ product: "office-ltsc-2024", secretName: "kms-office-2024", packUri: PACK_2024.uri, packSha256: PACK_2024.sha256.toLowerCase() }]),
+      KmsPort: "1688",
+      ClientCidrs: "10.0.0.0/8,192.168.1.0/24",
+      DisableDnsPublishing: "true",
+      LogPath: "C:\\ProgramData\\AzureKmsHost\\bootstrap.log",
+    });
+  });
+
+  test("delivers the repository's Install-KmsHost.ps1 verbatim, with no value spliced into it", () => {
+    const [command] = windowsAnd2024.resources("azurerm_virtual_machine_run_command");
+    expect(command.source.script).toBe(fs.readFileSync(INSTALL_KMS_HOST_SCRIPT_PATH, "utf8"));
+    expect(command.source.script).not.toContain("kms-windows");
+    expect(command.source.script).not.toContain("kv-zq-test-vault");
+    expect(command.protected_parameter).toBeUndefined();
+  });
+
+  test("leaves WindowsKeySecretName empty for an Office-only host, and lists every Office version", () => {
+    const params = parametersOf(
+      bootstrapStack([
+        { product: "office-ltsc-2024", secretName: "kms-office-2024", volumeLicensePack: PACK_2024 },
+        { product: "office-ltsc-2021", secretName: "kms-office-2021", volumeLicensePack: PACK_2021 },
+      ]),
+    );
+    expect(params.WindowsKeySecretName).toBe("");
+    expect(JSON.parse(params.OfficeProductsJson).map((p: { product: string; secretName: string }) => [p.product, p.secretName])).toEqual([
+      ["office-ltsc-2024", "kms-office-2024"],
+      ["office-ltsc-2021", "kms-office-2021"],
+    ]);
+  });
+
+  test("sends an empty Office list for a Windows-only host, and the configured port", () => {
+    const params = parametersOf(bootstrapStack([{ product: "windows", secretName: "kms-windows" }], 1689));
+    expect(params).toMatchObject({ WindowsKeySecretName: "kms-windows", OfficeProductsJson: "[]", KmsPort: "1689" });
+  });
+
+  test("grants the host's identity Key Vault Secrets User on each of its secrets and nothing wider", () => {
+    const grants = windowsAnd2024.resources("azurerm_role_assignment");
+    expect(grants.map((g) => g.scope).sort()).toEqual([`${VAULT_ID}/secrets/kms-office-2024`, `${VAULT_ID}/secrets/kms-windows`]);
+    for (const grant of grants) {
+      expect(grant).toMatchObject({ role_definition_name: "Key Vault Secrets User", principal_type: "ServicePrincipal" });
+      expect(grant.principal_id).toMatch(/identity\[0\]\.principal_id/);
+    }
+  });
+
+  test("runs only after the read grants exist", () => {
+    const [command] = windowsAnd2024.resources("azurerm_virtual_machine_run_command");
+    const grantKeys = Object.keys(windowsAnd2024.json.resource.azurerm_role_assignment).map((k) => `azurerm_role_assignment.${k}`);
+    expect([...command.depends_on].sort()).toEqual(grantKeys.sort());
+  });
+
+  test("checks each secret exists by name only, failing with the vault, the secret and the upload command", () => {
+    const [check] = Object.values(windowsAnd2024.json.data.azurerm_key_vault_secrets) as any[];
+    expect(check.key_vault_id).toBe(VAULT_ID);
+    expect(check.lifecycle.postcondition).toEqual([
+      {
+        condition: '${contains(self.names, "kms-windows")}',
+        error_message: expect.stringMatching(/^Key Vault kv-zq-test-vault has no secret kms-windows\. .*az keyvault secret set --vault-name kv-zq-test-vault --name kms-windows --value/),
+      },
+      { condition: '${contains(self.names, "kms-office-2024")}', error_message: expect.stringContaining("--name kms-office-2024") },
+    ]);
+    // A data source that returned values would put keys into state: only the names list is used.
+    expect(windowsAnd2024.json.data.azurerm_key_vault_secret).toBeUndefined();
+  });
+
+  test("holds no product-key-shaped value anywhere", () => {
+    expect(windowsAnd2024.text).not.toMatch(/[A-Z0-9]{5}(-[A-Z0-9]{5}){4}/i);
+  });
+
+  test.each([
+    ["no products", [], /(products|secretNames) is empty/],
+    ["two Windows keys", [{ product: "windows", secretName: "a" }, { product: "windows", secretName: "b" }], /windows 2 times/],
+    ["an Office product without a pack", [{ product: "office-ltsc-2021", secretName: "a" }], /needs volumeLicensePack/],
+    ["a malformed hash", [{ product: "office-ltsc-2021", secretName: "a", volumeLicensePack: { uri: PACK_2021.uri, sha256: "abc" } }], /not 64 hex digits/],
+  ] as [string, KmsHostKeyProduct[], RegExp][])("refuses %s", (_what, products, message) => {
+    expect(() => bootstrapStack(products)).toThrow(message);
+  });
+
+  test("warns while a Volume License Pack is still the shipped placeholder", () => {
+    const app = new App({ outdir: "never-synthesized" });
+    const stack = new TerraformStack(app, "s");
+    const host = new KmsHost(stack, "host", {
+      computerName: "kms01",
+      resourceGroupName: "rg",
+      location: "westeurope",
+      subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/k",
+      adminPasswordKeyVaultId: VAULT_ID,
+      dnsZoneName: "corp.contoso.com",
+    });
+    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["o"] });
+    const bootstrap = new KmsHostBootstrap(stack, "bootstrap", {
+      host,
+      location: "westeurope",
+      keys,
+      keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+      products: [{ product: "office-ltsc-2024", secretName: "o", volumeLicensePack: { uri: "https://download.microsoft.com/download/REPLACE-WITH-THE-PACK-URL/x.exe", sha256: "0".repeat(64) } }],
+      clientCidrs: ["10.0.0.0/8"],
+    });
+    expect(bootstrap.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([expect.stringMatching(/still the shipped placeholder/)]);
+  });
+});
+
+describe("KmsHostKeys", () => {
+  test("refuses a grant for a secret it does not hold", () => {
+    expect(() =>
+      synthesizeConstruct((stack) => {
+        const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["a"] });
+        keys.grantRead(stack, "g", "principal", ["b"], "kms01");
+      }),
+    ).toThrow(/"b" is not one of the KMS host key secrets/);
+  });
+
+  test("refuses duplicate or missing secret names", () => {
+    expect(() => synthesizeConstruct((stack) => new KmsHostKeys(stack, "k", { keyVaultId: VAULT_ID, keyVaultName: "kv", secretNames: [] }))).toThrow(/secretNames is empty/);
+    expect(() => synthesizeConstruct((stack) => new KmsHostKeys(stack, "k", { keyVaultId: VAULT_ID, keyVaultName: "kv", secretNames: ["a", "a"] }))).toThrow(/twice/);
+  });
+});
