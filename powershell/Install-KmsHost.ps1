@@ -21,9 +21,11 @@
     missing secret) converges instead of reinstalling keys.
 
     Secrets: a KMS host key (CSVLK) is a customer secret. It only ever lives in a variable that is
-    handed to slmgr.vbs; it is never written to the log or to stdout, and everything that is
-    logged passes through Protect-ProductKey, which masks any 5x5 product key it finds.
-    Start-Transcript is deliberately not used: it would record the key.
+    handed to the WMI method SoftwareLicensingService.InstallProductKey (see Install-ProductKey);
+    it is never put on a process command line (so never given to slmgr.vbs), never written to
+    the log or to stdout, and everything that is logged passes through Protect-ProductKey, which
+    masks any 5x5 product key it finds. Start-Transcript is deliberately not used: it would
+    record the key.
 
     Compatible with Windows PowerShell 5.1 (the PowerShell that ships with Windows Server).
 
@@ -90,6 +92,23 @@ $script:ProductKeyPattern = '(?i)\b[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{
 # SoftwareLicensingProduct properties the checks read. Asking only for these keeps the WMI query
 # fast (the class is slow to enumerate in full).
 $script:ProductProperties = @('ID', 'ApplicationId', 'Name', 'Description', 'PartialProductKey', 'LicenseStatus', 'IsKeyManagementServiceMachine')
+
+# What a failed key installation or activation means and what to do, by HRESULT. Sources:
+# Microsoft Learn "Resolve Windows activation error codes" (activation-error-codes) and the
+# return codes of SLInstallProofOfPurchase (slpublic.h), the API behind InstallProductKey.
+# Static text only: a hint never contains the key.
+$script:LicensingErrorHints = [ordered]@{
+    '0xC004F050' = 'The product key is invalid: a typo, a beta key, or the wrong key type (a KMS client setup key (GVLK), a MAK, or a Windows client KMS key on Windows Server). Store the KMS host key (CSVLK) from the Microsoft 365 admin center (Billing > Your products > Volume licensing) in the secret, then re-run.'
+    '0xC004F010' = 'The product key is not valid. Store the KMS host key (CSVLK) from the Microsoft 365 admin center (Billing > Your products > Volume licensing) in the secret, then re-run.'
+    '0xC004F015' = 'The licence of the product this key belongs to is not installed: for Office, the Volume License Pack of that Office version is missing; for Windows, the CSVLK does not fit this Windows Server version (kms-activation-planning lists which CSVLK runs on which host OS). Fix the key or the pack, then re-run.'
+    '0xC004F069' = 'No product on this machine matches the key: it belongs to another product, edition or version (for example an Office key for a different version, or a CSVLK group this Windows Server does not accept). Check the key, then re-run.'
+    '0xC004F061' = 'This key can only be used for an upgrade; it is not a KMS host key. Store the CSVLK in the secret, then re-run.'
+    '0xC004C008' = 'The KMS host key cannot be used: it is over its activation limit (a CSVLK activates up to 6 KMS hosts, each up to 10 times). Ask the Microsoft Activation Center to raise the limit, or use another CSVLK from your agreement, then re-run.'
+    '0x80070005' = 'Access denied: the Software Licensing Service needs administrative rights. Run the script as SYSTEM (the Run Command default) or elevated, then re-run.'
+    '0xC004F025' = 'The action needs administrative rights. Run the script as SYSTEM (the Run Command default) or elevated, then re-run.'
+    '0x80070057' = 'The Software Licensing Service rejected the argument. Check that the secret holds exactly one 5x5 product key and nothing else, then re-run.'
+}
+$script:LicensingErrorLookup = "Look the error code up in 'Resolve Windows activation error codes' (learn.microsoft.com/windows-server/get-started/activation-error-codes), fix the cause, then re-run the Run Command."
 
 # State collected for the final summary.
 $script:Summary = [ordered]@{}
@@ -178,8 +197,10 @@ function Get-VaultName {
 }
 
 function Invoke-Slmgr {
-    # Runs slmgr.vbs through cscript and returns its output lines (masked). $Arguments may hold a
-    # product key, so it is never logged: callers pass a $Display text that describes the call.
+    # Runs slmgr.vbs through cscript and returns its output lines (masked). $Arguments end up on
+    # the cscript.exe command line, which process auditing records, so they must never hold a
+    # product key: keys are installed with Install-ProductKey (WMI) instead. As a second line of
+    # defence $Arguments are still never logged: callers pass a $Display text that describes the call.
     param(
         [Parameter(Mandatory = $true)] [string[]] $Arguments,
         [Parameter(Mandatory = $true)] [string] $Display,
@@ -212,8 +233,12 @@ function Invoke-Slmgr {
     $reportedError = @($lines | Where-Object { $_ -match '(?i)error:\s*0x[0-9a-f]{8}' })
     if (-not $AllowFailure -and (($exitCode -ne 0) -or ($reportedError.Count -gt 0))) {
         $detail = ''
-        if ($reportedError.Count -gt 0) { $detail = $reportedError[0] }
-        throw "slmgr $Display failed (exit code $exitCode). $detail Look the error code up in 'Resolve Windows activation error codes' (learn.microsoft.com/windows-server/get-started/activation-error-codes), fix the cause, then re-run the Run Command."
+        $hint = $script:LicensingErrorLookup
+        if ($reportedError.Count -gt 0) {
+            $detail = $reportedError[0]
+            if ($detail -match '(?i)0x[0-9a-f]{8}') { $hint = Get-LicensingErrorHint -Code $Matches[0] }
+        }
+        throw "slmgr $Display failed (exit code $exitCode). $detail $hint"
     }
     return , $lines
 }
@@ -238,6 +263,135 @@ function Test-IsKmsHostProduct {
 
 function Get-LicensingService {
     return Get-CimInstance -ClassName SoftwareLicensingService
+}
+
+function Format-HResult {
+    # 0xC004F050 style text for an HRESULT that arrives as UInt32 (ReturnValue, error_Code) or as
+    # a negative Int32 (exception HResult).
+    param([Parameter(Mandatory = $true)] [int64] $Code)
+    return '0x{0:X8}' -f ($Code -band [int64]4294967295)
+}
+
+function Get-LicensingErrorHint {
+    # What to do about a licensing HRESULT; the generic look-up advice for codes not in the table.
+    param([AllowEmptyString()] [string] $Code)
+    if ($Code -match '^(?i)0x[0-9a-f]{8}$') {
+        $normalized = '0x' + $Code.Substring(2).ToUpperInvariant()
+        if ($script:LicensingErrorHints.Contains($normalized)) { return $script:LicensingErrorHints[$normalized] }
+    }
+    return $script:LicensingErrorLookup
+}
+
+function Get-CimReturnValue {
+    # ReturnValue of an Invoke-CimMethod result as a number; 0 when the method reported none.
+    param([AllowNull()] $Result)
+    if ($null -eq $Result -or -not $Result.PSObject.Properties['ReturnValue'] -or $null -eq $Result.ReturnValue) { return [int64]0 }
+    return [int64]$Result.ReturnValue
+}
+
+function Get-LicensingErrorCode {
+    # The HRESULT behind a failed SoftwareLicensingService method call, or '' if none is found.
+    # The Software Licensing WMI provider usually fails the call itself rather than returning a
+    # non-zero ReturnValue (slmgr.vbs sees the code as Err.Number); through the CIM cmdlets the
+    # code arrives in the CimException's ErrorData (MSFT_WmiError.error_Code), sometimes only in
+    # its message.
+    param([Parameter(Mandatory = $true)] $ErrorRecord)
+    for ($exception = $ErrorRecord.Exception; $null -ne $exception; $exception = $exception.InnerException) {
+        if ($exception.PSObject.Properties['ErrorData'] -and $null -ne $exception.ErrorData) {
+            $property = $exception.ErrorData.CimInstanceProperties['error_Code']
+            if ($null -ne $property -and $null -ne $property.Value -and [int64]$property.Value -ne 0) {
+                return Format-HResult -Code ([int64]$property.Value)
+            }
+        }
+        if ([string]$exception.Message -match '(?i)0x[0-9a-f]{8}') { return Format-HResult -Code ([Convert]::ToInt64($Matches[0].Substring(2), 16)) }
+    }
+    return ''
+}
+
+function Set-KmsVersionRegistryValue {
+    # slmgr /ipk also records the licensing service version as KeyManagementServiceVersion when a
+    # KMS host key is installed (both registry views); monitoring tools (MOM/Operations Manager)
+    # use it to discover KMS hosts. Done here so that replacing slmgr /ipk loses nothing. Not
+    # fatal: the host works without it.
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Version)
+    $paths = @(
+        'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform',
+        'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform'
+    )
+    if (-not $Version) { return }
+    foreach ($path in $paths) {
+        if (-not (Test-Path -LiteralPath $path)) { continue }
+        try {
+            New-ItemProperty -LiteralPath $path -Name 'KeyManagementServiceVersion' -PropertyType String -Value $Version -Force | Out-Null
+        }
+        catch {
+            Write-Log -Level WARN -Message "could not set KeyManagementServiceVersion under $path : $($_.Exception.Message)"
+        }
+    }
+}
+
+function Install-ProductKey {
+    # Installs a product key with the WMI method SoftwareLicensingService.InstallProductKey, then
+    # calls RefreshLicenseStatus. This is exactly what slmgr.vbs /ipk does internally (its
+    # InstallProductKey sub calls objService.InstallProductKey(key), then
+    # objService.RefreshLicenseStatus()).
+    #
+    # Why not slmgr /ipk: it puts the key on a process command line
+    # (cscript.exe //nologo slmgr.vbs /ipk <key>). Process-creation auditing (Security event 4688
+    # with command-line logging), Sysmon event 1 and Defender for Endpoint record command lines
+    # and ship them to central log stores that far more people can read than the Key Vault
+    # secret. A CIM method argument goes to the WMI provider and never appears on a command line.
+    # So: never pass a key to Invoke-Slmgr or to any other process.
+    #
+    # Errors are reported by code with what to do about them; the key is never part of a message.
+    param(
+        [Parameter(Mandatory = $true)] [string] $HostKey,
+        [Parameter(Mandatory = $true)] [string] $Label,
+        [Parameter(Mandatory = $true)] [string] $SecretName
+    )
+    Write-Log -Message "running: SoftwareLicensingService.InstallProductKey $(Get-MaskedKey -Key $HostKey) ($Label)"
+    $service = Get-LicensingService
+    $failed = $false
+    $code = ''
+    $detail = ''
+    try {
+        $result = Invoke-CimMethod -InputObject $service -MethodName InstallProductKey -Arguments @{ ProductKey = $HostKey }
+        $returnValue = Get-CimReturnValue -Result $result
+        if ($returnValue -ne 0) {
+            $failed = $true
+            $code = Format-HResult -Code $returnValue
+        }
+    }
+    catch {
+        $failed = $true
+        $code = Get-LicensingErrorCode -ErrorRecord $_
+        $detail = Protect-ProductKey -Text ([string]$_.Exception.Message)
+    }
+    if ($failed) {
+        $shown = $code
+        if (-not $shown) { $shown = 'no error code' }
+        throw "$Label : installing the KMS host key $(Get-MaskedKey -Key $HostKey) from secret '$SecretName' failed ($shown). $(Get-LicensingErrorHint -Code $code) $detail"
+    }
+    Write-Log -Message "InstallProductKey succeeded ($Label)."
+
+    # As slmgr /ipk: the key can change the licensing state, so the service re-reads it. slmgr
+    # ignores a failure here, so a failure is only a warning.
+    try {
+        $refresh = Invoke-CimMethod -InputObject $service -MethodName RefreshLicenseStatus
+        $refreshValue = Get-CimReturnValue -Result $refresh
+        if ($refreshValue -ne 0) {
+            Write-Log -Level WARN -Message "RefreshLicenseStatus returned $(Format-HResult -Code $refreshValue); continuing."
+        }
+    }
+    catch {
+        Write-Log -Level WARN -Message "RefreshLicenseStatus failed ($(Get-LicensingErrorCode -ErrorRecord $_)): $($_.Exception.Message); continuing."
+    }
+
+    $kmsHostProducts = @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter 'PartialProductKey IS NOT NULL' -Property $script:ProductProperties |
+            Where-Object { Test-IsKmsHostProduct -Product $_ })
+    if ($kmsHostProducts.Count -gt 0) {
+        Set-KmsVersionRegistryValue -Version ([string]$service.Version)
+    }
 }
 
 function Get-EffectiveKmsPort {
@@ -539,21 +693,22 @@ function Get-WindowsKmsHostProduct {
 }
 
 function Install-WindowsKmsHostKey {
-    param([Parameter(Mandatory = $true)] [string] $HostKey)
+    param([Parameter(Mandatory = $true)] [string] $HostKey, [Parameter(Mandatory = $true)] [string] $SecretName)
     Write-Log -Level STEP -Message "Step 3: Windows KMS host key $(Get-MaskedKey -Key $HostKey)"
     $last5 = $HostKey.Substring($HostKey.Length - 5)
 
     $product = Get-WindowsKmsHostProduct
     if ($null -ne $product -and [string]$product.PartialProductKey -eq $last5) {
-        Write-Log -Message "Windows KMS host key already installed ($($product.Description)); skipping /ipk."
+        Write-Log -Message "Windows KMS host key already installed ($($product.Description)); skipping InstallProductKey."
     }
     else {
-        # slmgr /ipk replaces the Azure KMS client key (GVLK) with the customer's CSVLK.
-        Invoke-Slmgr -Arguments @('/ipk', $HostKey) -Display "/ipk $(Get-MaskedKey -Key $HostKey) (Windows)" | Out-Null
+        # Replaces the Azure KMS client key (GVLK) with the customer's CSVLK, through WMI rather
+        # than slmgr /ipk so that the key never appears on a command line (see Install-ProductKey).
+        Install-ProductKey -HostKey $HostKey -Label 'Windows' -SecretName $SecretName
         $script:SppConfigChanged = $true
         $product = Get-WindowsKmsHostProduct
         if ($null -eq $product -or [string]$product.PartialProductKey -ne $last5) {
-            throw 'slmgr /ipk reported success but no Windows KMS host (VOLUME_KMS) product with this key is installed. Check that the secret holds a Windows Server KMS host key (CSVLK) that matches this Windows Server version (see kms-activation-planning), then re-run.'
+            throw "InstallProductKey reported success but no Windows KMS host (VOLUME_KMS) product with this key is installed. Check that secret '$SecretName' holds a Windows Server KMS host key (CSVLK) that matches this Windows Server version (see kms-activation-planning), then re-run."
         }
     }
 
@@ -746,15 +901,16 @@ function Install-OfficeKmsHostKey {
     }
 
     if ([string]$product.PartialProductKey -eq $last5) {
-        Write-Log -Message "$($Entry.Product): KMS host key already installed; skipping /ipk."
+        Write-Log -Message "$($Entry.Product): KMS host key already installed; skipping InstallProductKey."
     }
     else {
-        # slmgr /ipk installs the key for whichever application the key belongs to (here Office).
-        Invoke-Slmgr -Arguments @('/ipk', $HostKey) -Display "/ipk $(Get-MaskedKey -Key $HostKey) ($($Entry.Product))" | Out-Null
+        # InstallProductKey (like slmgr /ipk, which calls it) installs the key for whichever
+        # application the key belongs to (here Office); WMI keeps the key off the command line.
+        Install-ProductKey -HostKey $HostKey -Label $Entry.Product -SecretName $Entry.SecretName
         $script:SppConfigChanged = $true
         $product = Get-LicensingProduct -ActivationId $Entry.ActivationId
         if ($null -eq $product -or [string]$product.PartialProductKey -ne $last5) {
-            throw "$($Entry.Product): slmgr /ipk succeeded but the key is not attached to KMS host licence $($Entry.ActivationId). Check that secret '$($Entry.SecretName)' holds the Office KMS host key for $($Entry.Product) (not a client key or another Office version), then re-run."
+            throw "$($Entry.Product): InstallProductKey succeeded but the key is not attached to KMS host licence $($Entry.ActivationId). Check that secret '$($Entry.SecretName)' holds the Office KMS host key for $($Entry.Product) (not a client key or another Office version), then re-run."
         }
     }
 
@@ -963,7 +1119,7 @@ try {
     Install-VolumeActivationRole
     $hostKeys = Get-KmsHostKeys -Config $config
     if ($config.WindowsSecretName) {
-        Install-WindowsKmsHostKey -HostKey $hostKeys[$config.WindowsSecretName]
+        Install-WindowsKmsHostKey -HostKey $hostKeys[$config.WindowsSecretName] -SecretName $config.WindowsSecretName
     }
     else {
         Write-Log -Level STEP -Message 'Step 3: no Windows KMS host key configured; Windows stays activated by Azure.'

@@ -186,6 +186,72 @@ function secretLeaks(node: Node, secretNames: readonly string[]): string[] {
 const SECRET_VARIABLES = ["HostKey", "HostKeys", "Key", "Token", "headers", "tokenResponse", "secretResponse"] as const;
 
 // ---------------------------------------------------------------------------------------------
+// Command-line exposure detector
+// ---------------------------------------------------------------------------------------------
+
+// Cmdlets that may receive a secret because they run inside the PowerShell process and put
+// nothing on a command line: the Key Vault request carries the token in its header.
+const IN_PROCESS_CMDLETS = new Set(["invoke-restmethod"]);
+
+/** Names of the functions `node` defines: calling them starts no process. */
+function definedFunctions(node: Node): Set<string> {
+  return new Set(
+    node
+      .descendantsOfType("function_statement")
+      .map((fn) => fn.namedChildren.find((child) => child.type === "function_name")?.text.toLowerCase() ?? "")
+      .filter((name) => name !== ""),
+  );
+}
+
+/** True when `variable` is exactly the value of `ProductKey = ...` in the -Arguments hashtable of an InstallProductKey CIM call. */
+function isProductKeyArgument(variable: Node, call: Node): boolean {
+  if (argumentText(call, "-MethodName") !== "InstallProductKey") return false;
+  const argumentsValue = argumentOf(call, "-Arguments");
+  if (!argumentsValue || !ancestors(variable).includes(argumentsValue)) return false;
+  const entry = ancestors(variable).find((ancestor) => ancestor.type === "hash_entry");
+  if (!entry || !ancestors(entry).includes(argumentsValue)) return false;
+  const key = entry.namedChildren.find((child) => child.type === "key_expression")?.text;
+  const value = entry.namedChildren[entry.namedChildren.length - 1];
+  return key === "ProductKey" && value?.text === variable.text;
+}
+
+/**
+ * Places where a secret variable can reach a process command line (where 4688 auditing, Sysmon
+ * and Defender for Endpoint record it): any slmgr call, a native or `&` invocation, Start-Process,
+ * [Process]::Start, or a CIM call other than InstallProductKey's ProductKey argument. Calls to the
+ * script's own functions are fine (their bodies are checked in turn), as are in-process cmdlets.
+ */
+function commandLineExposures(node: Node, secretNames: readonly string[], scriptFunctions: Set<string>): string[] {
+  const secrets = new Set(secretNames.map((name) => name.toLowerCase()));
+  const exposures: string[] = [];
+  for (const variable of node.descendantsOfType("variable")) {
+    if (!secrets.has(variableName(variable))) continue;
+    const where = `line ${variable.startPosition.row + 1}: ${variable.text}`;
+    const chain = ancestors(variable);
+    if (chain.some((ancestor) => ancestor.type === "invokation_expression" && /Process\]::Start|ProcessStartInfo/i.test(ancestor.text))) {
+      exposures.push(`${where} in a .NET process start`);
+      continue;
+    }
+    const call = chain.find((ancestor) => ancestor.type === "command");
+    if (!call) continue;
+    const name = commandName(call).toLowerCase();
+    const text = call.text.slice(0, 100);
+    if (name === "invoke-slmgr") exposures.push(`${where} passed to slmgr: ${text}`);
+    else if (name === "invoke-cimmethod") {
+      if (!isProductKeyArgument(variable, call)) exposures.push(`${where} in a CIM call other than InstallProductKey(ProductKey): ${text}`);
+    } else if (name === "") exposures.push(`${where} in a call through & or .: ${text}`);
+    else if (!scriptFunctions.has(name) && !IN_PROCESS_CMDLETS.has(name)) exposures.push(`${where} passed to ${commandName(call)}: ${text}`);
+  }
+  return exposures;
+}
+
+/** Code tokens (string values and bare words, not comments) that ask slmgr to install a key. */
+function ipkTokens(node: Node): string[] {
+  const values = [...strings(node), ...node.descendantsOfType("generic_token").map((token) => token.text)];
+  return values.filter((value) => /(^|[\s'"])[/-]ipk\b/i.test(value));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
 
@@ -276,13 +342,30 @@ describe("Install-KmsHost.ps1", () => {
     expect(throws.some((text) => /not found/.test(text) && /\$upload/.test(text))).toBe(true);
   });
 
-  test("installs the Windows KMS host key with slmgr /ipk only when that key is not already installed", () => {
+  test("installs each KMS host key through Install-ProductKey only when that key is not already installed", () => {
     expect(assignedString("$script:WindowsApplicationId")).toBe("55c92734-d682-4d71-983e-d6ec3f16059f");
-    const fn = functionNamed("Install-WindowsKmsHostKey");
-    const ipk = slmgrCalls(fn).filter((call) => call.option === "/ipk");
-    expect(ipk).toHaveLength(1);
-    const guard = ancestors((ipk[0] as { call: Node }).call).find((ancestor) => ancestor.type === "if_statement");
-    expect(ifCondition(guard as Node)).toMatch(/\.PartialProductKey -eq \$last5/);
+    for (const [name, label, secret] of [
+      ["Install-WindowsKmsHostKey", "'Windows'", "$SecretName"],
+      ["Install-OfficeKmsHostKey", "$Entry.Product", "$Entry.SecretName"],
+    ] as const) {
+      const fn = functionNamed(name);
+      expect(slmgrCalls(fn).map((call) => call.option)).not.toContain("/ipk");
+      const install = commands(fn, "Install-ProductKey");
+      expect(install).toHaveLength(1);
+      expect(argumentText(install[0] as Node, "-HostKey")).toBe("$HostKey");
+      expect(argumentText(install[0] as Node, "-Label")).toBe(label);
+      expect(argumentText(install[0] as Node, "-SecretName")).toBe(secret);
+      // Idempotent: only in the else branch of "this key is already installed".
+      const guard = ancestors(install[0] as Node).find((ancestor) => ancestor.type === "if_statement");
+      expect(ifCondition(guard as Node)).toMatch(/\.PartialProductKey -eq \$last5/);
+      expect((guard as Node).namedChildren.find((child) => child.type === "statement_block")?.text).not.toMatch(/Install-ProductKey/);
+      // And the result is checked against WMI afterwards.
+      const after = fn.descendantsOfType("if_statement").find((statement) => /PartialProductKey -ne \$last5/.test(ifCondition(statement)));
+      expect(after?.descendantsOfType("flow_control_statement").some(isThrow)).toBe(true);
+    }
+    const main = commands(root, "Install-WindowsKmsHostKey");
+    expect(main).toHaveLength(1);
+    expect(argumentText(main[0] as Node, "-SecretName")).toBe("$config.WindowsSecretName");
     // A KMS client (GVLK) product also contains VOLUME_KMS; the host check must exclude it.
     const hostCheck = functionNamed("Test-IsKmsHostProduct").text;
     expect(hostCheck).toMatch(/-match 'VOLUME_KMS'/);
@@ -302,6 +385,70 @@ describe("Install-KmsHost.ps1", () => {
     }
     const officeAto = slmgrCalls(functionNamed("Install-OfficeKmsHostKey")).find((call) => call.option === "/ato");
     expect(argumentText((officeAto as { call: Node }).call, "-Arguments")).toBe("@('/ato', $Entry.ActivationId)");
+  });
+
+  test("Install-ProductKey calls SoftwareLicensingService.InstallProductKey via CIM with the key only as ProductKey, then RefreshLicenseStatus", () => {
+    const fn = functionNamed("Install-ProductKey");
+    // The service object is the SoftwareLicensingService instance.
+    const serviceAssignment = fn.descendantsOfType("assignment_expression").find((assignment) => assignment.namedChildren[0]?.text === "$service");
+    expect(serviceAssignment?.namedChildren[serviceAssignment.namedChildren.length - 1]?.text).toBe("Get-LicensingService");
+    expect(commands(functionNamed("Get-LicensingService"), "Get-CimInstance").map((call) => argumentText(call, "-ClassName"))).toEqual(["SoftwareLicensingService"]);
+    const cim = commands(fn, "Invoke-CimMethod");
+    expect(cim.map((call) => argumentText(call, "-MethodName"))).toEqual(["InstallProductKey", "RefreshLicenseStatus"]);
+    const [install, refresh] = cim as [Node, Node];
+    expect(argumentText(install, "-InputObject")).toBe("$service");
+    expect(argumentText(install, "-Arguments")).toMatch(/^@\{\s*ProductKey\s*=\s*\$HostKey\s*\}$/);
+    expect(argumentText(refresh, "-InputObject")).toBe("$service");
+    expect(argumentText(refresh, "-Arguments")).toBeUndefined();
+    // The HostKey variable appears only as that argument, as the masked form, or in the log line's masked form.
+    const uses = fn.descendantsOfType("variable").filter((variable) => variableName(variable) === "hostkey" && variable.parent?.type !== "script_parameter");
+    for (const use of uses) {
+      const call = ancestors(use).find((ancestor) => ancestor.type === "command") as Node;
+      expect(["invoke-cimmethod", "get-maskedkey"]).toContain(commandName(call).toLowerCase());
+      if (commandName(call) === "Invoke-CimMethod") expect(isProductKeyArgument(use, call)).toBe(true);
+    }
+    expect(uses.filter((use) => commandName(ancestors(use).find((a) => a.type === "command") as Node) === "Invoke-CimMethod")).toHaveLength(1);
+    // The ReturnValue of InstallProductKey is checked, and a CIM exception is caught, both leading to one throw.
+    const tryStatement = ancestors(install).find((ancestor) => ancestor.type === "try_statement") as Node;
+    expect(tryStatement).toBeDefined();
+    expect(commands(tryStatement, "Get-CimReturnValue").map((call) => argumentText(call, "-Result"))).toContain("$result");
+    expect(commands(tryStatement.descendantsOfType("catch_clause")[0] as Node, "Get-LicensingErrorCode")).toHaveLength(1);
+    const failure = fn.descendantsOfType("if_statement").find((statement) => ifCondition(statement) === "$failed");
+    const thrown = (failure as Node).descendantsOfType("flow_control_statement").filter(isThrow);
+    expect(thrown).toHaveLength(1);
+    expect(commands(thrown[0] as Node, "Get-LicensingErrorHint").map((call) => argumentText(call, "-Code"))).toEqual(["$code"]);
+    expect((thrown[0] as Node).text).toMatch(/\$SecretName/);
+    expect(install.startIndex).toBeLessThan(refresh.startIndex);
+    expect(thrown[0]?.startIndex).toBeLessThan(refresh.startIndex);
+    // Exactly one InstallProductKey call in the whole script: every key goes through this function.
+    expect(commands(root, "Invoke-CimMethod").filter((call) => argumentText(call, "-MethodName") === "InstallProductKey")).toHaveLength(1);
+  });
+
+  test("maps the key-installation HRESULTs to actionable messages", () => {
+    const table = assignedValue("$script:LicensingErrorHints");
+    const hints = Object.fromEntries(
+      table.descendantsOfType("hash_entry").map((entry) => {
+        const [key, value] = strings(entry);
+        return [key, value ?? ""];
+      }),
+    );
+    expect(Object.keys(hints)).toEqual(expect.arrayContaining(["0xC004F050", "0xC004C008", "0xC004F015", "0xC004F069", "0x80070005"]));
+    for (const key of Object.keys(hints)) expect(key).toMatch(/^0x[0-9A-F]{8}$/);
+    expect(hints["0xC004F050"]).toMatch(/invalid/i);
+    expect(hints["0xC004F050"]).toMatch(/CSVLK/);
+    expect(hints["0xC004C008"]).toMatch(/activation limit/i);
+    expect(hints["0xC004C008"]).toMatch(/Activation Center/);
+    expect(hints["0xC004F015"]).toMatch(/Volume License Pack/);
+    // Hints are fixed text (single-quoted, so nothing is interpolated) that says what to do next.
+    for (const entry of table.descendantsOfType("hash_entry")) {
+      expect(entry.descendantsOfType("variable")).toEqual([]);
+      expect(entry.descendantsOfType("string_literal").every((literal) => literal.text.startsWith("'"))).toBe(true);
+    }
+    for (const hint of Object.values(hints)) expect(hint).toMatch(/re-run\.$/);
+    // Unknown codes fall back to the look-up advice; slmgr failures (/ato) use the same table.
+    expect(assignedString("$script:LicensingErrorLookup")).toMatch(/activation-error-codes/);
+    expect(functionNamed("Get-LicensingErrorHint").text).toMatch(/return \$script:LicensingErrorLookup/);
+    expect(commands(functionNamed("Invoke-Slmgr"), "Get-LicensingErrorHint")).toHaveLength(1);
   });
 
   test("runs slmgr.vbs through cscript //nologo from System32", () => {
@@ -455,7 +602,7 @@ describe("Install-KmsHost.ps1", () => {
           'Write-Log -Message "installing $HostKey"',
           "Write-Output $hostKeys['x']",
           'throw "token was $Token"',
-          "Invoke-Slmgr -Arguments @('/ipk', $HostKey) -Display \"/ipk $HostKey\"",
+          "Invoke-Slmgr -Arguments @('/ato') -Display \"/ato $HostKey\"",
           "[Console]::Out.WriteLine($script:HostKey)",
           "Write-Host $secretResponse.value",
         ].join("\n"),
@@ -464,7 +611,7 @@ describe("Install-KmsHost.ps1", () => {
       const good = parsePowerShell(
         [
           'Write-Log -Message "key $(Get-MaskedKey -Key $HostKey)"',
-          "Invoke-Slmgr -Arguments @('/ipk', $HostKey) -Display 'ipk'",
+          "Invoke-CimMethod -InputObject $service -MethodName InstallProductKey -Arguments @{ ProductKey = $HostKey }",
           'throw "got $($Key.Length) characters"',
         ].join("\n"),
       );
@@ -479,10 +626,59 @@ describe("Install-KmsHost.ps1", () => {
       expect(secretLeaks(root, SECRET_VARIABLES)).toEqual([]);
     });
 
-    test("Invoke-Slmgr never logs its Arguments (they carry the key)", () => {
+    test("Invoke-Slmgr never logs its Arguments (defence in depth: they must not carry a key either)", () => {
       const fn = functionNamed("Invoke-Slmgr");
       expect(fn.descendantsOfType("variable").some((variable) => variableName(variable) === "arguments")).toBe(true);
       expect(secretLeaks(fn, ["Arguments"])).toEqual([]);
+    });
+
+    test("the command-line detector flags a key given to slmgr or any process and accepts the CIM ProductKey argument", () => {
+      const scriptFunctions = definedFunctions(root);
+      const bad = [
+        "Invoke-Slmgr -Arguments @('/ipk', $HostKey) -Display 'ipk'",
+        "Invoke-Slmgr -Arguments @('/ato', $Key) -Display '/ato'",
+        "& $cscript //nologo $slmgr /ipk $HostKey",
+        "cscript.exe //nologo C:\\Windows\\System32\\slmgr.vbs /ipk $HostKeys['x']",
+        "Start-Process -FilePath cscript.exe -ArgumentList @('slmgr.vbs', '/ipk', $HostKey)",
+        "[Diagnostics.Process]::Start('cscript.exe', \"slmgr.vbs /ipk $HostKey\")",
+        "Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = \"cscript slmgr.vbs /ipk $HostKey\" }",
+        "Invoke-CimMethod -InputObject $service -MethodName InstallProductKey -Arguments @{ ProductKey = $HostKey; Note = $Key }",
+      ];
+      for (const line of bad) expect({ line, found: commandLineExposures(parsePowerShell(line), SECRET_VARIABLES, scriptFunctions).length }).toEqual({ line, found: 1 });
+      expect(ipkTokens(parsePowerShell("& $cscript //nologo $slmgr /ipk $x\nInvoke-Slmgr -Arguments @('/ipk', $x) -Display 'x'\n"))).toEqual(["/ipk", "/ipk"]);
+      const good = parsePowerShell(
+        [
+          "Invoke-CimMethod -InputObject $service -MethodName InstallProductKey -Arguments @{ ProductKey = $HostKey }",
+          "Install-ProductKey -HostKey $HostKey -Label 'Windows' -SecretName $SecretName",
+          "Invoke-Slmgr -Arguments @('/ato', $Entry.ActivationId) -Display '/ato'",
+          "$last5 = $HostKey.Substring($HostKey.Length - 5)",
+          "# slmgr /ipk would put the key on the command line",
+        ].join("\n"),
+      );
+      expect(commandLineExposures(good, SECRET_VARIABLES, scriptFunctions)).toEqual([]);
+      expect(ipkTokens(good)).toEqual([]);
+    });
+
+    test("no slmgr call passes /ipk or a key variable, and no key reaches any process command line", () => {
+      // slmgr runs only in Invoke-Slmgr, so checking its calls covers every slmgr command line.
+      expect(commands(root).filter((call) => commandName(call) === "").map((call) => ancestors(call).find((a) => a.type === "function_statement")?.text.split(/\s+/)[1])).toEqual([
+        "Invoke-Slmgr",
+      ]);
+      expect(strings(root).filter((value) => /slmgr\.vbs|cscript\.exe/i.test(value))).toEqual(["System32\\cscript.exe", "System32\\slmgr.vbs"]);
+      const calls = slmgrCalls(root);
+      expect(calls.length).toBeGreaterThanOrEqual(6);
+      expect(calls.map((call) => call.option)).not.toContain("/ipk");
+      expect(ipkTokens(root)).toEqual([]);
+      // Arguments built elsewhere (/dlv) are traced to where they are built.
+      const dlv = commands(root, "Assert-KmsProduct").map((call) => argumentOf(call, "-DlvArguments") as Node);
+      expect(dlv.length).toBeGreaterThan(0);
+      for (const value of [...calls.map((call) => argumentOf(call.call, "-Arguments") as Node), ...dlv]) {
+        const names = value.descendantsOfType("variable").map(variableName);
+        for (const name of SECRET_VARIABLES) expect(names).not.toContain(name.toLowerCase());
+      }
+      // Every secret is used somewhere, so the whole-script check below is not vacuous.
+      expect(root.descendantsOfType("variable").filter((variable) => variableName(variable) === "hostkey").length).toBeGreaterThan(10);
+      expect(commandLineExposures(root, SECRET_VARIABLES, definedFunctions(root))).toEqual([]);
     });
 
     test("every log line passes through the product-key mask", () => {
