@@ -22,6 +22,12 @@ export interface SynthesizeOptions {
    * @default true
    */
   readonly staged?: boolean;
+  /**
+   * Escape hatch: called with each stack before synthesis, for overrides a team needs. The policy
+   * pack still checks the result, so an override cannot quietly weaken a host.
+   * @default - no changes
+   */
+  readonly extend?: (stack: KmsStack) => void;
 }
 
 /** What a successful run wrote. */
@@ -37,9 +43,9 @@ export interface SynthesizeResult {
 }
 
 /** Builds the cdktf app for a set of environments (exported for tests). */
-export function buildApp(environments: readonly EnvironmentConfig[], outdir: string): App {
+export function buildApp(environments: readonly EnvironmentConfig[], outdir: string, extend?: (stack: KmsStack) => void): App {
   const app = new App({ outdir, skipValidation: false });
-  for (const environment of environments) new KmsStack(app, environment);
+  for (const environment of environments) extend?.(new KmsStack(app, environment));
   return app;
 }
 
@@ -54,7 +60,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
   const warnings: string[] = [];
   try {
-    const app = buildApp(environments, workdir);
+    const app = buildApp(environments, workdir, options.extend);
     app.synth();
     warnings.push(...collectWarnings(app));
     for (const stack of app.node.children.filter((c): c is KmsStack => c instanceof KmsStack)) {
