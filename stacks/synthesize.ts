@@ -45,7 +45,10 @@ export interface SynthesizeResult {
 /** Builds the cdktf app for a set of environments (exported for tests). */
 export function buildApp(environments: readonly EnvironmentConfig[], outdir: string, extend?: (stack: KmsStack) => void): App {
   const app = new App({ outdir, skipValidation: false });
-  for (const environment of environments) extend?.(new KmsStack(app, environment));
+  for (const environment of environments) {
+    const stack = new KmsStack(app, environment);
+    if (extend) extend(stack);
+  }
   return app;
 }
 
