@@ -10,6 +10,12 @@ import { environmentSchema } from "./config/environment-schema";
 import { ConfigError } from "./config/load-environments";
 import { synthesizeAll } from "./stacks/synthesize";
 
+// cdktf captures a full stack trace (no depth limit) for every token it creates, to explain an
+// unresolvable token later; formatting those traces is a measurable share of synth time and
+// nothing reads them in this app. Real Errors keep their usual stack traces.
+Error.prepareStackTrace = (error: unknown, frames: NodeJS.CallSite[]): string =>
+  error instanceof Error ? `${error.name}: ${error.message}${frames.map((frame) => `\n    at ${frame.toString()}`).join("")}` : "";
+
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(name);
   return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;

@@ -8,6 +8,9 @@ import { KMS_HOST_IMAGE_NAMES, KmsHostImage, KmsHostImageName } from "../constru
 import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
 import { officeClientSchema } from "../client-kit/office-client-schema";
 
+// One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
+z.config({ jitless: true });
+
 /** Longest computer-name prefix: Windows computer names are at most 15 characters and we append two digits. */
 export const MAX_NAME_PREFIX_LENGTH = 13;
 /** One KMS host key (CSVLK) activates at most six hosts (Microsoft Learn, kms-activation-planning). */

@@ -2,10 +2,9 @@
 // as a managed Run Command. Only non-secret settings travel as parameters (vault URI, secret
 // names, port, client ranges, pack URIs and hashes); the host reads the keys from Key Vault
 // itself, with its managed identity, so no key ever passes through Terraform code, output or state.
-import * as fs from "fs";
 import * as path from "path";
 import { VirtualMachineRunCommand } from "@cdktf/provider-azurerm/lib/virtual-machine-run-command";
-import { Annotations } from "cdktf";
+import { Annotations, AssetType, Fn, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsHostProductName, kmsHostProduct } from "../catalog/kms-host-products";
 import { AddressRange } from "./address-range";
@@ -32,6 +31,15 @@ export interface KmsHostKeyProduct {
     /** Its SHA-256, 64 hex digits. */
     readonly sha256: string;
   };
+}
+
+/** The stack's one copy of a bootstrap script, shared by every host of the stack. */
+function scriptAsset(scope: Construct, scriptPath: string): TerraformAsset {
+  const stack = TerraformStack.of(scope);
+  const id = `bootstrap-script-${path.basename(scriptPath, ".ps1")}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof TerraformAsset) return existing;
+  return new TerraformAsset(stack, id, { path: scriptPath, type: AssetType.FILE });
 }
 
 /** Properties of {@link KmsHostBootstrap}. */
@@ -114,8 +122,9 @@ export class KmsHostBootstrap extends Construct {
       name: "kms-host-bootstrap",
       location: props.location,
       virtualMachineId: props.host.vmId,
-      // Inline script: its text is part of the resource, so editing the .ps1 re-runs it.
-      source: { script: fs.readFileSync(props.scriptPath ?? INSTALL_KMS_HOST_SCRIPT_PATH, "utf8") },
+      // The script ships once per stack as an asset beside cdk.tf.json and is read by Terraform's
+      // file(): its text is part of the resource, so editing the .ps1 re-runs the bootstrap.
+      source: { script: Fn.file(scriptAsset(this, props.scriptPath ?? INSTALL_KMS_HOST_SCRIPT_PATH).path) },
       parameter: Object.entries(parameters).map(([name, value]) => ({ name, value })),
       // The identity's read grants must exist first; the script still retries while they propagate.
       dependsOn: grants,

@@ -37,6 +37,10 @@ export class KmsPolicyPack implements IAspect {
   private readonly ruleIds: ReadonlySet<string>;
   // What the pack wrote into each resource's "//" comment; kept so repeated visits rewrite, not duplicate.
   private readonly applied = new WeakMap<TerraformResource, Map<string, { rule_id: string; reason: string; suppressed_at: string }>>();
+  // Resolving a resource is the expensive part of a check. Aspects visit a stack before its
+  // resources, so the configs resolved for the stack-level rules serve the per-resource rules
+  // too; each is used once and dropped, so a later visit resolves afresh.
+  private readonly resolvedForResourceVisit = new WeakMap<TerraformResource, ResourceConfig>();
 
   constructor(
     public readonly context: PolicyContext,
@@ -63,7 +67,8 @@ export class KmsPolicyPack implements IAspect {
   }
 
   private visitResource(resource: TerraformResource): void {
-    const config = resourceConfig(resource);
+    const config = this.resolvedForResourceVisit.get(resource) ?? resourceConfig(resource);
+    this.resolvedForResourceVisit.delete(resource);
     for (const rule of this.rules) {
       if (!rule.checkResource) continue;
       if (rule.resourceTypes && !rule.resourceTypes.includes(config.type)) continue;
@@ -81,10 +86,12 @@ export class KmsPolicyPack implements IAspect {
     }
     const stackRules = this.rules.filter((r) => r.checkStack);
     if (stackRules.length === 0) return;
+    const resources = stackResources(stack);
+    for (const config of resources) this.resolvedForResourceVisit.set(config.construct, config);
     let terraform: JsonObject | undefined;
     const view: StackConfig = {
       stack,
-      resources: stackResources(stack),
+      resources,
       terraform: () => (terraform ??= stack.toTerraform() as JsonObject),
     };
     for (const rule of stackRules) {

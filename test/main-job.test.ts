@@ -105,3 +105,18 @@ test("a second run replaces a client kit whole: configuration.xml goes when clie
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("ships the bootstrap script verbatim beside each stack, once, and the stack reads it from there", () => {
+  const run = runMain({ production: environmentWith("production", () => undefined) });
+  try {
+    expect(run.status).toBe(0);
+    const stackDir = path.join(run.outdir, "stacks", "kms-production");
+    const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+    const scripts = new Set(Object.values(stack.resource.azurerm_virtual_machine_run_command as Record<string, any>).map((c) => c.source.script as string));
+    expect(scripts.size).toBe(1);
+    const file = /^\$\{file\("(.+)"\)\}$/.exec([...scripts][0])?.[1] as string;
+    expect(fs.readFileSync(path.join(stackDir, file), "utf8")).toBe(fs.readFileSync(path.join(ROOT, "powershell", "Install-KmsHost.ps1"), "utf8"));
+  } finally {
+    run.cleanup();
+  }
+});
