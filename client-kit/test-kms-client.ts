@@ -4,6 +4,7 @@
 // once and fails loudly if the script and this file drift apart.
 import * as fs from "fs";
 import * as path from "path";
+import { assertTcpPort } from "../constructs/kms-port";
 
 /** The environment values baked into the script as parameter defaults. */
 export interface TestKmsClientDefaults {
@@ -56,9 +57,7 @@ export function renderTestKmsClientScript(defaults: TestKmsClientDefaults, templ
 // Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page, so the script must stay
 // ASCII; DNS names reach here already validated, and punycode keeps IDNs ASCII.
 function checkDefaults(defaults: TestKmsClientDefaults): void {
-  if (!Number.isInteger(defaults.port) || defaults.port < 1 || defaults.port > 65535) {
-    throw new Error(`Test-KmsClient.ps1: port ${defaults.port} is not a TCP port (1-65535).`);
-  }
+  assertTcpPort(defaults.port, "Test-KmsClient.ps1");
   for (const [name, value] of [["domain", defaults.domain], ["zoneName", defaults.zoneName], ...defaults.hosts.map((h) => ["hosts", h])]) {
     if (!/^[\x20-\x7E]*$/.test(value as string)) {
       throw new Error(

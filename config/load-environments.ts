@@ -139,6 +139,9 @@ function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readon
   } else if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")) {
     const description = descriptionAt(issue.path);
     message = `required field is missing; add it${description ? ` (${description})` : ""}`;
+  } else if (!isDefaultMessage && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+    // A schema that wrote its own message for this field knows the fix better than a generic hint.
+    message = issue.message;
   } else if (issue.code === "invalid_type") {
     message = `expected ${issue.expected}, got ${describeValue(issue.input)}; ${hintForType(issue.expected)}`;
   } else if (issue.code === "invalid_value") {

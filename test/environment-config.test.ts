@@ -267,3 +267,21 @@ describe("kms.products", () => {
     expect(problemsOf(environmentWith("lab", (d) => (d.kms.products[0].secretName = "kms_host_key")))).toEqual([expect.stringMatching(/^kms\.products\[0\]\.secretName: .*letters, digits and hyphens/)]);
   });
 });
+
+describe("clients.office", () => {
+  test("a subscription product is refused with the sign-in explanation, at its path", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.clients.office.products = ["O365ProPlusRetail"])))).toEqual([
+      expect.stringMatching(/^clients\.office\.products\[0\]: .*sign-in/i),
+    ]);
+  });
+
+  test("the section's own fix is kept: an unquoted edition is told to quote it", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.clients.office.edition = 64)))).toEqual([expect.stringMatching(/^clients\.office\.edition: .*quoted string/)]);
+  });
+
+  test("a misspelt setting gets a suggestion", () => {
+    expect(problemsOf(environmentWith("lab", (d) => ((d.clients.office.language = ["en-us"]), delete d.clients.office.languages)))).toEqual([
+      expect.stringMatching(/^clients\.office\.language: unknown field "language"; did you mean "languages"\?/),
+    ]);
+  });
+});

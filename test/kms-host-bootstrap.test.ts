@@ -8,16 +8,18 @@ const VAULT_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVaul
 const PACK_2024 = { uri: "https://download.microsoft.com/download/x/Office2024VolumeLicensePack.exe", sha256: "AB".repeat(32) };
 const PACK_2021 = { uri: "https://download.microsoft.com/download/y/Office2021VolumeLicensePack.exe", sha256: "cd".repeat(32) };
 
+const HOST_PROPS = {
+  computerName: "kms01",
+  resourceGroupName: "rg",
+  location: "westeurope",
+  subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/k",
+  adminPasswordKeyVaultId: VAULT_ID,
+  dnsZoneName: "corp.contoso.com",
+};
+
 function bootstrapStack(products: KmsHostKeyProduct[], port = 1688) {
   return synthesizeConstruct((stack) => {
-    const host = new KmsHost(stack, "host", {
-      computerName: "kms01",
-      resourceGroupName: "rg",
-      location: "westeurope",
-      subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/k",
-      adminPasswordKeyVaultId: VAULT_ID,
-      dnsZoneName: "corp.contoso.com",
-    });
+    const host = new KmsHost(stack, "host", HOST_PROPS);
     const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: products.map((p) => p.secretName) });
     new KmsHostBootstrap(stack, "bootstrap", {
       host,
@@ -124,14 +126,7 @@ describe("KmsHostBootstrap", () => {
   test("warns while a Volume License Pack is still the shipped placeholder", () => {
     const app = new App({ outdir: "never-synthesized" });
     const stack = new TerraformStack(app, "s");
-    const host = new KmsHost(stack, "host", {
-      computerName: "kms01",
-      resourceGroupName: "rg",
-      location: "westeurope",
-      subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/k",
-      adminPasswordKeyVaultId: VAULT_ID,
-      dnsZoneName: "corp.contoso.com",
-    });
+    const host = new KmsHost(stack, "host", HOST_PROPS);
     const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["o"] });
     const bootstrap = new KmsHostBootstrap(stack, "bootstrap", {
       host,
