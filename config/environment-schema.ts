@@ -209,6 +209,27 @@ const keyVaultSchema = z
       .optional()
       .describe("Name of a Key Vault to create (with create: true)."),
     create: z.boolean().optional().describe("true: create the vault named by name."),
+    allowedCidrs: z
+      .array(
+        z
+          .string()
+          .describe("A public IPv4 range allowed through the vault's firewall, e.g. your deployment runner's egress address.")
+          .superRefine((value, ctx) => {
+            const problem = AddressRange.declaredNetworkProblem(value);
+            if (problem) return void ctx.addIssue({ code: "custom", message: problem });
+            const range = AddressRange.of(value);
+            if (range.version !== "ipv4" || !range.isPublic) {
+              ctx.addIssue({
+                code: "custom",
+                message: `"${value}" is not a public IPv4 range; Key Vault's firewall matches public IPv4 addresses only (the hosts reach the vault through their subnet's service endpoint), so list the public egress addresses of whoever runs terraform`,
+              });
+            }
+          }),
+      )
+      .optional()
+      .describe(
+        "With create: turn the vault's firewall on (default Deny): only these public IPv4 ranges (whoever runs terraform and uploads keys) and the KMS subnet, through its Microsoft.KeyVault service endpoint, reach it. Default: firewall off (the policy pack warns).",
+      ),
     id: z
       .string()
       .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>")
@@ -216,6 +237,9 @@ const keyVaultSchema = z
       .describe("Resource id of an existing Key Vault (with RBAC authorization) to use instead."),
   })
   .superRefine((kv, ctx) => {
+    if (kv.id && kv.allowedCidrs) {
+      ctx.addIssue({ code: "custom", path: ["allowedCidrs"], message: "applies only to a vault this stack creates; set the firewall of an existing vault where it is managed, or remove allowedCidrs" });
+    }
     if (kv.id && (kv.name || kv.create)) {
       ctx.addIssue({ code: "custom", message: "give either id (use an existing vault) or name with create: true (create one), not both" });
     } else if (!kv.id && !(kv.name && kv.create === true)) {

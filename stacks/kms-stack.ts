@@ -20,7 +20,7 @@ import { Construct } from "constructs";
 import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsSrvRecord, ManagementAccessRule, StandardTags } from "../constructs";
+import { AddressRange, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsSrvRecord, ManagementAccessRule, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 
 /** The stack name of an environment. */
@@ -106,6 +106,8 @@ export class KmsStack extends TerraformStack {
         addressPrefixes: [config.network.vnet.subnetPrefix],
         // The host activates its own KMS host key online with Microsoft, so it needs egress.
         defaultOutboundAccessEnabled: true,
+        // With the vault's firewall on, the hosts reach it through this service endpoint.
+        serviceEndpoints: config.keyVault.allowedCidrs ? ["Microsoft.KeyVault"] : undefined,
       });
       subnetId = createdSubnet.id;
       kmsVnetId = vnet.id;
@@ -136,6 +138,15 @@ export class KmsStack extends TerraformStack {
         rbacAuthorizationEnabled: true,
         softDeleteRetentionDays: 90,
         purgeProtectionEnabled: config.tier === "production",
+        networkAcls: config.keyVault.allowedCidrs
+          ? {
+              defaultAction: "Deny",
+              bypass: "AzureServices",
+              ipRules: config.keyVault.allowedCidrs.map((cidr) => AddressRange.of(cidr).cidr),
+              // An existing subnet needs the Microsoft.KeyVault service endpoint (README).
+              virtualNetworkSubnetIds: [subnetId],
+            }
+          : undefined,
       });
       // Whoever runs terraform writes the admin password secrets: give them exactly that right.
       const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {

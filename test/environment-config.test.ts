@@ -285,3 +285,18 @@ describe("clients.office", () => {
     ]);
   });
 });
+
+describe("keyVault.allowedCidrs", () => {
+  test.each(["10.0.0.0/8", "fd00::/48"])("refuses the non-public range %s: the vault firewall matches public IPv4 only", (cidr) => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.keyVault.allowedCidrs = [cidr])))).toEqual([expect.stringMatching(/^keyVault\.allowedCidrs\[0\]: .*not a public IPv4 range/)]);
+  });
+
+  test("refuses an Internet-wide range", () => {
+    expect(problemsOf(environmentWith("lab", (d) => (d.keyVault.allowedCidrs = ["0.0.0.0/0"])))).toEqual([expect.stringMatching(/^keyVault\.allowedCidrs\[0\]: .*whole Internet/)]);
+  });
+
+  test("refuses a firewall for an existing vault", () => {
+    const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+    expect(problemsOf(environmentWith("lab", (d) => (d.keyVault = { id, allowedCidrs: ["203.0.113.0/28"] })))).toEqual([expect.stringMatching(/^keyVault\.allowedCidrs: applies only to a vault this stack creates/)]);
+  });
+});

@@ -159,3 +159,19 @@ describe("KmsStack", () => {
     expect(stack.resources("azurerm_private_dns_srv_record")[0]).toMatchObject({ zone_name: "lab.contoso.internal", resource_group_name: "rg-dns" });
   });
 });
+
+describe("Key Vault firewall", () => {
+  test("allowedCidrs turns the firewall on for those ranges and the KMS subnet, through its service endpoint", () => {
+    const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault.allowedCidrs = ["203.0.113.0/28"]))));
+    const [vault] = stack.resources("azurerm_key_vault");
+    const [subnet] = stack.resources("azurerm_subnet");
+    expect(vault.network_acls).toEqual({ default_action: "Deny", bypass: "AzureServices", ip_rules: ["203.0.113.0/28"], virtual_network_subnet_ids: ["${azurerm_subnet.subnet.id}"] });
+    expect(subnet.service_endpoints).toEqual(["Microsoft.KeyVault"]);
+  });
+
+  test("without allowedCidrs the vault has no firewall and the subnet no service endpoint", () => {
+    const stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
+    expect(stack.resources("azurerm_key_vault")[0].network_acls).toBeUndefined();
+    expect(stack.resources("azurerm_subnet")[0].service_endpoints).toBeUndefined();
+  });
+});
