@@ -55,7 +55,7 @@ export function suppressRule(construct: IConstruct, suppression: RuleSuppression
 export function listSuppressions(scope: IConstruct): RecordedSuppression[] {
   const stack = stackOf(scope);
   if (!stack) return [];
-  return stack.node.findAll().flatMap((c) => own(c).map((s) => ({ ...s, path: c.node.path })));
+  return suppressionsWithConstructs(stack).map(({ construct, suppression }) => ({ ...suppression, path: construct.node.path }));
 }
 
 /** Suppressions together with the construct holding them (for the pack's unknown-id check). */
