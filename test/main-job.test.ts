@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { XMLParser } from "fast-xml-parser";
 import { stringify } from "yaml";
 import { environmentWith } from "./support/environments";
 
@@ -43,6 +44,18 @@ test("synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json
     // lab has clients.office, production has not: both get the diagnostics script.
     expect(fs.readdirSync(path.join(run.outdir, "client-kit", "lab")).sort()).toEqual(["Test-KmsClient.ps1", "configuration.xml"]);
     expect(fs.readdirSync(path.join(run.outdir, "client-kit", "production"))).toEqual(["Test-KmsClient.ps1"]);
+    // lab lists Professional Plus and Visio Professional LTSC 2024.
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(fs.readFileSync(path.join(run.outdir, "client-kit", "lab", "configuration.xml"), "utf8"));
+    expect(xml.Configuration.Add.Channel).toBe("PerpetualVL2024");
+    expect(xml.Configuration.Add.Product.map((p: any) => [p.ID, p.PIDKEY])).toEqual([
+      ["ProPlus2024Volume", "XJ2XN-FW8RK-P4HMP-DKDBV-GCVGB"],
+      ["VisioPro2024Volume", "B7TN8-FJ8V3-7QYCP-HQPMV-YY89G"],
+    ]);
+    expect(xml.Configuration.Property).toEqual({ Name: "AUTOACTIVATE", Value: "1" });
+    const script = fs.readFileSync(path.join(run.outdir, "client-kit", "lab", "Test-KmsClient.ps1"), "utf8");
+    expect(script).toContain("$Domain = 'lab.contoso.internal'");
+    expect(script).toContain("$KmsHosts = @('kmslab01.lab.contoso.internal')");
+    expect(script).toContain("$Port = 1688");
   } finally {
     run.cleanup();
   }
