@@ -3,6 +3,7 @@
 //
 //   node dist/main.js [--environments <dir>] [--out <dir>]
 //   node dist/main.js --write-schema      (rewrites environments/environment.schema.json)
+//   KMS_SYNTH_TIMINGS=1 node dist/main.js (also prints the time spent in each phase)
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
@@ -40,6 +41,9 @@ function main(): number {
     for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
     for (const dir of result.clientKitDirs) console.log(`client kit  ${path.relative(process.cwd(), dir)}/`);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    if (process.env.KMS_SYNTH_TIMINGS) {
+      for (const [phase, ms] of Object.entries(result.timings)) console.error(`timing: ${ms.toFixed(1).padStart(7)} ms  ${phase}`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

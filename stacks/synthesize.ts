@@ -40,6 +40,8 @@ export interface SynthesizeResult {
   readonly clientKitDirs: string[];
   /** Warnings raised during synthesis (construct path and message), to show the user. */
   readonly warnings: string[];
+  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, copy). */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 /** Builds the cdktf app for a set of environments (exported for tests). */
@@ -59,18 +61,29 @@ export function buildApp(environments: readonly EnvironmentConfig[], outdir: str
  * synthesizes every stack. Throws without touching `outdir` if anything fails.
  */
 export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string): void => {
+    const now = performance.now();
+    timings[name] = now - mark;
+    mark = now;
+  };
   const environments = loadEnvironments(options.environmentsDir);
+  phase("validate environment files");
   const staged = options.staged ?? true;
   const target = path.resolve(options.outdir);
   const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
   const warnings: string[] = [];
   try {
     const app = buildApp(environments, workdir, options.extend);
+    phase("build stacks");
     app.synth();
+    phase("synthesize (aspects, policy pack, JSON)");
     warnings.push(...collectWarnings(app));
     for (const stack of app.node.children.filter((c): c is KmsStack => c instanceof KmsStack)) {
       writeClientKit(workdir, stack.config.name, clientKitInput(stack));
     }
+    phase("write client kits");
     if (staged) {
       // A client kit and a stack's assets are replaced whole, so files they no longer have
       // (configuration.xml, an older script version) go too. .terraform/ and state stay.
@@ -80,6 +93,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
       }
       copyTree(workdir, target);
     }
+    phase("copy staged output");
   } finally {
     if (staged) fs.rmSync(workdir, { recursive: true, force: true });
   }
@@ -88,6 +102,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     stackFiles: environments.map((e) => path.join(target, "stacks", stackName(e.name), "cdk.tf.json")),
     clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
     warnings,
+    timings,
   };
 }
 
