@@ -106,11 +106,16 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   };
 }
 
-/** Warning annotations of every construct (cdktf records them but prints them only through its CLI). */
+/**
+ * Warning annotations of every construct (cdktf records them but prints them only through its
+ * CLI), once per stack and message: every host of a stack raises the same placeholder warning.
+ */
 function collectWarnings(app: App): string[] {
-  return app.node
-    .findAll()
-    .flatMap((construct) => construct.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `[${construct.node.path}] ${String(m.data)}`));
+  const warnings = app.node.findAll().flatMap((construct) => {
+    const stack = construct.node.scopes[1]?.node.id ?? construct.node.id;
+    return construct.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `[${stack}] ${String(m.data)}`);
+  });
+  return [...new Set(warnings)];
 }
 
 /** What the client kit of a stack needs: the clients' domain, the zone, the hosts and the port. */
