@@ -119,7 +119,6 @@ export class KmsStack extends TerraformStack {
     const nsg = new NetworkSecurityGroup(this, "nsg", { ...inResourceGroup, name: `nsg-kms-${config.name}` });
 
     // Key Vault.
-    const client = new DataAzurermClientConfig(this, "client");
     let secretDependsOn: ITerraformDependable[] = [];
     let keyVaultName: string;
     let createdVault: KeyVault | undefined;
@@ -130,6 +129,8 @@ export class KmsStack extends TerraformStack {
       this.keyVaultUri = existing.vaultUri;
       keyVaultName = name;
     } else {
+      // Who runs terraform: the vault's tenant, and the identity that stores the admin passwords.
+      const client = new DataAzurermClientConfig(this, "client");
       const vault = new KeyVault(this, "key-vault", {
         ...inResourceGroup,
         name: config.keyVault.name as string,

@@ -175,3 +175,9 @@ describe("Key Vault firewall", () => {
     expect(stack.resources("azurerm_subnet")[0].service_endpoints).toBeUndefined();
   });
 });
+
+test("an existing Key Vault needs no client config lookup", () => {
+  const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/kv-shared";
+  const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
+  expect(stack.json.data.azurerm_client_config).toBeUndefined();
+});
