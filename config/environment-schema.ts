@@ -301,6 +301,12 @@ export const environmentSchema = z
           .max(65535, "use a TCP port from 1 to 65535")
           .default(DEFAULT_KMS_PORT)
           .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688."),
+        bootstrapRevision: z
+          .number()
+          .int()
+          .min(1)
+          .default(1)
+          .describe("Bump it to re-run the bootstrap on every host in place, e.g. after rotating a KMS host key in Key Vault. Default 1."),
         products: z
           .array(kmsProductSchema)
           .min(1, "list at least one product (windows and/or an Office version) with the Key Vault secret of its KMS host key")

@@ -67,6 +67,12 @@ export interface KmsHostBootstrapProps {
    */
   readonly terraformManagesDns?: boolean;
   /**
+   * A value passed to the script only to change the Run Command: bumping it re-runs the bootstrap
+   * in place (after a key rotation), which works even where a delete lock forbids replacing it.
+   * @default "1"
+   */
+  readonly revision?: string;
+  /**
    * Script to run (tests may point elsewhere).
    * @default INSTALL_KMS_HOST_SCRIPT_PATH
    */
@@ -116,6 +122,7 @@ export class KmsHostBootstrap extends Construct {
       ClientCidrs: props.clientCidrs.map((c) => AddressRange.of(c).cidr).join(","),
       DisableDnsPublishing: String(props.terraformManagesDns ?? true),
       LogPath: BOOTSTRAP_LOG_PATH,
+      Revision: props.revision ?? "1",
     };
 
     this.runCommand = new VirtualMachineRunCommand(this, "run-command", {

@@ -42,7 +42,11 @@ param(
     [string] $KmsPort = '1688',
     [string] $ClientCidrs = '',
     [string] $DisableDnsPublishing = 'true',
-    [string] $LogPath = 'C:\ProgramData\AzureKmsHost\bootstrap.log'
+    [string] $LogPath = 'C:\ProgramData\AzureKmsHost\bootstrap.log',
+    # Not used by any step: Terraform passes kms.bootstrapRevision here, so bumping it changes the
+    # Run Command and re-runs this script in place (after a key rotation), which also works where
+    # a delete lock forbids replacing the Run Command.
+    [string] $Revision = ''
 )
 
 Set-StrictMode -Version Latest
@@ -419,6 +423,7 @@ function ConvertTo-BootstrapConfig {
     # Run Command passes every parameter as a string; validate and convert them here so that a
     # bad value fails before anything on the machine changes.
     Write-Log -Level STEP -Message 'Step 0: validating parameters'
+    if ($Revision) { Write-Log -Message "Bootstrap revision $Revision" }
 
     $vault = $KeyVaultUri.Trim()
     $vaultUri = $null

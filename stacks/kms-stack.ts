@@ -254,6 +254,7 @@ export class KmsStack extends TerraformStack {
         products: config.kms.products,
         clientCidrs: config.clientCidrs,
         port,
+        revision: String(config.kms.bootstrapRevision),
       });
     });
 

@@ -280,6 +280,7 @@ describe("Install-KmsHost.ps1", () => {
       { name: "$ClientCidrs", type: "[string]", mandatory: false, default: "" },
       { name: "$DisableDnsPublishing", type: "[string]", mandatory: false, default: "true" },
       { name: "$LogPath", type: "[string]", mandatory: false, default: "C:\\ProgramData\\AzureKmsHost\\bootstrap.log" },
+      { name: "$Revision", type: "[string]", mandatory: false, default: "" },
     ]);
   });
 

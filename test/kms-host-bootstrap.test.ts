@@ -53,6 +53,7 @@ describe("KmsHostBootstrap", () => {
       ClientCidrs: "10.0.0.0/8,192.168.1.0/24",
       DisableDnsPublishing: "true",
       LogPath: "C:\\ProgramData\\AzureKmsHost\\bootstrap.log",
+      Revision: "1",
     });
   });
 

@@ -181,3 +181,11 @@ test("an existing Key Vault needs no client config lookup", () => {
   const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
   expect(stack.json.data.azurerm_client_config).toBeUndefined();
 });
+
+test("bumping kms.bootstrapRevision changes every host's Run Command, so the bootstrap re-runs in place", () => {
+  const before = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+  const after = synthesizeEnvironment(validEnvironment(environmentWith("production", (d) => (d.kms.bootstrapRevision = 2))));
+  const revisions = (stack: typeof before) => stack.resources("azurerm_virtual_machine_run_command").map((c) => c.parameter.find((p: { name: string }) => p.name === "Revision").value);
+  expect(revisions(before)).toEqual(["1", "1"]);
+  expect(revisions(after)).toEqual(["2", "2"]);
+});
