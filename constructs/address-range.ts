@@ -14,14 +14,14 @@ const INTERNET_WIDE_WORDS = new Set(["*", "any", "internet", "0.0.0.0", "0.0.0.0
  * (RFC 1918, CGNAT, IPv6 unique-local). 10.0.0.0/8 is a real corporate network; anything wider
  * spills into public space.
  */
-const MIN_PREFIX_NON_PUBLIC = { ipv4: 8, ipv6: 7 } as const;
+export const MIN_PREFIX_NON_PUBLIC = { ipv4: 8, ipv6: 7 } as const;
 
 /**
  * The shortest prefix accepted for a range of public (Internet-routable) addresses. On-premises
  * networks with public addressing exist, but a public /16 is already 65,536 Internet addresses;
  * anything wider is "the Internet" in practice.
  */
-const MIN_PREFIX_PUBLIC = { ipv4: 16, ipv6: 48 } as const;
+export const MIN_PREFIX_PUBLIC = { ipv4: 16, ipv6: 48 } as const;
 
 /** ipaddr.js range names that are not routed on the public Internet. */
 const NON_PUBLIC_RANGES = new Set(["private", "carrierGradeNat", "uniqueLocal", "linkLocal", "loopback"]);

@@ -60,6 +60,11 @@ export function portsInclude(ports: readonly string[], port: number): boolean {
   });
 }
 
+/** The sources of `rule` that cannot be proven inside `cidrs` (tokens never can). */
+export function sourcesOutside(rule: NsgRule, cidrs: readonly string[]): string[] {
+  return rule.sources.filter((s) => isToken(s) || !prefixWithin(s, cidrs));
+}
+
 /** Whether a literal source prefix (CIDR or bare address) lies inside one of the given CIDRs. */
 export function prefixWithin(prefix: string, cidrs: readonly string[]): boolean {
   const inner = AddressRange.tryParse(prefix);

@@ -1,5 +1,4 @@
-import { isToken } from "../config";
-import { carriesPorts, isInboundAllow, nsgRules, portsInclude, prefixWithin } from "../network";
+import { carriesPorts, isInboundAllow, nsgRules, portsInclude, sourcesOutside } from "../network";
 import type { Rule, Violation } from "../rule";
 
 /** RDP and WinRM ports, TCP (RDP also uses UDP 3389 for its UDP transport). */
@@ -24,7 +23,7 @@ export const AdminPortsRestricted: Rule = {
       if (!isInboundAllow(rule) || !carriesPorts(rule)) continue;
       const hit = ADMIN_PORTS.filter(([port]) => portsInclude(rule.ports, port));
       if (hit.length === 0) continue;
-      const bad = rule.sources.filter((s) => isToken(s) || !prefixWithin(s, context.adminCidrs));
+      const bad = sourcesOutside(rule, context.adminCidrs);
       if (bad.length === 0) continue;
       out.push({
         problem: `${rule.label} allows ${hit.map(([p, n]) => `${n} ${p}`).join(", ")} inbound from ${bad.map((s) => JSON.stringify(s)).join(", ")}, outside the admin CIDRs [${context.adminCidrs.join(", ")}]`,

@@ -1,5 +1,4 @@
-import { isToken } from "../config";
-import { carriesPorts, isInboundAllow, nsgRules, portsInclude, prefixWithin } from "../network";
+import { carriesPorts, isInboundAllow, nsgRules, portsInclude, sourcesOutside } from "../network";
 import type { Rule, Violation } from "../rule";
 
 /** The KMS port is allowed inbound only from the client CIDRs. */
@@ -15,7 +14,7 @@ export const KmsPortRestricted: Rule = {
     const out: Violation[] = [];
     for (const rule of nsgRules(resource)) {
       if (!isInboundAllow(rule) || !carriesPorts(rule) || !portsInclude(rule.ports, context.kmsPort)) continue;
-      const bad = rule.sources.filter((s) => isToken(s) || !prefixWithin(s, context.clientCidrs));
+      const bad = sourcesOutside(rule, context.clientCidrs);
       if (bad.length === 0) continue;
       out.push({
         problem: `${rule.label} allows KMS port ${context.kmsPort} inbound from ${bad.map((s) => JSON.stringify(s)).join(", ")}, outside the client CIDRs [${context.clientCidrs.join(", ")}]`,

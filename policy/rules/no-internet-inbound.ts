@@ -1,3 +1,4 @@
+import { MIN_PREFIX_NON_PUBLIC, MIN_PREFIX_PUBLIC } from "../../constructs/address-range";
 import { internetWideReason, isInboundAllow, nsgRules } from "../network";
 import type { Rule, Violation } from "../rule";
 
@@ -8,7 +9,8 @@ export const NoInternetInbound: Rule = {
   level: "error",
   mirrors: ["AZU-0047 (AVD-AZU-0047)", "AZU-0048 (AVD-AZU-0048)"],
   explanation:
-    "Checkov has no generic rule for this, so port 1688 open to the world passes Checkov. Internet-wide means: a wildcard or the Internet/Any/AzureCloud tags; an IPv4 prefix shorter than /8 or IPv6 shorter than /32; or a public range wider than /16 (IPv4) or /48 (IPv6). Private ranges up to /8 are fine.",
+    // The bounds come from AddressRange, which makes the judgement, so this text cannot drift from it.
+    `Checkov has no generic rule for this, so port 1688 open to the world passes Checkov. Internet-wide means: a wildcard or the Internet/Any/AzureCloud tags; a public (Internet-routable) range wider than /${MIN_PREFIX_PUBLIC.ipv4} (IPv4) or /${MIN_PREFIX_PUBLIC.ipv6} (IPv6); or any other range wider than /${MIN_PREFIX_NON_PUBLIC.ipv4} (IPv4) or /${MIN_PREFIX_NON_PUBLIC.ipv6} (IPv6). Private ranges up to /${MIN_PREFIX_NON_PUBLIC.ipv4} are fine.`,
   resourceTypes: ["azurerm_network_security_rule", "azurerm_network_security_group"],
   checkResource(resource) {
     const out: Violation[] = [];
