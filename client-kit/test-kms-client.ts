@@ -3,8 +3,8 @@
 // Each default sits on a marked line in the param block; the renderer replaces each marker exactly
 // once and fails loudly if the script and this file drift apart.
 import * as fs from "fs";
-import * as path from "path";
 import { assertTcpPort } from "../constructs/kms-port";
+import { powershellScriptPath } from "../powershell";
 
 /** The environment values baked into the script as parameter defaults. */
 export interface TestKmsClientDefaults {
@@ -18,8 +18,8 @@ export interface TestKmsClientDefaults {
   readonly port: number;
 }
 
-/** Where the unrendered script lives, relative to this module (works from source and from dist/). */
-export const TEST_KMS_CLIENT_SCRIPT_PATH = path.join(__dirname, "..", "powershell", "Test-KmsClient.ps1");
+/** Where the unrendered script lives: the package's powershell/ folder (from source, dist/ or an installed package). */
+export const TEST_KMS_CLIENT_SCRIPT_PATH = powershellScriptPath("Test-KmsClient.ps1");
 
 // PowerShell treats the typographic quotes U+2018..U+201B as single quotes too, so all of them are
 // doubled; otherwise a pasted curly quote could end the string early.
