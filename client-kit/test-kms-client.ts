@@ -30,10 +30,13 @@ export function powerShellSingleQuoted(value: string): string {
   return `'${value.replace(SINGLE_QUOTES, (q) => q + q)}'`;
 }
 
+/** The shipped script, read once per process (every environment's kit starts from it). */
+let shippedTemplate: string | undefined;
+
 /** The script with the environment's defaults filled in. Throws if a marker is missing or repeated. */
 export function renderTestKmsClientScript(defaults: TestKmsClientDefaults, template?: string): string {
   checkDefaults(defaults);
-  let script = template ?? fs.readFileSync(TEST_KMS_CLIENT_SCRIPT_PATH, "utf8");
+  let script = template ?? (shippedTemplate ??= fs.readFileSync(TEST_KMS_CLIENT_SCRIPT_PATH, "utf8"));
   const replacements: readonly [string, string][] = [
     ["$Domain = '', # kit-default: Domain", `$Domain = ${powerShellSingleQuoted(defaults.domain)}, # kit-default: Domain`],
     ["$ZoneName = '', # kit-default: ZoneName", `$ZoneName = ${powerShellSingleQuoted(defaults.zoneName)}, # kit-default: ZoneName`],

@@ -24,6 +24,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BUNDLE = "dist/main.js";
 const STAMP = "dist/main.js.inputs.json";
+/** V8's compiled code for the bundle, kept by scripts/app.mjs; deleted whenever the bundle is rebuilt. */
+export const BUNDLE_CACHE = "dist/main.js.v8cache";
 const STAMP_VERSION = 1;
 /** Files that change the bundle without esbuild reading them as inputs. */
 const ALWAYS_CHECKED = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "patches", "tsconfig.json", "scripts/build.mjs", BUNDLE];
@@ -60,6 +62,7 @@ export function ensureBundle({ force = false } = {}) {
   const reason = force ? "forced" : staleReason();
   if (reason === undefined) return undefined;
   fs.rmSync(path.join(ROOT, STAMP), { force: true });
+  fs.rmSync(path.join(ROOT, BUNDLE_CACHE), { force: true });
   const esbuild = createRequire(import.meta.url)("esbuild");
   const result = esbuild.buildSync({
     absWorkingDir: ROOT,
