@@ -2,6 +2,7 @@
 //
 //   node scripts/build.mjs           bundle main.ts into dist/main.js, unless the bundle is up to date
 //   node scripts/build.mjs --force   bundle even if it is up to date
+//   node scripts/build.mjs --check   only say why the bundle would be rebuilt (exit 1) or that it is up to date
 //   node scripts/build.mjs --lib     compile the library into lib/ (JavaScript + declarations; npm pack runs this)
 //
 // The bundle: esbuild puts main.ts and everything it imports into dist/main.js, so the main job runs
@@ -9,12 +10,14 @@
 // module resolution of hundreds of files at start-up.
 //
 // Up to date means: every file esbuild read for the last bundle (from its metafile: our sources and
-// the node_modules files), every project directory holding one of our sources (a file added beside
-// them could change what an import resolves to), package.json, both lockfiles (npm rewrites node_modules/.package-lock.json
-// whenever it changes node_modules), patches/, tsconfig.json, this script and the bundle itself have exactly the size, mtime and ctime recorded when it was built.
-// ctime cannot be set back by tools (unlike mtime), so any write to any of them rebuilds. The stamp
-// is deleted before a build and written after it succeeds, so a failed or interrupted build is
-// never taken for a good one. Checking costs a few milliseconds and never loads esbuild.
+// the node_modules files, patched ones included), package.json, both lockfiles (npm rewrites
+// node_modules/.package-lock.json whenever it changes node_modules), tsconfig.json, this script and
+// the bundle itself have exactly the size, mtime and ctime recorded when it was built, and every
+// project directory holding one of our sources has the same modules and folders (a file added
+// beside them could change what an import resolves to). ctime cannot be set back by tools (unlike
+// mtime), so any write to any of them rebuilds. The record is deleted before a build and written
+// after it succeeds, so a failed or interrupted build is never taken for a good one. Checking costs
+// a few milliseconds and never loads esbuild.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -26,9 +29,9 @@ const BUNDLE = "dist/main.js";
 const STAMP = "dist/main.js.inputs.json";
 /** V8's compiled code for the bundle, kept by scripts/app.mjs; deleted whenever the bundle is rebuilt. */
 export const BUNDLE_CACHE = "dist/main.js.v8cache";
-const STAMP_VERSION = 1;
+const STAMP_VERSION = 2;
 /** Files that change the bundle without esbuild reading them as inputs. */
-const ALWAYS_CHECKED = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "patches", "tsconfig.json", "scripts/build.mjs", BUNDLE];
+const ALWAYS_CHECKED = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json", "scripts/build.mjs", BUNDLE];
 
 /** [size, mtimeMs, ctimeMs] of a file or directory, or null when it does not exist. */
 function fingerprint(relative) {
@@ -36,30 +39,62 @@ function fingerprint(relative) {
   return s ? [s.size, s.mtimeMs, s.ctimeMs] : null;
 }
 
-/** Why the bundle must be rebuilt, or undefined when it is up to date. */
-export function staleReason() {
+/**
+ * The entries of a source directory that could change what an import resolves to (modules, JSON,
+ * sub-directories), as one string. Other files (state files, logs) come and go without a rebuild.
+ */
+function sourceListing(dir) {
+  try {
+    return fs
+      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+      .filter((e) => e.isDirectory() || /\.(ts|tsx|mts|cts|js|mjs|cjs|json|node)$/.test(e.name))
+      .map((e) => `${e.name}${e.isDirectory() ? "/" : ""}`)
+      .sort()
+      .join("\n");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why the bundle must be rebuilt: empty when it is up to date. Stops at the first reason unless
+ * `all` (for `--check`).
+ */
+export function staleReasons({ all = false } = {}) {
   let stamp;
   try {
     stamp = JSON.parse(fs.readFileSync(path.join(ROOT, STAMP), "utf8"));
   } catch {
-    return "no record of a previous build";
+    return ["no record of a previous build"];
   }
-  if (stamp.version !== STAMP_VERSION || !stamp.files) return "the build record is from another version of this script";
+  if (stamp.version !== STAMP_VERSION || !stamp.files) return ["the build record is from another version of this script"];
+  const reasons = [];
+  for (const [dir, listing] of Object.entries(stamp.dirs ?? {})) {
+    if (sourceListing(dir) !== listing) {
+      reasons.push(`files were added to or removed from ${dir}/`);
+      if (!all) return reasons;
+    }
+  }
   for (const file in stamp.files) {
     const was = stamp.files[file];
     const now = fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false });
+    let reason;
     if (!now || !was) {
-      if (now || was) return `${file} ${now ? "appeared" : "is gone"}`;
+      if (now || was) reason = `${file} ${now ? "appeared" : "is gone"}`;
     } else if (now.size !== was[0] || now.mtimeMs !== was[1] || now.ctimeMs !== was[2]) {
-      return `${file} changed`;
+      reason = `${file} changed`;
+    }
+    if (reason) {
+      reasons.push(reason);
+      if (!all) return reasons;
     }
   }
-  return undefined;
+  return reasons;
 }
 
 /** Bundles main.ts into dist/main.js unless it is up to date. Returns why it rebuilt, or undefined. */
 export function ensureBundle({ force = false } = {}) {
-  const reason = force ? "forced" : staleReason();
+  const reason = force ? "forced" : staleReasons()[0];
   if (reason === undefined) return undefined;
   fs.rmSync(path.join(ROOT, STAMP), { force: true });
   fs.rmSync(path.join(ROOT, BUNDLE_CACHE), { force: true });
@@ -80,8 +115,10 @@ export function ensureBundle({ force = false } = {}) {
   const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes(":"));
   const sourceDirs = new Set(inputs.filter((file) => !file.startsWith("node_modules/")).map((file) => path.dirname(file)));
   const files = {};
-  for (const file of [...inputs, ...sourceDirs, ...ALWAYS_CHECKED]) files[file] = fingerprint(file);
-  fs.writeFileSync(path.join(ROOT, STAMP), `${JSON.stringify({ version: STAMP_VERSION, files })}\n`);
+  for (const file of [...inputs, ...ALWAYS_CHECKED]) files[file] = fingerprint(file);
+  const dirs = {};
+  for (const dir of sourceDirs) dirs[dir] = sourceListing(dir);
+  fs.writeFileSync(path.join(ROOT, STAMP), `${JSON.stringify({ version: STAMP_VERSION, files, dirs })}\n`);
   return reason;
 }
 
@@ -95,6 +132,10 @@ export function buildLibrary() {
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   if (process.argv.includes("--lib")) {
     buildLibrary();
+  } else if (process.argv.includes("--check")) {
+    const reasons = staleReasons({ all: true });
+    console.log(reasons.length === 0 ? `${BUNDLE} is up to date` : reasons.join("\n"));
+    process.exitCode = reasons.length === 0 ? 0 : 1;
   } else {
     const reason = ensureBundle({ force: process.argv.includes("--force") });
     console.error(reason === undefined ? `${BUNDLE} is up to date` : `built ${BUNDLE} (${reason})`);

@@ -1,5 +1,5 @@
-// Runs as its own step (`npm run test:package`, jest.package.config.js): it builds and packs the
-// whole library, which would double the main jest run.
+// Runs in its own step (`npm run test:build`, jest.build.config.js): it builds and packs the whole
+// library, which would double the main jest run.
 //
 // The package as a consumer gets it: `npm pack` (which builds lib/ through the prepack script), the
 // tarball installed into an empty project, and the README's "Use as a library" example, taken
