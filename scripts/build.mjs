@@ -13,8 +13,8 @@
 // the node_modules files, patched ones included), package.json, both lockfiles (npm rewrites
 // node_modules/.package-lock.json whenever it changes node_modules), tsconfig.json, this script and
 // the bundle itself have exactly the size, mtime and ctime recorded when it was built, and every
-// project directory holding one of our sources has the same modules and folders (a file added
-// beside them could change what an import resolves to). ctime cannot be set back by tools (unlike
+// project directory holding one of our sources has the same modules (a file added beside them could
+// change what an import resolves to). ctime cannot be set back by tools (unlike
 // mtime), so any write to any of them rebuilds. The record is deleted before a build and written
 // after it succeeds, so a failed or interrupted build is never taken for a good one. Checking costs
 // a few milliseconds and never loads esbuild.
@@ -29,7 +29,7 @@ const BUNDLE = "dist/main.js";
 const STAMP = "dist/main.js.inputs.json";
 /** V8's compiled code for the bundle, kept by scripts/app.mjs; deleted whenever the bundle is rebuilt. */
 export const BUNDLE_CACHE = "dist/main.js.v8cache";
-const STAMP_VERSION = 2;
+const STAMP_VERSION = 3;
 /** Files that change the bundle without esbuild reading them as inputs. */
 const ALWAYS_CHECKED = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json", "scripts/build.mjs", BUNDLE];
 
@@ -40,15 +40,16 @@ function fingerprint(relative) {
 }
 
 /**
- * The entries of a source directory that could change what an import resolves to (modules, JSON,
- * sub-directories), as one string. Other files (state files, logs) come and go without a rebuild.
+ * The files of a source directory that could change what an import resolves to (modules and JSON;
+ * a new folder cannot: a file of the same name wins), as one string. Other files (state files,
+ * logs) and folders (cdktf.out/, lib/) come and go without a rebuild.
  */
 function sourceListing(dir) {
   try {
     return fs
       .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
-      .filter((e) => e.isDirectory() || /\.(ts|tsx|mts|cts|js|mjs|cjs|json|node)$/.test(e.name))
-      .map((e) => `${e.name}${e.isDirectory() ? "/" : ""}`)
+      .filter((e) => !e.isDirectory() && /\.(ts|tsx|mts|cts|js|mjs|cjs|json|node)$/.test(e.name))
+      .map((e) => e.name)
       .sort()
       .join("\n");
   } catch {
