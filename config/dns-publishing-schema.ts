@@ -2,6 +2,7 @@
 // (`dns.srv`) and the optional RFC 2136 section (`dns.rfc2136`) that publishes the records on a
 // DNS server that accepts dynamic updates, such as Active Directory-integrated DNS. Kept apart
 // from environment-schema.ts, which only plugs these in.
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { MAX_SRV_PRIORITY_OR_WEIGHT } from "../constructs/kms-dns-records";
 
@@ -86,7 +87,7 @@ export const rfc2136Schema = z
   .strictObject({
     server: z
       .string()
-      .regex(HOST_NAME, "write the DNS server's host name (e.g. dc01.corp.contoso.com) or IPv4 address")
+      .refine((value) => HOST_NAME.test(value) || ipaddr.IPv4.isValidFourPartDecimal(value), "write the DNS server's host name (e.g. dc01.corp.contoso.com) or IPv4 address")
       .describe("The DNS server that accepts the updates (for Active Directory, a domain controller's host name: GSS-TSIG needs the name to match the server's Kerberos principal)."),
     port: z.number().int().min(1).max(65535).default(53).describe("Port of the server. Default 53."),
     transport: z.enum(["udp", "tcp"]).default("tcp").describe("udp or tcp. Default tcp (GSS-TSIG key negotiation messages can exceed a UDP datagram)."),

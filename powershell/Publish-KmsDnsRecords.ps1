@@ -131,7 +131,10 @@ foreach ($kmsHost in $KmsHosts) {
         }
     }
     if (-not $keep -and $PSCmdlet.ShouldProcess("$name A $address (TTL $TimeToLiveSeconds s) in $where", 'Add DNS record')) {
-        Add-DnsServerResourceRecordA @server -Name $name -IPv4Address $address -TimeToLive $ttl
+        # Splatted: tree-sitter-powershell 0.25.10 (the grammar in the jest tests) rejects a
+        # parameter name with a digit (-IPv4Address), which PowerShell's own parser accepts.
+        $aRecord = @{ Name = $name; IPv4Address = $address; TimeToLive = $ttl }
+        Add-DnsServerResourceRecordA @server @aRecord
         [void] $changes.Add((New-KmsChange -Action 'Added' -Type 'A' -Name $name -Data $address))
     }
 }

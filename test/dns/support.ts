@@ -9,7 +9,7 @@ import type { EnvironmentConfig } from "../../config/environment-schema";
 import { parseEnvironment } from "../../config/load-environments";
 import type { KmsDnsRecords } from "../../constructs/kms-dns-records";
 import { KMS_SRV_RECORD_NAME } from "../../constructs/kms-dns-records";
-import { SynthesizeResult, synthesizeAll } from "../../stacks/synthesize";
+import { SynthesizeOptions, SynthesizeResult, synthesizeAll } from "../../stacks/synthesize";
 import type { DnsAnswer } from "../support/bind";
 
 export const FIXTURE_DIR = path.join(__dirname, "fixtures", "environments");
@@ -29,15 +29,36 @@ export function fixtureEnvironment(change?: (data: Record<string, any>) => void)
   return result.environment;
 }
 
-/** Runs the main job over the given environments (written to a temp directory) into a fresh outdir. */
-export function runMainJob(environments: readonly Record<string, any>[]): { result: SynthesizeResult; outdir: string; cleanup: () => void } {
+/** What a run of the main job over fixture environments left behind. */
+export interface MainJobRun {
+  /** The result, when the run succeeded. */
+  readonly result: SynthesizeResult;
+  /** The output directory (`<temp>/cdktf.out`). */
+  readonly outdir: string;
+  /** The environments directory the run read. */
+  readonly environmentsDir: string;
+  /** Removes every file of the run. */
+  cleanup(): void;
+}
+
+/** Runs the main job over the given environments (written to a temp directory) into a fresh outdir; throws what the job throws, after cleaning up. */
+export function runMainJob(environments: readonly Record<string, any>[], extend?: SynthesizeOptions["extend"]): MainJobRun {
+  const run = prepareMainJob(environments);
+  try {
+    return { ...run, result: synthesizeAll({ environmentsDir: run.environmentsDir, outdir: run.outdir, extend }) };
+  } catch (error) {
+    run.cleanup();
+    throw error;
+  }
+}
+
+/** Writes the environments to a temp directory; the caller runs synthesizeAll and cleans up. */
+export function prepareMainJob(environments: readonly Record<string, any>[]): Omit<MainJobRun, "result"> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "kms-dns-job-"));
   const environmentsDir = path.join(root, "environments");
   fs.mkdirSync(environmentsDir);
   for (const data of environments) fs.writeFileSync(path.join(environmentsDir, `${String(data.name)}.yaml`), stringify(data));
-  const outdir = path.join(root, "cdktf.out");
-  const result = synthesizeAll({ environmentsDir, outdir });
-  return { result, outdir, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return { outdir: path.join(root, "cdktf.out"), environmentsDir, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
 /** The records a model stands for, as dig would answer them. */
