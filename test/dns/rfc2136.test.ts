@@ -100,3 +100,17 @@ describe("without dns.rfc2136", () => {
     expect(stack.resources("dns_srv_record_set")).toEqual([]);
   });
 });
+
+describe("dns.rfc2136 in production", () => {
+  test("synthesizes with the policy pack (locks stay on the Azure records; the RFC 2136 records live outside Azure)", () => {
+    const stack = synthesizeEnvironment(
+      fixtureEnvironment((d) => {
+        d.tier = "production";
+        d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } };
+      }),
+    );
+    expect(stack.resources("dns_srv_record_set")).toHaveLength(1);
+    expect(stack.json.provider.dns[0].update[0].gssapi).toEqual([{ realm: "CORP.EXAMPLE.TEST" }]);
+    expect(stack.resources("azurerm_management_lock").length).toBeGreaterThan(0);
+  });
+});
