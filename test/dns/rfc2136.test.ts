@@ -1,7 +1,7 @@
 // dns.rfc2136: the records on an RFC 2136 server through the hashicorp/dns provider, with GSS-TSIG
 // (Active Directory) or TSIG, and never a secret in the synthesized JSON.
 import { synthesizeEnvironment, SynthesizedStack } from "../support/synth";
-import { fixtureEnvironment } from "./support";
+import { azurePrivateDnsAnswers, fixtureEnvironment, sortAnswers } from "./support";
 
 // Made-up values; the test proves they never reach the JSON even when set in the environment.
 const FAKE = { DNS_UPDATE_KEYSECRET: "ZmFrZS10c2lnLXNlY3JldC1mb3ItdGVzdHMtb25seQ==", DNS_UPDATE_PASSWORD: "fake-password-for-tests", DNS_UPDATE_KEYTAB: "/tmp/fake.keytab" };
@@ -54,6 +54,16 @@ describe("dns.rfc2136 with GSS-TSIG (Active Directory secure updates), static IP
       { priority: 10, weight: 40, port: 1689, target: "kmsfix02.kms.example.test." },
     ]);
     expect(srv.depends_on).toHaveLength(2);
+  });
+
+  test("the RFC 2136 records equal the Azure Private DNS records, record for record (one model, two publishers)", () => {
+    const zone = "kms.example.test.";
+    const a = new Map(
+      stack.resources("dns_a_record_set").map((r) => [`${r.name}.${zone}`, r.addresses.map((address: string) => ({ name: `${r.name}.${zone}`, ttl: r.ttl, type: "A", data: address }))]),
+    );
+    const [srvSet] = stack.resources("dns_srv_record_set");
+    const srv = sortAnswers(srvSet.srv.map((e: any) => ({ name: `${srvSet.name}.${zone}`, ttl: srvSet.ttl, type: "SRV", data: `${e.priority} ${e.weight} ${e.port} ${e.target}` })));
+    expect({ a, srv }).toEqual(azurePrivateDnsAnswers(stack.json, "kms.example.test"));
   });
 
   test("the same priority and weight reach Azure Private DNS", () => {
