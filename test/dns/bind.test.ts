@@ -11,7 +11,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DnsAnswer, NamedServer, bindMissingMessage, missingBindTools, run, startNamed, zoneFileText } from "../support/bind";
-import { azurePrivateDnsAnswers, fixtureData, runMainJob, sortAnswers } from "./support";
+import { KmsStack } from "../../stacks/kms-stack";
+import { buildApp } from "../../stacks/synthesize";
+import { azurePrivateDnsAnswers, fixtureData, fixtureEnvironment, modelAnswers, runMainJob, sortAnswers } from "./support";
 
 const missing = missingBindTools();
 
@@ -39,12 +41,17 @@ if (missing.length > 0) {
     let named: NamedServer | undefined;
     let exportDir = "";
     let azure: ReturnType<typeof azurePrivateDnsAnswers>;
+    let model: ReturnType<typeof modelAnswers>;
 
     beforeAll(async () => {
       job = runMainJob([data]);
       exportDir = path.join(job.outdir, "dns", "lab");
       const stackJson = JSON.parse(fs.readFileSync(path.join(job.outdir, "stacks", "kms-lab", "cdk.tf.json"), "utf8")) as Record<string, any>;
       azure = azurePrivateDnsAnswers(stackJson, zoneName);
+      // The record model the stack builds (construction only, no synth).
+      const stack = buildApp([fixtureEnvironment()], job.outdir).node.children.find((c): c is KmsStack => c instanceof KmsStack);
+      if (!stack) throw new Error("buildApp made no KmsStack");
+      model = modelAnswers(stack.dnsRecordModel);
       named = await startNamed({ zoneName, zoneBody: `$INCLUDE ${path.join(exportDir, "kms.zone")}` });
     }, 30_000);
 
@@ -55,9 +62,9 @@ if (missing.length > 0) {
 
     /** What named answers now for the SRV record and each expected A record. */
     async function served(server: NamedServer): Promise<{ a: Map<string, DnsAnswer[]>; srv: DnsAnswer[] }> {
-      const a = new Map<string, DnsAnswer[]>();
-      for (const name of expected.a.keys()) a.set(name, await server.dig(name, "A"));
-      return { a, srv: await server.dig(`_vlmcs._tcp.${zoneName}.`, "SRV") };
+      const names = [...expected.a.keys()];
+      const answers = await server.digMany([...names.map((name) => [name, "A"] as const), [`_vlmcs._tcp.${zoneName}.`, "SRV"] as const]);
+      return { a: new Map(names.map((name, i) => [name, answers[i]])), srv: answers[names.length] };
     }
 
     async function serial(server: NamedServer): Promise<number> {
@@ -70,7 +77,8 @@ if (missing.length > 0) {
       expect(job?.result.dnsExportDirs).toEqual([exportDir]);
     });
 
-    test("the stack's Azure Private DNS records are the fixture's records (priority and weight included)", () => {
+    test("the record model and the stack's Azure Private DNS records are the fixture's records (priority and weight included)", () => {
+      expect(model).toEqual(expected);
       expect(azure).toEqual(expected);
     });
 
@@ -85,6 +93,7 @@ if (missing.length > 0) {
     test("named serves the SRV record and each A record from kms.zone, equal to the record model and to Azure Private DNS", async () => {
       const answers = await served(named!);
       expect(answers).toEqual(expected);
+      expect(answers).toEqual(model);
       expect(answers).toEqual(azure);
     });
 
@@ -119,6 +128,7 @@ if (missing.length > 0) {
       await server.nsupdate(script);
       const afterSecond = await served(server);
       expect(afterSecond).toEqual(expected);
+      expect(afterSecond).toEqual(model);
       expect(afterSecond).toEqual(azure);
       expect(afterSecond.srv.map((s) => s.data.split(" ")[2])).toEqual(expected.srv.map(() => String(data.kms.port)));
       // Nothing changed the second time, so BIND did not even bump the zone's serial.

@@ -91,6 +91,8 @@ export interface NamedServer {
   readonly keyFile: string;
   /** Answers for `name` and `type`, sorted. */
   dig(name: string, type: string): Promise<DnsAnswer[]>;
+  /** Answers for each `[name, type]`, sorted, from one dig process. */
+  digMany(questions: readonly (readonly [string, string])[]): Promise<DnsAnswer[][]>;
   /** Sends an nsupdate script to this server with the TSIG key; the `server` line is prepended. */
   nsupdate(script: string): Promise<void>;
   /** named's log so far. */
@@ -119,6 +121,18 @@ export function zoneFileText(zoneName: string, zoneBody: string): string {
     zoneBody,
     "",
   ].join("\n");
+}
+
+/** dig's `+noall +answer` lines as records (names and data lower-cased). */
+function parseAnswers(text: string): DnsAnswer[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith(";"))
+    .map((line) => {
+      const [owner, ttl, , type, ...data] = line.split(/\s+/);
+      return { name: owner.toLowerCase(), ttl: Number(ttl), type, data: data.join(" ").toLowerCase() };
+    });
 }
 
 /** Starts named for one zone that accepts updates signed with a fresh TSIG key (`kms-update`). */
@@ -176,6 +190,13 @@ export async function startNamed(options: StartNamedOptions): Promise<NamedServe
     child = spawn(findProgram("named") ?? "named", ["-g", "-c", conf, "-n", "1"], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    // One dig process for every question: dig takes several queries on one command line.
+    const digMany = async (questions: readonly (readonly [string, string])[]): Promise<DnsAnswer[][]> => {
+      const args = ["@127.0.0.1", "-p", String(port), "+time=2", "+tries=1", ...questions.flatMap(([name, type]) => [name, type, "+noall", "+answer"])];
+      const answers = parseAnswers(await run("dig", args));
+      const absolute = (name: string) => (name.endsWith(".") ? name : `${name}.`).toLowerCase();
+      return questions.map(([name, type]) => answers.filter((a) => a.name === absolute(name) && a.type === type).sort((a, b) => a.data.localeCompare(b.data)));
+    };
     const digArgs = (name: string, type: string) => ["@127.0.0.1", "-p", String(port), "+noall", "+answer", "+time=2", "+tries=1", name, type];
     const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
     for (;;) {
@@ -189,19 +210,8 @@ export async function startNamed(options: StartNamedOptions): Promise<NamedServe
       port,
       directory,
       keyFile,
-      async dig(name, type) {
-        const text = await run("dig", digArgs(name, type));
-        return text
-          .split("\n")
-          .map((line) => line.trim())
-          .filter((line) => line && !line.startsWith(";"))
-          .map((line) => {
-            const [owner, ttl, , rrType, ...data] = line.split(/\s+/);
-            return { name: owner.toLowerCase(), ttl: Number(ttl), type: rrType, data: data.join(" ").toLowerCase() };
-          })
-          .filter((answer) => answer.type === type)
-          .sort((a, b) => a.data.localeCompare(b.data));
-      },
+      dig: async (name, type) => (await digMany([[name, type]]))[0],
+      digMany,
       async nsupdate(script) {
         await run("nsupdate", ["-k", keyFile], { input: `server 127.0.0.1 ${port}\n${script}` });
       },
