@@ -32,13 +32,17 @@ export function dnsExportDirectory(outdir: string, environmentName: string): str
 
 /**
  * Writes kms.zone, kms.nsupdate and Publish-KmsDnsRecords.ps1 to `<outdir>/dns/<environmentName>/`
- * when every host has a static IP; otherwise writes nothing and says why. Everything is rendered
- * before anything is written.
+ * when every host has a static IP; otherwise removes any earlier export there and says why.
+ * Everything is rendered before anything is written.
  */
 export function writeDnsExport(outdir: string, environmentName: string, records: KmsDnsRecords, defaults: PublishScriptDefaults = {}): DnsExportResult {
   const directory = dnsExportDirectory(outdir, environmentName);
   const reason = notExportableReason(records);
-  if (reason) return { written: false, directory, reason };
+  if (reason) {
+    // A stale export from when every host had a static IP would publish wrong addresses.
+    fs.rmSync(directory, { recursive: true, force: true });
+    return { written: false, directory, reason };
+  }
   const contents: [string, string][] = [
     [DNS_EXPORT_FILE_NAMES.zone, renderZoneFile(records, environmentName)],
     [DNS_EXPORT_FILE_NAMES.nsupdate, renderNsupdateScript(records, environmentName)],

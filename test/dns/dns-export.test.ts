@@ -1,10 +1,12 @@
 // The exports for DNS administrators, written by the main job to <outdir>/dns/<environment>/.
 // (test/dns/bind.test.ts proves kms.zone and kms.nsupdate on a real BIND 9.)
+import { Token } from "cdktf";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { KmsDnsRecords } from "../../constructs/kms-dns-records";
-import { renderNsupdateScript, renderPublishScript, renderZoneFile } from "../../dns-export";
+import { renderNsupdateScript, renderPublishScript, renderZoneFile, writeDnsExport } from "../../dns-export";
 import { powerShellSyntaxErrors } from "../support/powershell-grammar";
 import type { KmsStack } from "../../stacks/kms-stack";
 import { synthesizeAll } from "../../stacks/synthesize";
@@ -136,6 +138,21 @@ describe("the main job writes the exports only when every host has a static IP",
       expect(fs.existsSync(run.outdir)).toBe(false);
     } finally {
       run.cleanup();
+    }
+  });
+});
+
+describe("writeDnsExport on its own (unstaged, as under the cdktf CLI)", () => {
+  test("removes an earlier export when the hosts no longer all have static IPs", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-dns-unstaged-"));
+    try {
+      expect(writeDnsExport(outdir, "lab", records).written).toBe(true);
+      const dynamic = new KmsDnsRecords({ zoneName: "kms.example.test", hosts: [{ name: "kmsfix01", address: Token.asString({ nic: 1 }) }] });
+      const result = writeDnsExport(outdir, "lab", dynamic);
+      expect(result).toEqual({ written: false, directory: path.join(outdir, "dns", "lab"), reason: expect.stringContaining("kmsfix01 have no static IP") });
+      expect(fs.existsSync(result.directory)).toBe(false);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
 });
