@@ -7,7 +7,8 @@
 BeforeAll {
     $script:ScriptPath = [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'powershell', 'Publish-KmsDnsRecords.ps1')
 
-    if (-not (Get-Command -Name Get-DnsServerResourceRecord -ErrorAction SilentlyContinue)) {
+    $script:StubbedDnsServer = -not (Get-Command -Name Get-DnsServerResourceRecord -ErrorAction SilentlyContinue)
+    if ($script:StubbedDnsServer) {
         function global:Get-DnsServerResourceRecord {
             [CmdletBinding()] param([string] $ZoneName, [string] $ComputerName, [string] $Name, [string] $RRType)
             throw 'stub: mock Get-DnsServerResourceRecord'
@@ -55,7 +56,9 @@ BeforeAll {
 
 AfterAll {
     Remove-Variable -Name PublishKmsTestZone -Scope Global -ErrorAction SilentlyContinue
-    foreach ($name in @('New-ARecord', 'New-SrvRecord', 'Get-ZoneText')) { Remove-Item -Path "function:global:$name" -ErrorAction SilentlyContinue }
+    $helpers = @('New-ARecord', 'New-SrvRecord', 'Get-ZoneText')
+    if ($script:StubbedDnsServer) { $helpers += @('Get-DnsServerResourceRecord', 'Add-DnsServerResourceRecordA', 'Add-DnsServerResourceRecord', 'Remove-DnsServerResourceRecord') }
+    foreach ($name in $helpers) { Remove-Item -Path "function:global:$name" -ErrorAction SilentlyContinue }
 }
 
 Describe 'Publish-KmsDnsRecords.ps1 under PowerShell''s own parser' {
