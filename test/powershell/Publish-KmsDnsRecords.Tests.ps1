@@ -58,7 +58,7 @@ AfterAll {
     Remove-Variable -Name PublishKmsTestZone -Scope Global -ErrorAction SilentlyContinue
     $helpers = @('New-ARecord', 'New-SrvRecord', 'Get-ZoneText')
     if ($script:StubbedDnsServer) { $helpers += @('Get-DnsServerResourceRecord', 'Add-DnsServerResourceRecordA', 'Add-DnsServerResourceRecord', 'Remove-DnsServerResourceRecord') }
-    foreach ($name in $helpers) { Remove-Item -Path "function:global:$name" -ErrorAction SilentlyContinue }
+    foreach ($name in $helpers) { Remove-Item -Path "Function:\$name" -ErrorAction SilentlyContinue }
 }
 
 Describe 'Publish-KmsDnsRecords.ps1 under PowerShell''s own parser' {
