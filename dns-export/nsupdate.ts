@@ -14,7 +14,8 @@ export function renderNsupdateScript(records: KmsDnsRecords, environmentName: st
   const srvName = records.absolute(KMS_SRV_RECORD_NAME);
   const lines = [
     `; KMS discovery records for ${records.zoneName} (azure-kms-host environment ${environmentName}).`,
-    `; Send with: nsupdate -k <key file> kms.nsupdate   (add "server <your DNS server>" first, or let nsupdate use the zone's SOA primary)`,
+    '; Send with: (echo "server <your DNS server>"; cat kms.nsupdate) | nsupdate -k <key file>',
+    "; or: nsupdate -k <key file> kms.nsupdate   (sends to the primary named in the zone's SOA record)",
     "; Replaces exactly these records; sending it again changes nothing.",
     `zone ${records.zoneFqdn}`,
     ...records.aRecords.flatMap((a) => [`update delete ${a.fqdn} A`, `update add ${a.fqdn} ${records.ttl} A ${a.address}`]),
