@@ -20,7 +20,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bundle = path.join(ROOT, "dist", "main.js");
 const cacheFile = path.join(ROOT, BUNDLE_CACHE);
 
-ensureBundle();
+try {
+  ensureBundle();
+} catch (error) {
+  // esbuild has printed what is wrong; say what it means for this run.
+  console.error(`Synthesis failed; nothing was written: the main job could not be bundled (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+  process.exit(1);
+}
 
 const stat = fs.statSync(bundle);
 const key = `${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ctimeMs}\n`;

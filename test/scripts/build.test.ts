@@ -98,6 +98,7 @@ describe("the app command", () => {
     expect(run.status).not.toBe(0);
     expect(run.stdout).not.toMatch(/synthesized/);
     expect(run.stderr).toContain("broken.ts");
+    expect(run.stderr).toContain("Synthesis failed; nothing was written: the main job could not be bundled");
     expect(fs.existsSync(path.join(project, "dist", "main.js.inputs.json"))).toBe(false);
     // Still refused on the next run: there is no record of a good build.
     expect(app().stdout).not.toMatch(/synthesized/);
