@@ -269,7 +269,16 @@ const dnsSchema = z
     linkedVnetIds: z
       .array(z.string().regex(VNET_ID, "write a virtual network resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>"))
       .default([])
-      .describe("Extra virtual networks to link to the zone, created or existing (for example a DNS Private Resolver's vnet)."),
+      // Azure refuses a second link of one vnet to one zone (learn.microsoft.com/azure/dns/private-dns-virtual-network-links).
+      .superRefine((ids, ctx) => {
+        ids.forEach((id, index) => {
+          const first = ids.findIndex((other) => other.toLowerCase() === id.toLowerCase());
+          if (first !== index) ctx.addIssue({ code: "custom", path: [index], message: `repeats dns.linkedVnetIds[${first}]; Azure links a vnet to a zone once, so list it once` });
+        });
+      })
+      .describe(
+        "Extra virtual networks to link to the zone (for example a DNS Private Resolver's vnet). A created zone is also linked to the hosts' vnet; an existing zone (createZone: false) is linked to exactly these, so list only vnets not linked to it yet.",
+      ),
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
   })
   .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");

@@ -11,6 +11,7 @@ import { ConfigError, loadEnvironmentFiles, parseEnvironment } from "../config/l
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
 type Fixture = "lab" | "production" | "vault-prod";
+const VNET = "/subscriptions/3f0c6a52-7d1e-4d8a-9b51-2c6e8f1a4b7d/resourceGroups/rg-dns/providers/Microsoft.Network/virtualNetworks/vnet-resolver";
 
 function fixture(name: Fixture, change: (data: Record<string, any>) => void = () => undefined): Record<string, any> {
   const data = parse(fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), "utf8")) as Record<string, any>;
@@ -105,6 +106,7 @@ describe("names and values the provider validates", () => {
     ["a vnet name ending with a hyphen", (d: any) => (d.network.vnet.name = "vnet-kms-"), /^network\.vnet\.name: "vnet-kms-" is not valid; use 2-64 letters/],
     ["a zone resource group ending with a dot", (d: any) => (d.dns.zoneResourceGroup = "rg-dns."), /^dns\.zoneResourceGroup: "rg-dns\." is not valid; use letters, digits/],
     ["a tag value over 256 bytes", (d: any) => (d.tags.note = "é".repeat(129)), /^tags\.note: a tag value is at most 256 bytes/],
+    ["a vnet linked to the zone twice", (d: any) => (d.dns.linkedVnetIds = [VNET, VNET.toUpperCase()]), /^dns\.linkedVnetIds\[1\]: repeats dns\.linkedVnetIds\[0\]/],
     ["more than 50 tags with the two standard ones", (d: any) => (d.tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`t${i}`, "v"]))), /^tags: gives every resource 51 tags/],
   ])("refuse %s", (_what, change, expected) => {
     expect(problemsOf(fixture("lab", change))).toEqual([expect.stringMatching(expected)]);

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AZURE_REGIONS } from "../catalog/azure-regions";
+import { EnvironmentConfig } from "../config/environment-schema";
 import { synthesizeAll } from "../stacks/synthesize";
 import { ENVIRONMENTS_DIR, environmentWith, validEnvironment } from "./support/environments";
 import { parsed, synthesizeEnvironment, type SynthesizedStack } from "./support/synth";
@@ -274,11 +275,11 @@ function contractProblems(stack: SynthesizedStack): string[] {
 }
 
 /** Synthesizes every environment file of `dir` in-process into a scratch directory. */
-function synthesizeDirectory(dir: string): Map<string, SynthesizedStack> {
+function synthesizeDirectory(dir: string): Map<string, SynthesizedStack & { readonly environment: EnvironmentConfig }> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-contract-"));
   try {
     const result = synthesizeAll({ environmentsDir: dir, outdir });
-    return new Map(result.stackFiles.map((file, i) => [result.environments[i].name, parsed(fs.readFileSync(file, "utf8"))]));
+    return new Map(result.stackFiles.map((file, i) => [result.environments[i].name, { ...parsed(fs.readFileSync(file, "utf8")), environment: result.environments[i] }]));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -295,7 +296,7 @@ describe.each([
   ["shipped environments (environments/*.yaml, whatever exists)", ENVIRONMENTS_DIR],
   ["fixture environments (test/fixtures/contract-environments)", FIXTURES_DIR],
 ])("%s meet the provider's contract", (_what, dir) => {
-  let stacks: Map<string, SynthesizedStack>;
+  let stacks: Map<string, SynthesizedStack & { readonly environment: EnvironmentConfig }>;
   beforeAll(() => {
     stacks = synthesizeDirectory(dir);
   });
@@ -308,6 +309,19 @@ describe.each([
 
   test("no resource breaks a provider rule", () => {
     for (const [name, stack] of stacks) expect({ name, problems: contractProblems(stack) }).toEqual({ name, problems: [] });
+  });
+
+  test("every vnet in dns.linkedVnetIds is linked to the zone, created or existing (never silently dropped)", () => {
+    for (const stack of stacks.values()) {
+      const links = stack.resources("azurerm_private_dns_zone_virtual_network_link");
+      for (const id of stack.environment.dns.linkedVnetIds) {
+        expect(links.filter((l) => l.virtual_network_id === id)).toHaveLength(1);
+      }
+      if (!stack.environment.dns.createZone) {
+        expect(links.map((l) => l.private_dns_zone_name)).toEqual(stack.environment.dns.linkedVnetIds.map(() => stack.environment.dns.zoneName));
+      }
+    }
+    if (dir === FIXTURES_DIR) expect([...stacks.values()].some((s) => !s.environment.dns.createZone && s.environment.dns.linkedVnetIds.length > 0)).toBe(true);
   });
 
   test("every run command has parameters, all non-empty (checked, not vacuous)", () => {
