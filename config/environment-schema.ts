@@ -547,6 +547,14 @@ export function environmentWarnings(env: EnvironmentConfig): { path: (string | n
     }
   };
   check(env.subscriptionId, ["subscriptionId"]);
+  if (env.tier === "production" && env.subscriptionId === undefined) {
+    // internal/provider/provider.go (providerConfigure): an empty subscription_id is accepted while
+    // use_cli is on (the default), and the Azure CLI's current subscription is used.
+    warnings.push({
+      path: ["subscriptionId"],
+      message: "is not set: terraform then uses ARM_SUBSCRIPTION_ID, and without it silently the Azure CLI's current subscription; set subscriptionId so production always lands in the right one",
+    });
+  }
   check(env.network.subnetId, ["network", "subnetId"]);
   env.dns.linkedVnetIds.forEach((id, index) => check(id, ["dns", "linkedVnetIds", index]));
   check(env.keyVault.id, ["keyVault", "id"]);
