@@ -359,8 +359,14 @@ const backendSchema = z
       type: z.literal("azurerm"),
       resourceGroupName: resourceGroupName("Resource group of the state storage account."),
       storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, "use 3-24 lower-case letters and digits").describe("State storage account."),
-      containerName: z.string().min(3).max(63).describe("Blob container for state."),
-      key: z.string().min(1).describe("Blob name of the state file, e.g. kms-production.tfstate."),
+      // Azure Storage naming (learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata):
+      // a container is 3-63 lower-case letters, digits and single hyphens, starting and ending with a
+      // letter or digit; a blob name is 1-1024 characters.
+      containerName: z
+        .string()
+        .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, "use 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (an Azure Storage container name)")
+        .describe("Blob container for state."),
+      key: z.string().min(1).max(1024).describe("Blob name of the state file, e.g. kms-production.tfstate."),
       subscriptionId: z.uuid().optional().describe("Subscription of the state storage account, if different."),
     }),
   ])

@@ -70,8 +70,8 @@ describe.each([
   let before: Record<string, string>;
   beforeAll(() => {
     p = project();
-    const first = run(["--environments", p.environments, "--out", p.out], {}, p.dir);
-    expect(first.status).toBe(0);
+    // The previous good run, in-process (cheaper than a process; the same code writes the output).
+    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
     before = snapshot(p.out);
     breakLabPolicy(p.environments);
     const env = cli ? { CDKTF_OUTDIR: p.out, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
@@ -152,6 +152,11 @@ describe("--out elsewhere and a deleted environment file (in-process)", () => {
     const lab = JSON.parse(fs.readFileSync(path.join(p.out, "stacks", "kms-lab", "cdk.tf.json"), "utf8"));
     expect(lab.terraform.backend.local.path).toBe("../../../terraform.kms-lab.tfstate");
     expect(lab.output.client_kit_path.value).toBe("cdktf.out/client-kit/lab");
+  });
+
+  test("KMS-KV-004 (vault firewall off) advises keyVault.allowedCidrs", () => {
+    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^\[kms-lab\] \[KMS-KV-004\] .*Set keyVault\.allowedCidrs in the environment file/)]));
   });
 
   test("output left by a deleted environment file is reported, not deleted", () => {

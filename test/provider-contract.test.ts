@@ -324,6 +324,19 @@ describe.each([
     if (dir === FIXTURES_DIR) expect([...stacks.values()].some((s) => !s.environment.dns.createZone && s.environment.dns.linkedVnetIds.length > 0)).toBe(true);
   });
 
+  test("a missing KMS host key secret stops the apply with the README's read -rs upload, never a key on the command line", () => {
+    for (const stack of stacks.values()) {
+      const checks = Object.values((stack.json.data?.azurerm_key_vault_secrets ?? {}) as Record<string, Json>);
+      expect(checks).toHaveLength(1);
+      const messages: string[] = checks[0].lifecycle.postcondition.map((p: Json) => p.error_message);
+      expect(messages).toHaveLength(stack.environment.kms.products.length);
+      for (const message of messages) {
+        expect(message).toMatch(/read -rs KMS_KEY && az keyvault secret set --vault-name \S+ --name \S+ --value "\$KMS_KEY" --output none; unset KMS_KEY/);
+        expect(message).not.toMatch(/--value "<|--value [A-Z0-9]{5}-/);
+      }
+    }
+  });
+
   test("every run command has parameters, all non-empty (checked, not vacuous)", () => {
     for (const stack of stacks.values()) {
       const commands = stack.resources("azurerm_virtual_machine_run_command");
