@@ -6,6 +6,7 @@ import * as path from "path";
 import { Document, LineCounter, isMap, isNode, parseDocument } from "yaml";
 import { z } from "zod";
 import { EnvironmentConfig, environmentSchema, environmentWarnings } from "./environment-schema";
+import { editDistance } from "./names";
 
 /** One problem in one environment file. */
 export interface ConfigProblem {
@@ -316,20 +317,6 @@ function closest(key: string, allowed: readonly string[]): string | undefined {
     if (!best || distance < best.distance) best = { key: candidate, distance };
   }
   return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 /** For a missing field, the line of the nearest existing parent mapping. */
