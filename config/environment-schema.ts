@@ -24,14 +24,14 @@ export const MAX_TAGS = 50;
 export const MAX_HOSTS = 6;
 
 const AZURE_ID_SEGMENT = "[^/]+";
+// Subnet and vnet ids are checked by the provider with commonids.ValidateSubnetID /
+// ValidateVirtualNetworkID, which parse case-sensitively (vendor/github.com/hashicorp/
+// go-azure-helpers/resourcemanager/commonids/subnet.go and virtual_network.go: parser.Parse(input,
+// false)): "resourcegroups" or "microsoft.network" in lower case fails terraform validate.
 const SUBNET_ID = new RegExp(
   `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}/subnets/${AZURE_ID_SEGMENT}$`,
-  "i",
 );
-const VNET_ID = new RegExp(
-  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}$`,
-  "i",
-);
+const VNET_ID = new RegExp(`^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}$`);
 const KEY_VAULT_ID = new RegExp(
   `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.KeyVault/vaults/${AZURE_ID_SEGMENT}$`,
   "i",

@@ -206,6 +206,18 @@ const RULES: readonly ContractRule[] = [
     bad: { name: "", virtual_network_id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/z/subnets/s" },
   },
   {
+    name: "network interface: a literal ip_configuration.subnet_id is a subnet id, segment names case-sensitive",
+    source: "internal/services/network/network_interface_resource.go (subnet_id commonids.ValidateSubnetID); vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/commonids/subnet.go (parser.Parse(input, false))",
+    type: "azurerm_network_interface",
+    check: (c) =>
+      blocks(c.ip_configuration).flatMap((ip, i) =>
+        literal(ip.subnet_id) && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/.test(ip.subnet_id)
+          ? [`ip_configuration[${i}].subnet_id ${ip.subnet_id}`]
+          : [],
+      ),
+    bad: { ip_configuration: [{ subnet_id: "/subscriptions/x/resourcegroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s" }] },
+  },
+  {
     name: "resource group: name 1-90 of [-\\w._()], not ending with '.'",
     source: "vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/resourcegroups/validate.go (ValidateName), used by commonschema.ResourceGroupName",
     type: "azurerm_resource_group",
@@ -334,6 +346,17 @@ describe.each([
         expect(message).toMatch(/read -rs KMS_KEY && az keyvault secret set --vault-name \S+ --name \S+ --value "\$KMS_KEY" --output none; unset KMS_KEY/);
         expect(message).not.toMatch(/--value "<|--value [A-Z0-9]{5}-/);
       }
+    }
+  });
+
+  test("a created vault's deployer assignment is keyVault.deployerPrincipalId when given, else whoever runs terraform", () => {
+    for (const stack of stacks.values()) {
+      const deployer = stack.json.resource.azurerm_role_assignment?.["deployer-secrets-officer"];
+      if (!stack.environment.keyVault.create) {
+        expect(deployer).toBeUndefined();
+        continue;
+      }
+      expect(deployer.principal_id).toEqual(stack.environment.keyVault.deployerPrincipalId ?? expect.stringMatching(/^\$\{data\.azurerm_client_config\.[^.]+\.object_id\}$/));
     }
   });
 
