@@ -96,12 +96,14 @@ export function loadEnvironmentFiles(directory: string): LoadedEnvironment[] {
  */
 function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const unique = (what: string, field: readonly PropertyKey[], valueOf: (e: EnvironmentConfig) => string | undefined, fix: string): void => {
+  // keyOf: what must differ (case-insensitive, as Azure compares names); shown: the field's value.
+  const unique = (what: string, field: readonly PropertyKey[], keyOf: (e: EnvironmentConfig) => string | undefined, fix: string, shown?: (e: EnvironmentConfig) => string): void => {
     const first = new Map<string, LoadedEnvironment>();
     for (const entry of loaded) {
-      const value = valueOf(entry.environment);
-      if (value === undefined) continue;
-      const key = value.toLowerCase();
+      const keyValue = keyOf(entry.environment);
+      if (keyValue === undefined) continue;
+      const value = shown ? shown(entry.environment) : keyValue;
+      const key = keyValue.toLowerCase();
       const earlier = first.get(key);
       if (!earlier) {
         first.set(key, entry);
@@ -116,6 +118,23 @@ function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[
     }
   };
   unique("Key Vault name", ["keyVault", "name"], (e) => (e.keyVault.create ? e.keyVault.name : undefined), "Key Vault names are unique across all of Azure, so give each environment its own vault name");
+  // A resource group name is unique within a subscription, and a zone name within a resource group
+  // (Terraform refuses to create a resource that already exists: "needs to be imported"). Files
+  // without subscriptionId share ARM_SUBSCRIPTION_ID, so they are compared with each other.
+  unique(
+    "resource group (created) in the same subscription",
+    ["resourceGroup", "name"],
+    (e) => (e.resourceGroup.create ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.resourceGroup.name}` : undefined),
+    "two stacks cannot both create one resource group, so give each environment its own resourceGroup.name",
+    (e) => e.resourceGroup.name,
+  );
+  unique(
+    "private DNS zone (created) in the same resource group",
+    ["dns", "zoneName"],
+    (e) => (e.dns.createZone ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.dns.zoneResourceGroup ?? e.resourceGroup.name}/${e.dns.zoneName}` : undefined),
+    "two stacks cannot both create one zone; let one create it and the other use it (dns.createZone: false)",
+    (e) => e.dns.zoneName,
+  );
   unique(
     "state blob",
     ["backend", "key"],

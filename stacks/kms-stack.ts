@@ -137,6 +137,8 @@ export class KmsStack extends TerraformStack {
     this.hosts = this.addHosts(network.subnetId, inResourceGroup);
     this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
     recordEnvironmentFields(this.firewallRule, ["kms", "port"], ["clientCidrs"], ["adminCidrs"]);
+    const managementAccess = network.node.tryFindChild("management-access");
+    if (managementAccess) recordEnvironmentFields(managementAccess, ["adminCidrs"], ["kms", "port"]);
 
     const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
     this.dnsRecords = new KmsPrivateDns(this, "dns", {

@@ -150,7 +150,7 @@ describe("across environment files", () => {
 
   test("refuse a Key Vault name used by another file, at the second file's line", () => {
     write("lab", fixture("lab"));
-    write("lab2", fixture("lab", (d) => (d.keyVault.name = "KV-Fixture-Lab")));
+    write("lab2", fixture("lab", (d) => ((d.keyVault.name = "KV-Fixture-Lab"), (d.resourceGroup.name = "rg-fixture-lab2"), (d.dns.zoneName = "lab2.fixture.internal"))));
     try {
       loadEnvironmentFiles(dir);
       throw new Error("expected a ConfigError");
@@ -162,6 +162,14 @@ describe("across environment files", () => {
       expect(problems[0].file).toMatch(/lab2\.yaml$/);
       expect(problems[0].message).toMatch(/"KV-Fixture-Lab" is already the Key Vault name of .*lab\.yaml; Key Vault names are unique across all of Azure/);
     }
+  });
+
+  test("refuse two files creating one resource group, and one private DNS zone", () => {
+    write("lab", fixture("lab"));
+    write("lab2", fixture("lab", (d) => (d.keyVault.name = "kv-fixture-lab2")));
+    expect(() => loadEnvironmentFiles(dir)).toThrow(/lab2\.yaml:\d+: resourceGroup\.name: "rg-fixture-lab" is already the resource group \(created\) in the same subscription of .*\n.*lab2\.yaml:\d+: dns\.zoneName: .* is already the private DNS zone \(created\)/);
+    write("lab2", fixture("lab", (d) => ((d.keyVault.name = "kv-fixture-lab2"), (d.resourceGroup.name = "rg-fixture-lab2"), (d.dns.zoneName = "lab2.fixture.internal"))));
+    expect(loadEnvironmentFiles(dir).map((l) => l.environment.name)).toEqual(["lab", "lab2"]);
   });
 
   test("refuse two stacks writing one state blob", () => {
