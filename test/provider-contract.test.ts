@@ -11,7 +11,8 @@ import * as path from "path";
 import { AZURE_REGIONS } from "../catalog/azure-regions";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { synthesizeAll } from "../stacks/synthesize";
-import { ENVIRONMENTS_DIR, environmentWith, validEnvironment } from "./support/environments";
+import { parse } from "yaml";
+import { ENVIRONMENTS_DIR, validEnvironment } from "./support/environments";
 import { parsed, synthesizeEnvironment, type SynthesizedStack } from "./support/synth";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
@@ -407,12 +408,13 @@ describe.each([
   });
 });
 
-describe("a tag change does not re-run the bootstrap", () => {
+describe.each(["lab", "vault-prod"])("a tag change does not re-run the bootstrap (fixture %s)", (fixture) => {
   let before: SynthesizedStack;
   let after: SynthesizedStack;
   beforeAll(() => {
-    before = synthesizeEnvironment(validEnvironment(environmentWith("lab", () => undefined)));
-    after = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.tags = { ...d.tags, "cost-center": "changed", owner: "someone-else" }))));
+    const data = parse(fs.readFileSync(path.join(FIXTURES_DIR, `${fixture}.yaml`), "utf8")) as Json;
+    before = synthesizeEnvironment(validEnvironment(data));
+    after = synthesizeEnvironment(validEnvironment({ ...data, tags: { ...data.tags, "cost-center": "changed", owner: "someone-else" } }));
   });
 
   test("every run command's JSON is unchanged, while the VMs' tags change", () => {
