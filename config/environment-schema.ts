@@ -32,10 +32,10 @@ const SUBNET_ID = new RegExp(
   `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}/subnets/${AZURE_ID_SEGMENT}$`,
 );
 const VNET_ID = new RegExp(`^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}$`);
-const KEY_VAULT_ID = new RegExp(
-  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.KeyVault/vaults/${AZURE_ID_SEGMENT}$`,
-  "i",
-);
+// An existing vault is read with data.azurerm_key_vault by name and resource group, which the
+// provider validates as VaultName (internal/services/keyvault/key_vault_data_source.go,
+// keyvault/validate/vault_name.go: ^[a-zA-Z0-9-]{3,24}$) and resourcegroups.ValidateName.
+const KEY_VAULT_ID = new RegExp(`^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/[-\\w.()]{0,89}[-\\w()]/providers/Microsoft\\.KeyVault/vaults/[a-zA-Z0-9-]{3,24}$`, "i");
 /** A DNS name of at least two labels, each 1-63 letters, digits or hyphens, not starting or ending with a hyphen. */
 const DNS_ZONE_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /**
@@ -279,6 +279,7 @@ const dnsSchema = z
       .describe(
         "Extra virtual networks to link to the zone (for example a DNS Private Resolver's vnet). A created zone is also linked to the hosts' vnet; an existing zone (createZone: false) is linked to exactly these, so list only vnets not linked to it yet.",
       ),
+    // Provider: privatedns/private_dns_a_record_resource.go and private_dns_srv_record_resource.go (ttl IntBetween(1, math.MaxInt32)).
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
   })
   .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");
@@ -326,7 +327,7 @@ const keyVaultSchema = z
       ),
     id: z
       .string()
-      .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>")
+      .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name> (name: 3-24 letters, digits and hyphens)")
       .optional()
       .describe("Resource id of an existing Key Vault (with RBAC authorization) to use instead."),
   })
@@ -407,6 +408,7 @@ export const environmentSchema = z
       .describe("Networks allowed RDP/WinRM to the hosts (e.g. an Azure Bastion subnet). Default none."),
     kms: z
       .strictObject({
+        // Provider: privatedns/private_dns_srv_record_resource.go (record.port IntBetween(1, 65535)).
         port: z
           .number()
           .int()

@@ -107,6 +107,7 @@ describe("names and values the provider validates", () => {
     ["a zone resource group ending with a dot", (d: any) => (d.dns.zoneResourceGroup = "rg-dns."), /^dns\.zoneResourceGroup: "rg-dns\." is not valid; use letters, digits/],
     ["a tag value over 256 bytes", (d: any) => (d.tags.note = "é".repeat(129)), /^tags\.note: a tag value is at most 256 bytes/],
     ["a subnet id spelt in lower case (the provider parses ids case-sensitively)", (d: any) => (d.network.subnetId = d.network.subnetId.replace("resourceGroups", "resourcegroups")), /^network\.subnetId: .*write a subnet resource id/, "production"],
+    ["an existing vault whose name the provider refuses", (d: any) => (d.keyVault.id = d.keyVault.id.replace("kv-fixture-shared", "kv_fixture_shared")), /^keyVault\.id: .*write a Key Vault resource id/, "production"],
     ["a vnet linked to the zone twice", (d: any) => (d.dns.linkedVnetIds = [VNET, VNET.replace("vnet-resolver", "VNET-Resolver")]), /^dns\.linkedVnetIds\[1\]: repeats dns\.linkedVnetIds\[0\]/],
     ["a state container name with upper case", (d: any) => ((d.backend = { type: "azurerm", resourceGroupName: "rg-state", storageAccountName: "stfixture", containerName: "TFState", key: "k" })), /^backend\.containerName: "TFState" is not valid; use 3-63 lower-case/],
     ["more than 50 tags with the two standard ones", (d: any) => (d.tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`t${i}`, "v"]))), /^tags: gives every resource 51 tags/],

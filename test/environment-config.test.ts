@@ -302,7 +302,7 @@ describe("keyVault.allowedCidrs", () => {
   });
 
   test("refuses a firewall for an existing vault", () => {
-    const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+    const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-lab";
     expect(problemsOf(environmentWith("lab", (d) => (d.keyVault = { id, allowedCidrs: ["203.0.113.0/28"] })))).toEqual([expect.stringMatching(/^keyVault\.allowedCidrs: applies only to a vault this stack creates/)]);
   });
 });
