@@ -40,6 +40,7 @@ function main(): number {
     const result = synthesizeAll({ environmentsDir, outdir: process.env.CDKTF_OUTDIR || commandLine.out });
     for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
     for (const dir of result.clientKitDirs) console.log(`client kit  ${path.relative(process.cwd(), dir)}/`);
+    for (const dir of result.dnsExportDirs) console.log(`dns export  ${path.relative(process.cwd(), dir)}/`);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     for (const stale of result.staleOutput) {
       console.error(

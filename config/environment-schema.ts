@@ -11,6 +11,7 @@ import { AZURE_REGIONS, AZURE_REGION_NAMES } from "../catalog/azure-regions";
 import { officeProductById } from "../catalog/odt-products";
 import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
+import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { closestName, isPlaceholderId } from "./names";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
@@ -281,6 +282,8 @@ const dnsSchema = z
       ),
     // Provider: privatedns/private_dns_a_record_resource.go and private_dns_srv_record_resource.go (ttl IntBetween(1, math.MaxInt32)).
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
+    srv: dnsSrvSchema,
+    rfc2136: rfc2136Schema.optional(),
   })
   .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");
 
@@ -477,6 +480,7 @@ export const environmentSchema = z
           "a role assignment for whoever happens to run terraform would be replaced under the vault's delete lock",
       });
     }
+    checkDnsPublishing(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       ctx.addIssue({
         code: "custom",

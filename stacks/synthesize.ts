@@ -12,6 +12,7 @@ import { IConstruct } from "constructs";
 import { writeClientKit } from "../client-kit";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { ConfigError, ConfigProblem, LoadedEnvironment, formatPath, formatProblem, loadEnvironmentFiles } from "../config/load-environments";
+import { dnsExportDirectory, writeDnsExport } from "../dns-export";
 import { environmentFieldsOf } from "./environment-fields";
 import { KmsStack, stackName } from "./kms-stack";
 
@@ -37,11 +38,13 @@ export interface SynthesizeResult {
   readonly stackFiles: string[];
   /** The client kit directories written, one per environment. */
   readonly clientKitDirs: string[];
+  /** The DNS export directories written (`<outdir>/dns/<name>/`), for environments whose hosts all have static IPs. */
+  readonly dnsExportDirs: string[];
   /** Warnings raised during synthesis (construct path and message), to show the user. */
   readonly warnings: string[];
   /** Output in `outdir` that no environment file produces any more (a deleted or renamed environment). */
   readonly staleOutput: string[];
-  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, copy). */
+  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, DNS exports, copy). */
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -84,6 +87,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const target = path.resolve(options.outdir);
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-"));
   const warnings: string[] = loaded.flatMap((l) => l.warnings.map(formatProblem));
+  const dnsExportDirs: string[] = [];
   try {
     const app = buildApp(environments, workdir, options.extend, target);
     phase("build stacks");
@@ -100,15 +104,23 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     if (synthError) throw synthError;
     phase("synthesize (aspects, policy pack, JSON)");
     warnings.push(...new Set(annotations(app, "@cdktf/warn").map((a) => `[${a.stack}] ${a.message}`)));
-    for (const stack of app.node.children.filter((c): c is KmsStack => c instanceof KmsStack)) {
+    for (const stack of kmsStacks(app)) {
       writeClientKit(workdir, stack.config.name, clientKitInput(stack));
     }
     phase("write client kits");
+    for (const stack of kmsStacks(app)) {
+      const result = writeDnsExport(workdir, stack.config.name, stack.dnsRecordModel, { computerName: stack.config.dns.rfc2136?.server });
+      if (result.written) dnsExportDirs.push(path.join(target, path.relative(workdir, result.directory)));
+      else warnings.push(`[${stackName(stack.config.name)}] no DNS export written to ${path.join(options.outdir, path.relative(workdir, result.directory))}/: ${result.reason}`);
+    }
+    phase("write DNS exports");
     // A client kit and a stack's assets are replaced whole, so files they no longer have
     // (configuration.xml, an older script version) go too. .terraform/ and state stay.
     for (const environment of environments) {
       fs.rmSync(path.join(target, "client-kit", environment.name), { recursive: true, force: true });
       fs.rmSync(path.join(target, "stacks", stackName(environment.name), "assets"), { recursive: true, force: true });
+      // An export the environment no longer gets (a host lost its static IP) must not linger.
+      fs.rmSync(dnsExportDirectory(target, environment.name), { recursive: true, force: true });
     }
     copyTree(workdir, target);
     phase("copy staged output");
@@ -119,6 +131,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     environments,
     stackFiles: environments.map((e) => path.join(target, "stacks", stackName(e.name), "cdk.tf.json")),
     clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
+    dnsExportDirs,
     warnings,
     staleOutput: staleOutput(target, environments),
     timings,
@@ -154,10 +167,11 @@ function describeAnnotation(annotation: FoundAnnotation, loaded: readonly Loaded
   return formatProblem(problem);
 }
 
-/** Stack directories and client kits in `outdir` that no current environment produces. */
+/** Stack directories, client kits and DNS exports in `outdir` that no current environment produces. */
 function staleOutput(outdir: string, environments: readonly EnvironmentConfig[]): string[] {
   const stacks = new Set(environments.map((e) => stackName(e.name)));
   const names = new Set(environments.map((e) => e.name));
+  const dnsExports = path.dirname(dnsExportDirectory(outdir, "any"));
   const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
   return [
     ...list(path.join(outdir, "stacks"))
@@ -166,7 +180,14 @@ function staleOutput(outdir: string, environments: readonly EnvironmentConfig[])
     ...list(path.join(outdir, "client-kit"))
       .filter((name) => !names.has(name))
       .map((name) => path.join(outdir, "client-kit", name)),
+    ...list(dnsExports)
+      .filter((name) => !names.has(name))
+      .map((name) => path.join(dnsExports, name)),
   ];
+}
+
+function kmsStacks(app: App): KmsStack[] {
+  return app.node.children.filter((c): c is KmsStack => c instanceof KmsStack);
 }
 
 /** What the client kit of a stack needs: the clients' domain, the zone, the hosts and the port. */
