@@ -26,7 +26,7 @@ export interface KmsLockTarget {
    * under the lock that may be replaced or removed. With the lock depending on them, Terraform
    * deletes the lock first, then deletes or replaces them, and creates the lock again afterwards
    * (checked with Terraform 1.11 on terraform_data stand-ins: the lock's create waits for the
-   * removed dependency's destroy).
+   * removed dependency's destroy; re-run with `bash scripts/lock-ordering/run.sh`).
    * @default - none
    */
   readonly replaceTriggeredBy?: string[];
