@@ -13,7 +13,10 @@ import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { KmsPolicyPack, policyContext } from "../policy";
 
 const ROOT = path.join(__dirname, "..");
-const MAIN = path.join(ROOT, "dist", "main.js");
+// Its own bundle beside dist/main.js (so the app's __dirname-relative paths hold), built with the
+// options of scripts/build.mjs: test/main-job.test.ts rebuilds dist/main.js in another worker at
+// the same time, and a process must never start from a half-written bundle.
+const MAIN = path.join(ROOT, "dist", "main-job-cli.test.js");
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
 
 function fixtureText(name: string): string {
@@ -58,8 +61,10 @@ function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "pipe" });
+  const script = `require("esbuild").buildSync({ bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", entryPoints: ["main.ts"], outfile: ${JSON.stringify(MAIN)} })`;
+  execFileSync(process.execPath, ["-e", script], { cwd: ROOT, stdio: "pipe" });
 });
+afterAll(() => fs.rmSync(MAIN, { force: true }));
 
 describe.each([
   ["under the cdktf CLI (CDKTF_OUTDIR, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true)", true],
