@@ -3,6 +3,7 @@
 // names, port, client ranges, pack URIs and hashes); the host reads the keys from Key Vault
 // itself, with its managed identity, so no key ever passes through Terraform code, output or state.
 import * as path from "path";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { VirtualMachineRunCommand } from "@cdktf/provider-azurerm/lib/virtual-machine-run-command";
 import { Annotations, AssetType, Fn, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
@@ -83,6 +84,8 @@ export interface KmsHostBootstrapProps {
 export class KmsHostBootstrap extends Construct {
   /** The Run Command resource. A change to the script or a parameter re-runs it on the next apply. */
   public readonly runCommand: VirtualMachineRunCommand;
+  /** The host identity's read grants on its KMS host key secrets (role assignments under the vault). */
+  public readonly readGrants: readonly RoleAssignment[];
 
   constructor(scope: Construct, id: string, props: KmsHostBootstrapProps) {
     super(scope, id);
@@ -110,7 +113,7 @@ export class KmsHostBootstrap extends Construct {
       }
     }
 
-    const grants = props.keys.grantRead(this, "reads", props.host.principalId, props.products.map((p) => p.secretName), props.host.computerName);
+    const grants = (this.readGrants = props.keys.grantRead(this, "reads", props.host.principalId, props.products.map((p) => p.secretName), props.host.computerName));
 
     const parameters: Record<string, string> = {
       KeyVaultUri: props.keyVaultUri,
@@ -132,7 +135,12 @@ export class KmsHostBootstrap extends Construct {
       // The script ships once per stack as an asset beside cdk.tf.json and is read by Terraform's
       // file(): its text is part of the resource, so editing the .ps1 re-runs the bootstrap.
       source: { script: Fn.file(scriptAsset(this, props.scriptPath ?? INSTALL_KMS_HOST_SCRIPT_PATH).path) },
-      parameter: Object.entries(parameters).map(([name, value]) => ({ name, value })),
+      // The provider refuses an empty parameter value at validate (StringIsNotEmpty on
+      // parameter.value, internal/services/compute/virtual_machine_run_command_resource.go); an
+      // omitted parameter takes the script's default, which is empty for the optional ones.
+      parameter: Object.entries(parameters)
+        .filter(([, value]) => value !== "")
+        .map(([name, value]) => ({ name, value })),
       // The identity's read grants must exist first; the script still retries while they propagate.
       dependsOn: grants,
       // Role install, pack download and install, and propagation retries can take a while.

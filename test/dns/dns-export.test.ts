@@ -123,7 +123,13 @@ describe("the main job writes the exports only when every host has a static IP",
   });
 
   test("a run that fails after lab's export was rendered writes nothing (the exports go through the same staging as the stacks)", () => {
-    const run = prepareMainJob([fixtureData(), fixtureData((d) => (d.name = "zz"))]);
+    const run = prepareMainJob([fixtureData(), fixtureData((d) => {
+      // Names Azure requires to be unique differ between the two files (issue 9's cross-file checks).
+      d.name = "zz";
+      d.keyVault.name = `${d.keyVault.name}-zz`.slice(0, 24);
+      d.resourceGroup.name = `${d.resourceGroup.name}-zz`;
+      d.dns.zoneName = `zz.${d.dns.zoneName}`;
+    })]);
     try {
       // zz's stack sorts after lab's, so lab's export is already in the staging directory when zz's fails.
       const failZzExport = (stack: KmsStack) => {
