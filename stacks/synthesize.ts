@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { writeClientKit } from "../client-kit";
+import { kmsHostProduct } from "../catalog/kms-host-products";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { loadEnvironments } from "../config/load-environments";
 import { KmsStack, stackName } from "./kms-stack";
@@ -127,6 +128,8 @@ function clientKitInput(stack: KmsStack) {
     zoneName: config.dns.zoneName,
     hosts: stack.hosts.map((h) => h.fqdn),
     port: config.kms.port,
+    servesWindows: config.kms.products.some((p) => kmsHostProduct(p.product).kind === "windows"),
+    servesOffice: config.kms.products.some((p) => kmsHostProduct(p.product).kind === "office"),
   };
 }
 
