@@ -26,8 +26,9 @@ $config.CodeCoverage.OutputPath = Join-Path $root 'coverage/pester-coverage.xml'
 $result = Invoke-Pester -Configuration $config
 
 $coverage = foreach ($script in $scripts) {
-    $analyzed = @($result.CodeCoverage.CommandsAnalyzed | Where-Object { $_.File -eq $script }).Count
+    $executed = @($result.CodeCoverage.CommandsExecuted | Where-Object { $_.File -eq $script }).Count
     $missed = @($result.CodeCoverage.CommandsMissed | Where-Object { $_.File -eq $script }).Count
+    $analyzed = $executed + $missed
     $percent = 0
     if ($analyzed -gt 0) { $percent = [math]::Round(100 * ($analyzed - $missed) / $analyzed, 2) }
     [ordered]@{ file = [IO.Path]::GetRelativePath($root, $script); percent = $percent; analyzed = $analyzed; missed = $missed }
