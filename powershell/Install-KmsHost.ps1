@@ -629,8 +629,6 @@ function Invoke-WithRetry {
             $status = Get-HttpStatusCode -ErrorRecord $_
             $wait = Get-BackoffSeconds -Attempt $attempt
             if (($RetryStatuses -notcontains $status) -or ((Get-UtcNow).AddSeconds($wait) -ge $giveUpAt)) {
-                $_.Exception.Data['HttpStatus'] = $status
-                $_.Exception.Data['Attempts'] = $attempt
                 throw
             }
             Write-Log -Level WARN -Message "$What failed (HTTP $status), attempt $attempt; retrying in $wait s."
@@ -641,6 +639,8 @@ function Invoke-WithRetry {
 
 function Get-KeyVaultAccessToken {
     Write-Log -Level STEP -Message 'Step 2a: Key Vault token from the instance metadata service (managed identity)'
+    # Retried statuses per Microsoft's IMDS token guidance (404 and 410 while IMDS updates, 429,
+    # 5xx): learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling
     try {
         $response = Invoke-WithRetry -What 'IMDS token request' -RetryStatuses @(0, 404, 410, 429, 500, 503) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
             Invoke-JsonGet -Uri $script:ImdsTokenUri -Headers @{ Metadata = 'true' }
@@ -1035,5 +1035,6 @@ function Invoke-KmsHostBootstrap {
 
 # Dot-sourcing (the Pester tests) only defines the functions; running the script bootstraps.
 if ($MyInvocation.InvocationName -ne '.') {
-    exit (Invoke-KmsHostBootstrap -KeyVaultUri $KeyVaultUri -WindowsKeySecretName $WindowsKeySecretName -OfficeProductsBase64 $OfficeProductsBase64 -KmsPort $KmsPort -ClientCidrs $ClientCidrs -DisableDnsPublishing $DisableDnsPublishing -LogPath $LogPath -Revision $Revision)
+    # The last value is the exit code, even if a step ever leaked output into the pipeline.
+    exit @(Invoke-KmsHostBootstrap -KeyVaultUri $KeyVaultUri -WindowsKeySecretName $WindowsKeySecretName -OfficeProductsBase64 $OfficeProductsBase64 -KmsPort $KmsPort -ClientCidrs $ClientCidrs -DisableDnsPublishing $DisableDnsPublishing -LogPath $LogPath -Revision $Revision)[-1]
 }

@@ -470,4 +470,4 @@ function Invoke-KmsClientDiagnostics {
 }
 
 # Dot-sourcing (the Pester tests) only defines the functions; running the script diagnoses.
-if ($MyInvocation.InvocationName -ne '.') { exit (Invoke-KmsClientDiagnostics) }
+if ($MyInvocation.InvocationName -ne '.') { exit @(Invoke-KmsClientDiagnostics)[-1] }

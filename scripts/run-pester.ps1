@@ -9,7 +9,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
-Import-Module $PesterPath -Force
+Import-Module (Resolve-Path -LiteralPath $PesterPath).Path -Force
 
 $tests = @(Get-ChildItem -LiteralPath (Join-Path $root 'test/powershell') -Filter '*.Tests.ps1' -File | Sort-Object Name | ForEach-Object FullName)
 $scripts = @(Get-ChildItem -LiteralPath (Join-Path $root 'powershell') -Filter '*.ps1' -File | Sort-Object Name | ForEach-Object FullName)

@@ -658,6 +658,26 @@ Describe 'Install-KmsHost.ps1 parameters' {
     }
 }
 
+Describe 'Install-KmsHost.ps1 run as a script, as the Run Command runs it' {
+    It 'takes its parameters from the command line, decodes the base64 Office list, and exits 1 with advice on stderr' {
+        # A real child process: the script's own parameter binding, main guard and exit code. It
+        # fails in step 0 on purpose (an unsupported Office version), before anything Windows-only.
+        $json = '[{"product":"office-2010","secretName":"s","packUri":"https://d/p.exe","packSha256":"' + ('0' * 64) + '"}]'
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json + '   '))
+        $script = Join-Path $PSScriptRoot '..' '..' 'powershell' 'Install-KmsHost.ps1'
+        $log = Join-Path $TestDrive 'child/bootstrap.log'
+        $stderr = Join-Path $TestDrive 'stderr.txt'
+        # This PowerShell, whether a native pwsh or (as a .NET tool) pwsh.dll hosted by dotnet.
+        $pwsh = [Environment]::ProcessPath
+        $hosted = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { $hosted = @((Join-Path $PSHOME 'pwsh.dll')) }
+        & $pwsh @hosted -NoProfile -NonInteractive -File $script -KeyVaultUri 'https://kv-test.vault.azure.net/' -OfficeProductsBase64 $encoded -ClientCidrs '10.0.0.0/8' -LogPath $log 2> $stderr | Out-Null
+        $LASTEXITCODE | Should -Be 1
+        Get-Content -Raw -LiteralPath $stderr | Should -Match "product 'office-2010' is not supported.*bump kms.bootstrapRevision"
+        Get-Content -Raw -LiteralPath $log | Should -Match 'FAILED'
+    }
+}
+
 Describe 'Install-KmsHost.ps1 secrets' {
     It 'masks every product key in log text, keeping the last five characters' {
         Protect-ProductKey -Text "key $WinHostKey and $($OfficeKey24.ToLowerInvariant())" | Should -Be 'key *****-*****-*****-*****-W1HST and *****-*****-*****-*****-o24hs'
