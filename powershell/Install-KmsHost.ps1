@@ -173,13 +173,18 @@ function Invoke-JsonGet {
 function Save-WebFile { param([string] $Uri, [string] $OutFile) Invoke-WebRequest -Uri $Uri -OutFile $OutFile -UseBasicParsing -TimeoutSec 600 }
 function Get-PackSignature { param([string] $Path) return Get-AuthenticodeSignature -FilePath $Path }
 function Expand-VolumeLicensePack {
-    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard
-    # (/extract:<folder> /quiet: the switches of Microsoft's Office self-extracting packages), and
-    # stops it if it has not finished within $TimeoutSeconds. Returns the exit code, or -1 on timeout.
+    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard,
+    # and stops it (with anything it started) if it has not finished within $TimeoutSeconds, so no
+    # step can wait for a person. Returns the exit code, or -1 on timeout.
+    # UNCONFIRMED: Microsoft documents no switches for the Volume License Pack; /extract:<folder>
+    # /quiet is the switch pair of Office's self-extracting packages. Whatever the pack does, the
+    # caller accepts the result only when the KMS host licence is present afterwards.
     param([string] $Path, [string] $Destination, [int] $TimeoutSeconds)
     $process = Start-Process -FilePath $Path -ArgumentList @("/extract:$Destination", '/quiet') -PassThru -WindowStyle Hidden
-    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) { Stop-Process -Id $process.Id -Force; return -1 }
-    return $process.ExitCode
+    if ($process.WaitForExit($TimeoutSeconds * 1000)) { return $process.ExitCode }
+    Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $($process.Id)" | ForEach-Object { Stop-Process -Id $_.ProcessId -Force -ErrorAction SilentlyContinue }
+    Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+    return -1
 }
 function Set-AdministratorsOnlyAcl {
     # Only SYSTEM and Administrators may write: the pack's files are installed as SYSTEM.
