@@ -14,7 +14,8 @@ BeforeAll {
     $script:OfficeKey24 = 'AAAAA-BBBBB-CCCCC-DDDDD-O24HS'
     $script:OfficeKey21 = 'AAAAA-BBBBB-CCCCC-DDDDD-O21HS'
     $script:Gvlk = 'WX4NM-KYWYW-QJJR4-XV3QB-6VM33'
-    $script:AllKeys = @($WinHostKey, $WinHostKey2, $WinMakKey, $OfficeKey24, $OfficeKey21)
+    $script:UnknownKey = 'AAAAA-BBBBB-CCCCC-DDDDD-UNKNW'
+    $script:AllKeys = @($WinHostKey, $WinHostKey2, $WinMakKey, $OfficeKey24, $OfficeKey21, $UnknownKey, $Gvlk)
     $script:Id24 = 'f3d89bbf-c0ec-47ce-a8fa-e5a5f97e447f'
     $script:Id21 = '47f3b983-7c53-4d45-abc6-bcd91e2dd90a'
 
@@ -77,7 +78,8 @@ BeforeAll {
         finally { [Console]::SetOut($oldOut); [Console]::SetError($oldErr) }
         $log = ''
         if (Test-Path -LiteralPath $arguments.LogPath) { $log = Get-Content -Raw -LiteralPath $arguments.LogPath; Remove-Item -LiteralPath $arguments.LogPath }
-        [pscustomobject]@{ Code = $code; Out = $out.ToString(); Err = $err.ToString(); Log = $log; Events = @($Fake.Events) }
+        $script:LastRun = [pscustomobject]@{ Code = $code; Out = $out.ToString(); Err = $err.ToString(); Log = $log; Events = @($Fake.Events) }
+        $script:LastRun
     }
 
     function Assert-NoKey($Run, [switch] $SkipErrorRecords) {
@@ -163,6 +165,13 @@ BeforeEach {
     Mock Remove-OwnFirewallRule { $script:Fake.Rules.Remove($Name) }
     Mock Write-ApplicationEvent { [void]$script:Fake.Events.Add([pscustomobject]@{ Source = $Source; EventId = $EventId; EntryType = $EntryType; Message = $Message }) }
     $Error.Clear()
+    $script:LastRun = $null
+    $script:ErrorRecordsCarryKey = $false
+}
+
+# On every path: no key in stdout, stderr, the log file, an event or an error record.
+AfterEach {
+    if ($script:LastRun) { Assert-NoKey $script:LastRun -SkipErrorRecords:$script:ErrorRecordsCarryKey }
 }
 
 Describe 'Install-KmsHost.ps1 on a Windows-only host' {
@@ -451,7 +460,7 @@ Describe 'Install-KmsHost.ps1 with a non-host key in the Windows secret' {
     }
 
     It 'reports a key the licensing service rejects with the code and its meaning' {
-        $Fake.Secrets['kms-windows'] = 'AAAAA-BBBBB-CCCCC-DDDDD-UNKNW'
+        $Fake.Secrets['kms-windows'] = $UnknownKey
         $run = Invoke-Bootstrap
         $run.Code | Should -Be 1
         $run.Err | Should -Match '0xC004F050'
@@ -477,6 +486,8 @@ Describe 'Install-KmsHost.ps1 failure semantics' {
 
     It 'treats a licensing method that throws as a failure, masking any key in the exception' {
         Mock Invoke-SlMethod { throw [Exception]::new("provider failed for $script:WinHostKey") } -ParameterFilter { $MethodName -eq 'InstallProductKey' }
+        # $Error holds the fake provider's own exception, which carries the key on purpose.
+        $script:ErrorRecordsCarryKey = $true
         $run = Invoke-Bootstrap
         $run.Code | Should -Be 1
         $run.Err | Should -Match 'no error code'
