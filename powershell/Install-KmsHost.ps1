@@ -416,6 +416,7 @@ function Invoke-ProductActivation {
     # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/activate-softwarelicensingproduct
     param([Parameter(Mandatory = $true)] [string] $ActivationId, [Parameter(Mandatory = $true)] [string] $Label)
     $product = Get-LicensingProduct -ActivationId $ActivationId
+    if ($null -eq $product) { throw "$Label : the licensing service no longer lists product $ActivationId to activate." }
     Invoke-LicensingMethod -InputObject $product -MethodName Activate -Label $Label
     $product = Get-LicensingProduct -ActivationId $ActivationId
     if ([int]$product.LicenseStatus -ne 1) {
@@ -853,6 +854,9 @@ function Install-OfficeKmsHostKey {
     param([Parameter(Mandatory = $true)] $Entry, [Parameter(Mandatory = $true)] [string] $HostKey)
     $last5 = $HostKey.Substring($HostKey.Length - 5)
     $product = Get-LicensingProduct -ActivationId $Entry.ActivationId
+    if ($null -eq $product) {
+        throw "$($Entry.Product): the KMS host licence $($Entry.ActivationId) is not installed, so its key cannot be. Check that packUri is the Volume License Pack of $($Entry.Product)."
+    }
     if ([string]$product.PartialProductKey -eq $last5) {
         Write-Log -Message "$($Entry.Product): KMS host key already installed; not reinstalling it."
     }

@@ -367,6 +367,19 @@ Describe 'Install-KmsHost.ps1 with Office' {
         Should -Invoke Save-WebFile -Times 3
     }
 
+    It 'fails with advice when the Office KMS host licence is missing when its key is to be installed' {
+        $entry = [pscustomobject]@{ Product = 'office-ltsc-2024'; ActivationId = 'F3D89BBF-C0EC-47CE-A8FA-E5A5F97E447F'; SecretName = 'kms-office-2024' }
+        { Install-OfficeKmsHostKey -Entry $entry -HostKey $OfficeKey24 } | Should -Throw '*is not installed, so its key cannot be*'
+        Get-CallNames | Should -BeNullOrEmpty
+    }
+
+    It 'fails with advice when the product disappears before activation' {
+        Mock Get-LicensingProduct { $null } -ParameterFilter { $ActivationId -eq 'win-host' }
+        $run = Invoke-Bootstrap
+        $run.Code | Should -Be 1
+        $run.Err | Should -Match 'no longer lists product win-host'
+    }
+
     It 'fails when the Office key does not attach to the KMS host licence' {
         $Fake.KeyTargets[$OfficeKey24] = 'win-mak'
         $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = (New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))) }
