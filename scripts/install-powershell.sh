@@ -18,7 +18,7 @@ have_dotnet() { command -v dotnet >/dev/null 2>&1 && dotnet --list-sdks 2>/dev/n
 
 missing() {
   echo "install-powershell: $1" >&2
-  echo "install-powershell: install the .NET SDK (8 or later, https://learn.microsoft.com/dotnet/core/install/linux) so this script can fetch PowerShell $PWSH_VERSION and Pester $PESTER_VERSION from NuGet, or put pwsh on PATH." >&2
+  echo "install-powershell: install the .NET 10 SDK (PowerShell 7.6 runs on .NET 10; https://learn.microsoft.com/dotnet/core/install/linux) so this script can fetch PowerShell $PWSH_VERSION and Pester $PESTER_VERSION from NuGet, or put pwsh on PATH." >&2
   exit 2
 }
 
