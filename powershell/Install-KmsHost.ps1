@@ -186,10 +186,15 @@ function Expand-VolumeLicensePack {
     Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
     return -1
 }
+function Get-WorkRoot {
+    # Where the per-run work folder is created: C:\Windows\Temp, owned by the system.
+    return (Join-Path $env:SystemRoot 'Temp')
+}
 function Set-AdministratorsOnlyAcl {
-    # Only SYSTEM and Administrators may write: the pack's files are installed as SYSTEM.
+    # Only SYSTEM and Administrators may write (or own): the pack's files are installed as SYSTEM.
     param([string] $Path)
     $acl = New-Object System.Security.AccessControl.DirectorySecurity
+    $acl.SetOwner((New-Object System.Security.Principal.SecurityIdentifier('S-1-5-32-544')))
     $acl.SetAccessRuleProtection($true, $false)
     foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
         $identity = New-Object System.Security.Principal.SecurityIdentifier($sid)
@@ -767,9 +772,13 @@ function Install-WindowsKmsHostKey {
 # ---------------------------------------------------------------------------------------------
 
 function New-ProtectedFolder {
+    # A new folder only SYSTEM and Administrators can write. Its name is unpredictable (see the
+    # caller), so nobody can have created it first; it must be new and, once locked, still empty.
     param([Parameter(Mandatory = $true)] [string] $Path)
-    if (-not (Test-Path -LiteralPath $Path)) { New-Item -ItemType Directory -Path $Path -Force | Out-Null }
+    if (Test-Path -LiteralPath $Path) { throw "Work folder $Path already exists; it must be new. Delete it, then retry." }
+    New-Item -ItemType Directory -Path $Path | Out-Null
     Set-AdministratorsOnlyAcl -Path $Path
+    if (@(Get-ChildItem -LiteralPath $Path -Force).Count -ne 0) { throw "Work folder $Path gained files before it was locked down; not using it. Retry, and look for who writes there." }
     return $Path
 }
 
@@ -878,12 +887,17 @@ function Install-OfficeKmsHosts {
     param([Parameter(Mandatory = $true)] $Config, [Parameter(Mandatory = $true)] [hashtable] $HostKeys, [Parameter(Mandatory = $true)] [string] $WorkFolder)
     Write-Log -Level STEP -Message "Step 4: Office KMS host ($($Config.Office.Count) version(s), oldest first)"
     New-ProtectedFolder -Path $WorkFolder | Out-Null
-    foreach ($entry in $Config.Office) {
-        Assert-TimeLeft -Step $entry.Product
-        $packState = Install-OfficeVolumeLicensePack -Entry $entry -WorkFolder $WorkFolder
-        if ($script:RestartPending) { Restart-LicensingServiceNow -Reason "$($entry.Product) licences installed" }
-        $keyState = Install-OfficeKmsHostKey -Entry $entry -HostKey $HostKeys[$entry.SecretName]
-        $script:Summary["Office $($entry.Product)"] = "pack $packState; $keyState"
+    try {
+        foreach ($entry in $Config.Office) {
+            Assert-TimeLeft -Step $entry.Product
+            $packState = Install-OfficeVolumeLicensePack -Entry $entry -WorkFolder $WorkFolder
+            if ($script:RestartPending) { Restart-LicensingServiceNow -Reason "$($entry.Product) licences installed" }
+            $keyState = Install-OfficeKmsHostKey -Entry $entry -HostKey $HostKeys[$entry.SecretName]
+            $script:Summary["Office $($entry.Product)"] = "pack $packState; $keyState"
+        }
+    }
+    finally {
+        if (Test-Path -LiteralPath $WorkFolder) { Remove-Item -LiteralPath $WorkFolder -Recurse -Force }
     }
 }
 
@@ -1020,7 +1034,9 @@ function Invoke-KmsHostBootstrap {
             $script:Summary['Windows'] = 'not a Windows KMS host (Windows stays activated by Azure)'
         }
         if ($config.Office.Count -gt 0) {
-            Install-OfficeKmsHosts -Config $config -HostKeys $hostKeys -WorkFolder (Join-Path (Split-Path -Path $LogPath -Parent) 'work')
+            # A fresh folder with an unpredictable name, so nobody can prepare it beforehand.
+            $workFolder = Join-Path (Get-WorkRoot) ('AzureKmsHost-' + [guid]::NewGuid().ToString('N'))
+            Install-OfficeKmsHosts -Config $config -HostKeys $hostKeys -WorkFolder $workFolder
         }
         Assert-TimeLeft -Step 'port, firewall and DNS'
         Set-KmsListeningPort -Config $config

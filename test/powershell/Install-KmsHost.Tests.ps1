@@ -155,6 +155,9 @@ BeforeEach {
         return 0
     }
     Mock Set-AdministratorsOnlyAcl { [void]$script:Fake.AclPaths.Add($Path) }
+    Mock Get-WorkRoot { $script:WorkRoot }
+    $script:WorkRoot = Join-Path $TestDrive ('work-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $script:WorkRoot | Out-Null
     Mock Get-FirewallRule {
         $rule = $script:Fake.Rules[$Name]
         if ($null -eq $rule) { return $null }
@@ -304,13 +307,20 @@ Describe 'Install-KmsHost.ps1 with Office' {
         [array]::LastIndexOf($beforeActivate, 'restart') | Should -BeGreaterThan $names.IndexOf('InstallProductKey')
     }
 
-    It 'creates the work folders with the administrators-only ACL and deletes the pack after use' {
+    It 'works in a new, unpredictably named folder locked to administrators, and deletes it after use' {
         $office = New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))
         (Invoke-Bootstrap @{ OfficeProductsBase64 = $office }).Code | Should -Be 0
-        $work = Join-Path $TestDrive 'AzureKmsHost/work'
-        $Fake.AclPaths | Should -Contain $work
-        $Fake.AclPaths | Should -Contain (Join-Path $work 'office-ltsc-2024-extracted')
-        @(Get-ChildItem -LiteralPath $work -Recurse -File).Count | Should -Be 0
+        $Fake.AclPaths[0] | Should -Match ([regex]::Escape($WorkRoot) + '.AzureKmsHost-[0-9a-f]{32}$')
+        $Fake.AclPaths[1] | Should -Be (Join-Path $Fake.AclPaths[0] 'office-ltsc-2024-extracted')
+        @(Get-ChildItem -LiteralPath $WorkRoot -Force).Count | Should -Be 0
+        Should -Invoke Save-WebFile -Times 1 -Exactly -ParameterFilter { $OutFile.StartsWith($script:Fake.AclPaths[0]) }
+    }
+
+    It 'refuses a work folder that already exists or gains files before it is locked' {
+        $existing = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'existing') -Force
+        { New-ProtectedFolder -Path $existing.FullName } | Should -Throw '*already exists*'
+        Mock Set-AdministratorsOnlyAcl { Set-Content -LiteralPath (Join-Path $Path 'planted.exe') -Value 'x' }
+        { New-ProtectedFolder -Path (Join-Path $TestDrive 'fresh') } | Should -Throw '*gained files before it was locked down*'
     }
 
     It 'refuses a pack whose hash differs, deletes it and never extracts it' {
@@ -320,7 +330,7 @@ Describe 'Install-KmsHost.ps1 with Office' {
         $run.Code | Should -Be 1
         $run.Err | Should -Match 'SHA-256 mismatch'
         Should -Invoke Expand-VolumeLicensePack -Times 0 -Exactly
-        @(Get-ChildItem -LiteralPath (Join-Path $TestDrive 'AzureKmsHost/work') -Recurse -File).Count | Should -Be 0
+        @(Get-ChildItem -LiteralPath $WorkRoot -Force).Count | Should -Be 0
     }
 
     It 'refuses a pack signed by someone other than Microsoft' {
