@@ -227,9 +227,16 @@ function Test-SrvDiscovery {
         return $targets
     }
     $foundIn = New-Object System.Collections.ArrayList
+    $lookupErrors = New-Object System.Collections.ArrayList
     foreach ($zone in $zones) {
         $name = '_vlmcs._tcp.' + $zone
-        try { $records = @(Resolve-SrvRecord -Name $name) } catch { $records = @() }
+        try { $records = @(Resolve-SrvRecord -Name $name) }
+        catch {
+            $records = @()
+            # "Name does not exist" (DNS_ERROR_RCODE_NAME_ERROR, 9003) means no record; anything
+            # else (timeout, server failure) means the lookup itself failed.
+            if ([string]$_.Exception.Message -notmatch '(?i)does not exist|9003|NAME_ERROR') { [void] $lookupErrors.Add(('{0}: {1}' -f $name, $_.Exception.Message)) }
+        }
         if ($records.Count -eq 0) { continue }
         [void] $foundIn.Add($zone)
         foreach ($record in $records) {
@@ -244,7 +251,10 @@ function Test-SrvDiscovery {
         }
     }
     $searched = @($clientZones | Where-Object { $foundIn -contains $_ })
-    if ($foundIn.Count -eq 0) {
+    if ($foundIn.Count -eq 0 -and $lookupErrors.Count -gt 0) {
+        Add-Finding -Status 'CANNOT TELL' -Check 'DNS' -Message ('The SRV lookups failed, so whether the record exists is unknown: {0}' -f ($lookupErrors -join '; ')) -Remedy 'Check that this client''s DNS servers answer (Resolve-DnsName <any name>), then run again.'
+    }
+    elseif ($foundIn.Count -eq 0) {
         Add-Finding -Status 'PROBLEM' -Check 'DNS' -Message ('No _vlmcs._tcp SRV record in any suffix this client searches ({0}).' -f ($zones -join ', ')) -Remedy 'Publish the KMS host''s SRV record in one of these suffixes, or run this script with -Fix to pin a host.'
     }
     elseif ($searched.Count -eq 0) {

@@ -96,6 +96,13 @@ Describe 'Test-KmsClient.ps1' {
             (Get-Finding $run 'PROBLEM' 'Network')[0].Message | Should -Match 'No KMS host is known'
         }
 
+        It 'cannot tell, rather than calling the record missing, when the DNS lookups themselves fail' {
+            Mock Resolve-SrvRecord { throw 'This operation returned because the timeout period expired' }
+            $run = Invoke-Client @{ KmsHosts = @('kms1.kms.internal.example.com') }
+            (Get-Finding $run 'CANNOT TELL' 'DNS')[0].Message | Should -Match 'lookups failed.*timeout period expired'
+            (Get-Finding $run 'PROBLEM' 'DNS').Count | Should -Be 0
+        }
+
         It 'flags an SRV record with the wrong port' {
             $run = Invoke-Client @{ Port = 1690 }
             (Get-Finding $run 'PROBLEM' 'DNS')[0].Message | Should -Match 'port 1688, but the KMS port is 1690'
