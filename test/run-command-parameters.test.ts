@@ -3,11 +3,13 @@
 // hashicorp/terraform-provider-azurerm v4.55.0, internal/services/compute/virtual_machine_run_command_resource.go)
 // and none of `" ^ & % < > |`, which the Run Command's command line mangles (Azure/azure-powershell
 // #7269, #29880). Shipped files are checked generically: whatever environments/ holds.
+import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { loadEnvironments } from "../config/load-environments";
 import { RUN_COMMAND_UNSAFE_CHARACTERS } from "../constructs/kms-host-bootstrap";
 import { ENVIRONMENTS_DIR } from "./support/environments";
+import { pwshPath } from "./support/powershell-ast";
 import { synthesizeEnvironment } from "./support/synth";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "environments");
@@ -59,6 +61,25 @@ describe("Run Command parameters", () => {
         expect.objectContaining({ product: "office-ltsc-2024", secretName: "kms-host-key-office-ltsc-2024", packSha256: "ab".repeat(32) }),
       ]);
     }
+  });
+
+  test("Install-KmsHost.ps1 decodes the Office list exactly as the construct encoded it", () => {
+    const [parameters] = parametersOf("fixture-office-only");
+    const encoded = parameters?.find((p) => p.name === "OfficeProductsBase64")?.value ?? "";
+    expect(encoded).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const script = path.join(__dirname, "..", "powershell", "Install-KmsHost.ps1");
+    // Dot-sourcing defines the script's functions without running the bootstrap.
+    const command = `. '${script}'; ConvertTo-Json -Compress -InputObject @(ConvertFrom-OfficeProductsBase64 -Encoded '${encoded}' -SecretNamePattern '^[0-9A-Za-z-]{1,127}$')`;
+    const decoded = JSON.parse(execFileSync(pwshPath(), ["-NoProfile", "-NonInteractive", "-Command", command], { encoding: "utf8" }));
+    expect(decoded).toEqual([
+      expect.objectContaining({
+        Product: "office-ltsc-2024",
+        SecretName: "kms-host-key-office-ltsc-2024",
+        PackUri: "https://download.microsoft.com/download/fixture/Office2024VolumeLicensePack.exe",
+        PackSha256: "AB".repeat(32),
+        ActivationId: "F3D89BBF-C0EC-47CE-A8FA-E5A5F97E447F",
+      }),
+    ]);
   });
 
   test("the Windows-only fixture sends the Windows secret and no Office list", () => {
