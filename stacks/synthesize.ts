@@ -10,6 +10,7 @@ import * as path from "path";
 import { App } from "cdktf";
 import { IConstruct } from "constructs";
 import { writeClientKit } from "../client-kit";
+import { kmsHostProduct } from "../catalog/kms-host-products";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { ConfigError, ConfigProblem, LoadedEnvironment, formatPath, formatProblem, loadEnvironmentFiles } from "../config/load-environments";
 import { dnsExportDirectory, writeDnsExport } from "../dns-export";
@@ -199,6 +200,8 @@ function clientKitInput(stack: KmsStack) {
     zoneName: config.dns.zoneName,
     hosts: stack.hosts.map((h) => h.fqdn),
     port: config.kms.port,
+    servesWindows: config.kms.products.some((p) => kmsHostProduct(p.product).kind === "windows"),
+    servesOffice: config.kms.products.some((p) => kmsHostProduct(p.product).kind === "office"),
   };
 }
 
