@@ -80,6 +80,8 @@ function environments(count) {
     data.hosts.namePrefix = `kmsbench${id}`;
     if (data.keyVault?.name) data.keyVault.name = `kv-kms-bench${id}`;
     data.resourceGroup.name = `rg-kms-bench${id}`;
+    // Names Azure requires to be unique stay unique across the generated files.
+    if (data.dns?.zoneName) data.dns.zoneName = `bench${id}.${data.dns.zoneName}`;
     fs.writeFileSync(path.join(dir, `bench${id}.yaml`), stringify(data));
   }
   return dir;
