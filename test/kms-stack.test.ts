@@ -1,14 +1,16 @@
 // The shipped stacks, built from the shipped environment files, checked on the synthesized JSON.
 import { isTaggable } from "../constructs/standard-tags";
 import { App, TerraformResource } from "cdktf";
+import type { EnvironmentConfig } from "../config/environment-schema";
 import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, shippedEnvironmentData, validEnvironment } from "./support/environments";
 import { SynthesizedStack, synthesizeEnvironment } from "./support/synth";
 
 describe.each(["lab", "production"] as const)("the %s stack", (name) => {
-  const environment = validEnvironment(shippedEnvironmentData(name));
+  let environment: EnvironmentConfig;
   let stack: SynthesizedStack;
   beforeAll(() => {
+    environment = validEnvironment(shippedEnvironmentData(name));
     stack = synthesizeEnvironment(environment);
   });
 

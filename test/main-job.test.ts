@@ -5,7 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { XMLParser } from "fast-xml-parser";
+import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { stringify } from "yaml";
+import type { KmsStack } from "../stacks/kms-stack";
+import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
 
 const ROOT = path.join(__dirname, "..");
@@ -132,4 +135,45 @@ test("ships the bootstrap script verbatim beside each stack, once, and the stack
   } finally {
     run.cleanup();
   }
+});
+
+describe("staging: a run that fails in the synth/policy phase leaves the earlier output byte-identical", () => {
+  /** Every file under `dir`, relative path → contents. */
+  const snapshot = (dir: string): Record<string, Buffer> => {
+    const files: Record<string, Buffer> = {};
+    const walk = (at: string): void => {
+      for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+        const full = path.join(at, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else files[path.relative(dir, full)] = fs.readFileSync(full);
+      }
+    };
+    walk(dir);
+    return files;
+  };
+
+  test("a public IP added through extend fails KMS-NET-001 after validation, and nothing is rewritten", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
+    try {
+      const environmentsDir = path.join(dir, "environments");
+      fs.mkdirSync(environmentsDir);
+      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
+      const outdir = path.join(dir, "cdktf.out");
+      synthesizeAll({ environmentsDir, outdir });
+      const before = snapshot(outdir);
+      expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json")]));
+      // A change that passes validation (a new tag) would rewrite the stack file if staging leaked.
+      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", (d) => (d.tags = { ...d.tags, changed: "yes" }))));
+      const addPublicIp = (stack: KmsStack): void => {
+        new PublicIp(stack, "leak", { name: "pip-kms", location: "westeurope", resourceGroupName: "rg", allocationMethod: "Static" });
+      };
+      expect(() => synthesizeAll({ environmentsDir, outdir, extend: addPublicIp })).toThrow(/\[KMS-NET-001\] azurerm_public_ip\.leak: azurerm_public_ip is not allowed/);
+      expect(snapshot(outdir)).toEqual(before);
+      // The same change without the public IP does rewrite it: the check above could fail.
+      synthesizeAll({ environmentsDir, outdir });
+      expect(snapshot(outdir)[path.join("stacks", "kms-lab", "cdk.tf.json")]).not.toEqual(before[path.join("stacks", "kms-lab", "cdk.tf.json")]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -9,13 +9,16 @@ import { listSuppressions, SHIPPED_SUPPRESSIONS } from "../policy";
 import { KmsStack } from "../stacks/kms-stack";
 import { synthesizeAll } from "../stacks/synthesize";
 import { ENVIRONMENTS_DIR, shippedEnvironmentData, validEnvironment } from "./support/environments";
-import { synthesizeEnvironment } from "./support/synth";
+import { synthesizeEnvironment, type SynthesizedStack } from "./support/synth";
 
 describe.each(["lab", "production"] as const)("the shipped %s stack under the policy pack", (name) => {
-  const environment = validEnvironment(shippedEnvironmentData(name));
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-")) });
-  const stack = new KmsStack(app, environment);
-  beforeAll(() => app.synth());
+  let app: App;
+  let stack: KmsStack;
+  beforeAll(() => {
+    app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-")) });
+    stack = new KmsStack(app, validEnvironment(shippedEnvironmentData(name)));
+    app.synth();
+  });
   afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
   test("synthesizes with no policy error", () => {
@@ -37,9 +40,13 @@ describe.each(["lab", "production"] as const)("the shipped %s stack under the po
 });
 
 describe("production protection", () => {
-  const production = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
-  const lab = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
-  const idsOf = (stack: typeof production, type: string) => Object.keys(stack.json.resource[type] ?? {}).map((key) => `\${${type}.${key}.id}`);
+  let production: SynthesizedStack;
+  let lab: SynthesizedStack;
+  beforeAll(() => {
+    production = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+    lab = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
+  });
+  const idsOf = (stack: SynthesizedStack, type: string) => Object.keys(stack.json.resource[type] ?? {}).map((key) => `\${${type}.${key}.id}`);
 
   test("locks every host, the Key Vault and every DNS record against deletion", () => {
     const locks = production.resources("azurerm_management_lock");
@@ -62,7 +69,10 @@ describe("production protection", () => {
 });
 
 describe("safe-apply guards", () => {
-  const stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+  let stack: SynthesizedStack;
+  beforeAll(() => {
+    stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+  });
 
   test("a rotated admin password does not replace a host (admin_password forces a new VM in azurerm)", () => {
     for (const vm of stack.resources("azurerm_windows_virtual_machine")) expect(vm.lifecycle.ignore_changes).toEqual(["admin_password"]);
