@@ -1,4 +1,4 @@
-// The policy pack on the real stacks: the shipped stacks pass with only the documented
+// The policy pack on the real stacks (built from the test fixtures): they pass with only the documented
 // suppression; escape-hatch overrides that weaken a host fail the main job; production carries
 // its delete locks and prevent_destroy; changes that need no new VM do not replace one.
 import * as fs from "fs";
@@ -8,15 +8,15 @@ import { App } from "cdktf";
 import { listSuppressions, SHIPPED_SUPPRESSIONS } from "../policy";
 import { KmsStack } from "../stacks/kms-stack";
 import { synthesizeAll } from "../stacks/synthesize";
-import { ENVIRONMENTS_DIR, shippedEnvironmentData, validEnvironment } from "./support/environments";
+import { FIXTURE_ENVIRONMENTS_DIR, fixtureEnvironmentData, validEnvironment } from "./support/environments";
 import { synthesizeEnvironment, type SynthesizedStack } from "./support/synth";
 
-describe.each(["lab", "production"] as const)("the shipped %s stack under the policy pack", (name) => {
+describe.each(["lab", "production"] as const)("the %s fixture stack under the policy pack", (name) => {
   let app: App;
   let stack: KmsStack;
   beforeAll(() => {
     app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-")) });
-    stack = new KmsStack(app, validEnvironment(shippedEnvironmentData(name)));
+    stack = new KmsStack(app, validEnvironment(fixtureEnvironmentData(name)));
     app.synth();
   });
   afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
@@ -43,8 +43,8 @@ describe("production protection", () => {
   let production: SynthesizedStack;
   let lab: SynthesizedStack;
   beforeAll(() => {
-    production = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
-    lab = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
+    production = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
+    lab = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("lab")));
   });
   const idsOf = (stack: SynthesizedStack, type: string) => Object.keys(stack.json.resource[type] ?? {}).map((key) => `\${${type}.${key}.id}`);
 
@@ -71,7 +71,7 @@ describe("production protection", () => {
 describe("safe-apply guards", () => {
   let stack: SynthesizedStack;
   beforeAll(() => {
-    stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+    stack = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
   });
 
   test("a rotated admin password does not replace a host (admin_password forces a new VM in azurerm)", () => {
@@ -91,7 +91,7 @@ describe("escape-hatch overrides that weaken a host fail the main job", () => {
   ])("%s", (_what, override, message) => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kms-override-")), "cdktf.out");
     try {
-      expect(() => synthesizeAll({ environmentsDir: ENVIRONMENTS_DIR, outdir, extend: (s) => s.config.name === "production" && override(s) })).toThrow(message);
+      expect(() => synthesizeAll({ environmentsDir: FIXTURE_ENVIRONMENTS_DIR, outdir, extend: (s) => s.config.name === "production" && override(s) })).toThrow(message);
       expect(fs.existsSync(outdir)).toBe(false);
     } finally {
       fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
