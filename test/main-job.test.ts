@@ -1,5 +1,6 @@
-// The main job as a user runs it: the bundled app over a directory of environment files. Bad input
-// exits non-zero, names the field and writes nothing.
+// The main job: the bundled app over a directory of environment files, run as a user runs it for a
+// few end-to-end cases, and in-process through synthesizeAll (what main.ts calls) for the rest.
+// Bad input exits non-zero, names the field and writes nothing.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -8,6 +9,7 @@ import { XMLParser } from "fast-xml-parser";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { stringify } from "yaml";
 import type { KmsStack } from "../stacks/kms-stack";
+import { ConfigError } from "../config/load-environments";
 import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
 
@@ -35,7 +37,7 @@ function runMain(files: Record<string, unknown>): { status: number | null; stder
   return { status: result.status, stderr: result.stderr, stdout: result.stdout, outdir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-test("synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json", () => {
+test("as a process: synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json, with client kits and the bootstrap script", () => {
   const run = runMain({ lab: environmentWith("lab", () => undefined), production: environmentWith("production", () => undefined) });
   try {
     // Only warnings (the shipped placeholders, the Key Vault network warning) may be printed.
@@ -59,11 +61,29 @@ test("synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json
     expect(script).toContain("$Domain = 'lab.contoso.internal'");
     expect(script).toContain("$KmsHosts = @('kmslab01.lab.contoso.internal')");
     expect(script).toContain("$Port = 1688");
+    // The bundle ships the bootstrap script verbatim beside each stack, once, and the stack reads it from there.
+    const stackDir = path.join(run.outdir, "stacks", "kms-production");
+    const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+    const scripts = new Set(Object.values(stack.resource.azurerm_virtual_machine_run_command as Record<string, any>).map((c) => c.source.script as string));
+    expect(scripts.size).toBe(1);
+    const file = /^\$\{file\("(.+)"\)\}$/.exec([...scripts][0])?.[1] as string;
+    expect(fs.readFileSync(path.join(stackDir, file), "utf8")).toBe(fs.readFileSync(path.join(ROOT, "powershell", "Install-KmsHost.ps1"), "utf8"));
   } finally {
     run.cleanup();
   }
 });
 
+/** Writes `files` as `<name>.yaml` into a fresh environments directory; `outdir` beside it is not created. */
+function environmentsDir(files: Record<string, unknown>): { environments: string; outdir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-"));
+  const environments = path.join(dir, "environments");
+  fs.mkdirSync(environments);
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(data));
+  return { environments, outdir: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+// The validation cases run in-process through synthesizeAll (what main.ts calls); the process
+// runs above and below prove main.ts turns its ConfigError into a non-zero exit and a message.
 describe.each([
   ["a client range of 0.0.0.0/0", (d: any) => d.clientCidrs.push("0.0.0.0/0"), "clientCidrs[2]"],
   ["a client range of *", (d: any) => d.clientCidrs.push("*"), "clientCidrs[2]"],
@@ -79,13 +99,21 @@ describe.each([
   ["a misspelt field", (d: any) => ((d.hosts.cout = d.hosts.count), delete d.hosts.count), "hosts.cout"],
   ["a subscription Office product", (d: any) => (d.clients.office.products = ["O365ProPlusRetail"]), "clients.office.products[0]"],
 ])("with %s", (_what, change, field) => {
-  test("exits non-zero, names the field and writes no stack output", () => {
+  test("throws a ConfigError naming the file and the field, and writes no stack output", () => {
     // The production file is valid: a bad lab file must stop it from being written too.
-    const run = runMain({ lab: environmentWith("lab", change), production: environmentWith("production", () => undefined) });
+    const run = environmentsDir({ lab: environmentWith("lab", change), production: environmentWith("production", () => undefined) });
     try {
-      expect(run.status).not.toBe(0);
-      expect(run.stderr).toContain(`lab.yaml:`);
-      expect(run.stderr).toContain(`: ${field}: `);
+      let error: unknown;
+      try {
+        synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain("lab.yaml:");
+      expect(message).toContain(`: ${field}: `);
+      expect(message).not.toContain("production.yaml");
       expect(fs.existsSync(run.outdir)).toBe(false);
     } finally {
       run.cleanup();
@@ -93,45 +121,26 @@ describe.each([
   });
 });
 
-test("explains that Microsoft 365 Apps activate by sign-in when a subscription product is listed", () => {
-  const run = runMain({ lab: environmentWith("lab", (d) => d.clients.office.products.push("O365ProPlusRetail")) });
+test("explains that Microsoft 365 Apps activate by sign-in when a subscription product is listed (as a process: exit status and message)", () => {
+  const run = runMain({ lab: environmentWith("lab", (d) => d.clients.office.products.push("O365ProPlusRetail")), production: environmentWith("production", () => undefined) });
   try {
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/clients\.office\.products\[2\]: .*sign-in/i);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^Invalid environment file\(s\); nothing was written:\n/);
+    expect(run.stderr).toMatch(/lab\.yaml:\d+: clients\.office\.products\[2\]: .*sign-in/i);
+    expect(fs.existsSync(run.outdir)).toBe(false);
   } finally {
     run.cleanup();
   }
 });
 
 test("a second run replaces a client kit whole: configuration.xml goes when clients.office does", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-"));
+  const run = environmentsDir({ lab: environmentWith("lab", () => undefined) });
   try {
-    const environments = path.join(dir, "environments");
-    fs.mkdirSync(environments);
-    const outdir = path.join(dir, "cdktf.out");
-    const synth = (data: unknown) => {
-      fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
-      return spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: withoutCdktfOutdir() });
-    };
-    expect(synth(environmentWith("lab", () => undefined)).status).toBe(0);
-    expect(fs.existsSync(path.join(outdir, "client-kit", "lab", "configuration.xml"))).toBe(true);
-    expect(synth(environmentWith("lab", (d) => delete d.clients)).status).toBe(0);
-    expect(fs.readdirSync(path.join(outdir, "client-kit", "lab"))).toEqual(["Test-KmsClient.ps1"]);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("ships the bootstrap script verbatim beside each stack, once, and the stack reads it from there", () => {
-  const run = runMain({ production: environmentWith("production", () => undefined) });
-  try {
-    expect(run.status).toBe(0);
-    const stackDir = path.join(run.outdir, "stacks", "kms-production");
-    const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-    const scripts = new Set(Object.values(stack.resource.azurerm_virtual_machine_run_command as Record<string, any>).map((c) => c.source.script as string));
-    expect(scripts.size).toBe(1);
-    const file = /^\$\{file\("(.+)"\)\}$/.exec([...scripts][0])?.[1] as string;
-    expect(fs.readFileSync(path.join(stackDir, file), "utf8")).toBe(fs.readFileSync(path.join(ROOT, "powershell", "Install-KmsHost.ps1"), "utf8"));
+    synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+    expect(fs.existsSync(path.join(run.outdir, "client-kit", "lab", "configuration.xml"))).toBe(true);
+    fs.writeFileSync(path.join(run.environments, "lab.yaml"), stringify(environmentWith("lab", (d) => delete d.clients)));
+    synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+    expect(fs.readdirSync(path.join(run.outdir, "client-kit", "lab"))).toEqual(["Test-KmsClient.ps1"]);
   } finally {
     run.cleanup();
   }
