@@ -2,11 +2,18 @@
  * Jest as StrykerJS runs it (stryker.config.mjs): the usual config less the tests that exercise
  * code in child processes (the bundled main job, eslint, the PowerShell parser). A child process
  * never sees Stryker's active mutant, so those tests cannot tell a mutant from the original, and
- * they would cost seconds per mutant.
+ * they would cost seconds per mutant. test/stryker-setup.ts runs each beforeAll before every test,
+ * so that Stryker attributes the code a hook runs to the tests that read its result.
  */
 const base = require("./jest.config.js");
 
 module.exports = {
   ...base,
+  // findRelatedTests follows imports only through files jest has mapped: map the sources too
+  // (with roots limited to test/, a test reached policy/index.ts but never the rules behind it).
+  roots: ["<rootDir>"],
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  modulePathIgnorePatterns: ["<rootDir>/.tools/", "<rootDir>/reports/", "<rootDir>/dist/", "<rootDir>/cdktf.out/", "<rootDir>/.stryker-tmp/"],
+  setupFilesAfterEnv: [...base.setupFilesAfterEnv, "<rootDir>/test/stryker-setup.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/test/main-job-process\\.test\\.ts$", "/test/lint-rule\\.test\\.ts$", "/test/powershell-grammar\\.test\\.ts$", "/test/install-kms-host-script\\.test\\.ts$"],
 };

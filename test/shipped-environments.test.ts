@@ -13,8 +13,9 @@ describe("every file in environments/", () => {
   let files: string[];
   let outdir: string;
   let result: SynthesizeResult;
-  const stacks: KmsStack[] = [];
+  let stacks: KmsStack[];
   beforeAll(() => {
+    stacks = [];
     files = fs.readdirSync(ENVIRONMENTS_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-shipped-"));
     // Throws (and fails every test below) if any file is invalid or any stack breaks a policy rule.
