@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PublicIpPrefix } from "@cdktf/provider-azurerm/lib/public-ip-prefix";
+import { TerraformOutput } from "cdktf";
 import { KmsFirewallRule, KmsSrvRecord } from "../constructs";
 import { synthesizeAll } from "../stacks/synthesize";
-import { findings, synth, nsgRule } from "./policy/harness";
+import { findings, keyVault, nic, nsgRule, synth } from "./policy/harness";
 import { environmentWith, FIXTURE_ENVIRONMENTS_DIR, validEnvironment } from "./support/environments";
 import { synthesizeConstruct, synthesizeEnvironment } from "./support/synth";
 
@@ -104,5 +105,45 @@ describe("zones", () => {
   test("without zones no host gets one", () => {
     const stack = synthesizeEnvironment(validEnvironment(environmentWith("production", (d) => ((d.hosts.count = 2), (d.hosts.zones = [])))));
     expect(stack.resources("azurerm_windows_virtual_machine").map((vm) => vm.zone)).toEqual([undefined, undefined]);
+  });
+});
+
+describe("messages name the construct and carry the fix", () => {
+  const props = { zoneName: "corp.contoso.com", resourceGroupName: "rg-dns", hosts: [{ name: "kms01", privateIp: "10.1.0.4" }] };
+
+  test("KmsSrvRecord refuses a port outside 1-65535, naming itself", () => {
+    for (const port of [0, 65536]) {
+      expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, port }))).toThrow(new RegExp(`^KmsSrvRecord \\S*dns: port ${port} is not a TCP port`));
+    }
+  });
+
+  test("KmsSrvRecord.fqdn is the SRV record's own fqdn attribute", () => {
+    const json = synthesizeConstruct((stack) => {
+      const record = new KmsSrvRecord(stack, "dns", props);
+      new TerraformOutput(stack, "srv", { value: record.fqdn });
+    }).json;
+    const [key] = Object.keys(json.resource.azurerm_private_dns_srv_record);
+    expect(json.output.srv.value).toBe(`\${azurerm_private_dns_srv_record.${key}.fqdn}`);
+  });
+
+  test("KMS-KV-001 and KMS-NET-001 say how to fix what they find", () => {
+    const vault = synth((b) => void keyVault(b.stack, b, { rbacAuthorizationEnabled: false }));
+    expect(findings(vault, "KMS-KV-001")).toEqual([expect.stringMatching(/: rbac_authorization_enabled is false, enable_rbac_authorization is unset\. Set rbac_authorization_enabled = true and grant access with role assignments\.$/)]);
+    const pip = synth((b) => {
+      new PublicIpPrefix(b.stack, "prefix", { name: "ippre", location: "westeurope", resourceGroupName: b.rg.name, prefixLength: 30 });
+      nic(b.stack, b, "nic").addOverride("ip_configuration.0.public_ip_address_id", "pip");
+    });
+    expect(findings(pip, "KMS-NET-001").sort()).toEqual([
+      '[KMS-NET-001] azurerm_network_interface.nic: ip_configuration "primary" sets public_ip_address_id = "pip". Remove public_ip_address_id from the NIC.',
+      "[KMS-NET-001] azurerm_public_ip_prefix.prefix: azurerm_public_ip_prefix is not allowed in this stack. Remove it; reach the host over private networking (VNet peering, VPN, ExpressRoute, Bastion).",
+    ]);
+  });
+
+  test.each([
+    ["null", null],
+    ["an empty string", ""],
+  ])("KMS-NET-001: a public_ip_address_id of %s attaches no public IP", (_what, value) => {
+    const r = synth((b) => nic(b.stack, b, "nic").addOverride("ip_configuration.0.public_ip_address_id", value));
+    expect(findings(r, "KMS-NET-001")).toEqual([]);
   });
 });
