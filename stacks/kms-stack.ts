@@ -1,27 +1,17 @@
 // KmsStack: one environment, from a validated environment file, as one Terraform stack
 // (kms-<name>). Composes the constructs; holds no validation of its own beyond what the schema
 // and the constructs already enforce.
-import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
-import { DataAzurermKeyVault } from "@cdktf/provider-azurerm/lib/data-azurerm-key-vault";
-import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { NetworkInterfaceSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/network-interface-security-group-association";
-import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
-import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
-import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import * as path from "path";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
-import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association";
-import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Aspects, AzurermBackend, ITerraformDependable, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, AzurermBackend, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { AddressRange, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsSrvRecord, ManagementAccessRule, StandardTags } from "../constructs";
+import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
+import { recordEnvironmentFields } from "./environment-fields";
 
 /** The stack name of an environment. */
 export function stackName(environmentName: string): string {
@@ -33,14 +23,12 @@ export function computerName(prefix: string, index: number): string {
   return `${prefix}${String(index + 1).padStart(2, "0")}`;
 }
 
-/** Parts of an Azure resource id: `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>...`. */
-function resourceIdParts(id: string): { resourceGroup: string; name: string } {
-  const segments = id.split("/");
-  return { resourceGroup: segments[4], name: segments[segments.length - 1] };
+/** How the RFC 2136 updates authenticate (the schema guarantees exactly one of gssapi and tsig). */
+function rfc2136Auth(section: NonNullable<EnvironmentConfig["dns"]["rfc2136"]>): KmsGssTsigAuth | KmsTsigAuth {
+  if (section.gssapi) return { kind: "gssapi", realm: section.gssapi.realm, username: section.gssapi.username };
+  if (section.tsig) return { kind: "tsig", keyName: section.tsig.keyName, algorithm: section.tsig.algorithm };
+  throw new Error("dns.rfc2136: give gssapi or tsig");
 }
-
-/** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
-const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
 
 /** A suppression the product ships, with the reason recorded in RULES.md. */
 function shippedSuppression(id: string): { id: string; reason: string } {
@@ -49,24 +37,61 @@ function shippedSuppression(id: string): { id: string; reason: string } {
   return { id: shipped.id, reason: shipped.reason };
 }
 
+/** Where the main job writes a stack, so the stack's relative paths point at the right places. */
+export interface KmsStackOptions {
+  /**
+   * The project root: the default local state file and `client_kit_path` are relative to it.
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
+  /**
+   * The output directory the stack ends up in (absolute, or relative to `projectRoot`), which is
+   * not where cdktf writes it when the main job stages its output.
+   * @default "cdktf.out"
+   */
+  readonly outdir?: string;
+}
+
+/** `a/b` whatever the platform: paths inside Terraform JSON must not depend on the synth machine. */
+function portable(relativePath: string): string {
+  return relativePath.split(path.sep).join("/");
+}
+
 /** One KMS host environment. */
 export class KmsStack extends TerraformStack {
   /** The validated environment this stack was built from. */
   public readonly config: EnvironmentConfig;
   /** The hosts, in host order. */
   public readonly hosts: KmsHost[];
+  /** The Key Vault (created or existing). */
+  public readonly keyVault: KmsKeyVault;
+  /** The bootstrap of each host, in host order. */
+  public readonly bootstraps: KmsHostBootstrap[];
   /** The Key Vault's resource id (created or existing). */
   public readonly keyVaultId: string;
   /** The Key Vault's URI, e.g. https://kv-kms-lab.vault.azure.net/. */
   public readonly keyVaultUri: string;
   /** The firewall rule for the KMS port. */
   public readonly firewallRule: KmsFirewallRule;
-  /** The DNS records. */
+  /** The DNS records in Azure Private DNS. */
   public readonly dnsRecords: KmsSrvRecord;
+  /** The environment's DNS record model, rendered by every publisher (Private DNS, RFC 2136, exports). */
+  public readonly dnsRecordModel: KmsDnsRecords;
+  /** The records on an RFC 2136 server, when the environment has `dns.rfc2136`. */
+  public readonly rfc2136Records?: KmsRfc2136Records;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
+  /** The `client_kit_path` output: the client kit directory relative to the project root. */
+  public readonly clientKitPath: string;
+  private readonly defaultStatePath: string;
+
+  constructor(scope: Construct, config: EnvironmentConfig, options: KmsStackOptions = {}) {
     super(scope, stackName(config.name));
     this.config = config;
+    const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
+    const outdir = path.resolve(projectRoot, options.outdir ?? "cdktf.out");
+    // Terraform runs in <outdir>/stacks/<stack>/; the state stays in the project root whatever --out says.
+    this.defaultStatePath = portable(path.relative(path.join(outdir, "stacks", stackName(config.name)), path.join(projectRoot, `terraform.${stackName(config.name)}.tfstate`)));
+    this.clientKitPath = portable(path.relative(projectRoot, path.join(outdir, "client-kit", config.name)));
     const port = config.kms.port;
 
     new AzurermProvider(this, "azurerm", {
@@ -88,91 +113,151 @@ export class KmsStack extends TerraformStack {
       ? new ResourceGroup(this, "resource-group", { name: config.resourceGroup.name, location: config.location }).name
       : config.resourceGroup.name;
     const inResourceGroup = { resourceGroupName, location: config.location };
-
-    // Network.
-    let subnetId: string;
-    let kmsVnetId: string;
-    let createdSubnet: Subnet | undefined;
-    if (config.network.vnet) {
-      const vnet = new VirtualNetwork(this, "vnet", {
-        ...inResourceGroup,
-        name: config.network.vnet.name ?? `vnet-kms-${config.name}`,
-        addressSpace: [config.network.vnet.addressSpace],
-      });
-      createdSubnet = new Subnet(this, "subnet", {
-        name: "snet-kms",
-        resourceGroupName,
-        virtualNetworkName: vnet.name,
-        addressPrefixes: [config.network.vnet.subnetPrefix],
-        // The host activates its own KMS host key online with Microsoft, so it needs egress.
-        defaultOutboundAccessEnabled: true,
-        // With the vault's firewall on, the hosts reach it through this service endpoint.
-        serviceEndpoints: config.keyVault.allowedCidrs ? ["Microsoft.KeyVault"] : undefined,
-      });
-      subnetId = createdSubnet.id;
-      kmsVnetId = vnet.id;
-    } else {
-      subnetId = config.network.subnetId as string;
-      kmsVnetId = subnetId.replace(/\/subnets\/[^/]+$/i, "");
-    }
-
-    const nsg = new NetworkSecurityGroup(this, "nsg", { ...inResourceGroup, name: `nsg-kms-${config.name}` });
-
-    // Key Vault.
-    let secretDependsOn: ITerraformDependable[] = [];
-    let keyVaultName: string;
-    let createdVault: KeyVault | undefined;
-    if (config.keyVault.id) {
-      const { resourceGroup, name } = resourceIdParts(config.keyVault.id);
-      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup });
-      this.keyVaultId = config.keyVault.id;
-      this.keyVaultUri = existing.vaultUri;
-      keyVaultName = name;
-    } else {
-      // Who runs terraform: the vault's tenant, and the identity that stores the admin passwords.
-      const client = new DataAzurermClientConfig(this, "client");
-      const vault = new KeyVault(this, "key-vault", {
-        ...inResourceGroup,
-        name: config.keyVault.name as string,
-        tenantId: client.tenantId,
-        skuName: "standard",
-        rbacAuthorizationEnabled: true,
-        softDeleteRetentionDays: 90,
-        purgeProtectionEnabled: config.tier === "production",
-        networkAcls: config.keyVault.allowedCidrs
-          ? {
-              defaultAction: "Deny",
-              bypass: "AzureServices",
-              ipRules: config.keyVault.allowedCidrs.map((cidr) => AddressRange.of(cidr).cidr),
-              // An existing subnet needs the Microsoft.KeyVault service endpoint (README).
-              virtualNetworkSubnetIds: [subnetId],
-            }
-          : undefined,
-      });
-      // Whoever runs terraform writes the admin password secrets: give them exactly that right.
-      const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
-        scope: vault.id,
-        roleDefinitionName: SECRETS_OFFICER_ROLE,
-        principalId: client.objectId,
-        description: "Lets the identity running terraform store the hosts' generated admin passwords.",
-      });
-      secretDependsOn = [deployerCanWriteSecrets];
-      this.keyVaultId = vault.id;
-      this.keyVaultUri = vault.vaultUri;
-      keyVaultName = config.keyVault.name as string;
-      createdVault = vault;
-    }
-    const keys = new KmsHostKeys(this, "kms-host-keys", {
-      keyVaultId: this.keyVaultId,
-      keyVaultName,
-      secretNames: config.kms.products.map((p) => p.secretName),
-      dependsOn: secretDependsOn,
-    });
     const production = config.tier === "production";
 
-    // Hosts, spread round-robin across the zones.
+    const network = new KmsNetwork(this, "network", {
+      ...inResourceGroup,
+      nsgName: `nsg-kms-${config.name}`,
+      vnet: config.network.vnet
+        ? { name: config.network.vnet.name ?? `vnet-kms-${config.name}`, addressSpace: config.network.vnet.addressSpace, subnetPrefix: config.network.vnet.subnetPrefix }
+        : undefined,
+      subnetId: config.network.vnet ? undefined : config.network.subnetId,
+      keyVaultServiceEndpoint: config.keyVault.allowedCidrs !== undefined,
+    });
+
+    this.keyVault = new KmsKeyVault(this, "vault", {
+      ...inResourceGroup,
+      existingId: config.keyVault.id,
+      name: config.keyVault.id ? undefined : config.keyVault.name,
+      purgeProtection: production,
+      allowedCidrs: config.keyVault.allowedCidrs,
+      subnetId: network.subnetId,
+      deployerPrincipalId: config.keyVault.deployerPrincipalId,
+    });
+    recordEnvironmentFields(this.keyVault, ["keyVault"]);
+    recordEnvironmentFields(network, ["network"]);
+    this.keyVaultId = this.keyVault.id;
+    this.keyVaultUri = this.keyVault.uri;
+    const keys = new KmsHostKeys(this, "kms-host-keys", {
+      keyVaultId: this.keyVault.id,
+      keyVaultName: this.keyVault.name,
+      secretNames: config.kms.products.map((p) => p.secretName),
+      dependsOn: this.keyVault.secretDependsOn,
+    });
+
+    this.hosts = this.addHosts(network.subnetId, inResourceGroup);
+    this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
+    recordEnvironmentFields(this.firewallRule, ["kms", "port"], ["clientCidrs"], ["adminCidrs"]);
+    const managementAccess = network.node.tryFindChild("management-access");
+    if (managementAccess) recordEnvironmentFields(managementAccess, ["adminCidrs"], ["kms", "port"]);
+
+    const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
+    // One record model per environment; every publisher renders it, so they cannot disagree.
+    // A static address is used as written (so the exports can be built before apply); otherwise the
+    // NIC's address is a reference, resolved at apply.
+    this.dnsRecordModel = new KmsDnsRecords({
+      zoneName: config.dns.zoneName,
+      hosts: this.hosts.map((h, index) => ({
+        name: h.computerName.toLowerCase(),
+        address: config.hosts.privateIpAddresses?.[index] ?? h.privateIp,
+        priority: config.dns.srv?.[index]?.priority,
+        weight: config.dns.srv?.[index]?.weight,
+      })),
+      port,
+      ttl: config.dns.ttl,
+    });
+    this.dnsRecords = new KmsPrivateDns(this, "dns", {
+      resourceGroupName: zoneResourceGroup,
+      createZone: config.dns.createZone,
+      // A created zone is linked to the hosts' vnet too; an existing zone only to the vnets listed
+      // (its owner has linked the networks that already use it).
+      linkedVnetIds: config.dns.createZone ? [network.vnetId, ...config.dns.linkedVnetIds] : config.dns.linkedVnetIds,
+      linkNamePrefix: `link-kms-${config.name}`,
+      records: this.dnsRecordModel,
+    }).records;
+    const rfc2136 = config.dns.rfc2136;
+    if (rfc2136) {
+      this.rfc2136Records = new KmsRfc2136Records(this, "dns-rfc2136", {
+        records: this.dnsRecordModel,
+        server: rfc2136.server,
+        port: rfc2136.port,
+        transport: rfc2136.transport,
+        auth: rfc2136Auth(rfc2136),
+      });
+    }
+
+    this.bootstraps = this.hosts.map(
+      (host, index) =>
+        new KmsHostBootstrap(this, `host-${index + 1}-bootstrap`, {
+          host,
+          location: config.location,
+          keys,
+          keyVaultUri: this.keyVaultUri,
+          products: config.kms.products,
+          clientCidrs: config.clientCidrs,
+          port,
+          revision: String(config.kms.bootstrapRevision),
+        }),
+    );
+    this.bootstraps.forEach((b) => recordEnvironmentFields(b, ["kms", "products"], ["kms", "bootstrapRevision"]));
+
+    if (production) {
+      // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted
+      // (its create fails the apply), so no lock exists yet and the replace that the next apply
+      // plans goes through. Should the Run Command be replaced later (-replace, a new VM id), the
+      // lock is replaced around it: deleted first, created again after the new Run Command.
+      const hostLocks = this.hosts.map((h, i) => ({
+        id: `lock-${h.node.id}`,
+        resource: h.vm,
+        dependsOn: [this.bootstraps[i].runCommand],
+        replaceTriggeredBy: [`${this.bootstraps[i].runCommand.terraformResourceType}.${this.bootstraps[i].runCommand.friendlyUniqueId}.id`],
+      }));
+      new KmsDeleteLocks(this, "locks", {
+        targets: [
+          ...hostLocks,
+          ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
+          { id: "lock-srv-record", resource: this.dnsRecords.srvRecord },
+          ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, resource: r })),
+        ],
+      });
+    }
+
+    KmsPolicyPack.applyTo(
+      this,
+      policyContext({ clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, kmsPort: port, production: config.tier === "production", allowedPublicKeys: allPublishedKeys() }),
+    );
+    // Run Commands stay untagged: Azure re-runs a changed Run Command, and a tag is part of it.
+    Aspects.of(this).add(
+      new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }, { excludeResourceTypes: ["azurerm_virtual_machine_run_command"] }),
+    );
+    this.addOutputs();
+  }
+
+  /**
+   * The vault's lock. A CanNotDelete lock forbids deleting role assignments at or below its scope
+   * (learn.microsoft.com/azure/azure-resource-manager/management/lock-resources), and a role
+   * assignment cannot be updated, only replaced (internal/services/authorization/
+   * role_assignment_resource.go). So a changed product, secret name, deployer or host identity
+   * would fail under a plain lock. The lock depends on every role assignment under the vault and
+   * is replaced whenever their set changes (a terraform_data holding their ids): Terraform deletes
+   * the lock, changes the assignments, then creates the lock again.
+   */
+  private vaultLockTarget(vault: { readonly id: string }) {
+    const assignments = [...(this.keyVault.deployerRoleAssignment ? [this.keyVault.deployerRoleAssignment] : []), ...this.bootstraps.flatMap((b) => b.readGrants)];
+    const fingerprint = new DataResource(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) } });
+    return {
+      id: "lock-key-vault",
+      resource: vault,
+      dependsOn: assignments,
+      replaceTriggeredBy: [`${fingerprint.terraformResourceType}.${fingerprint.friendlyUniqueId}`],
+    };
+  }
+
+  /** The hosts, spread round-robin across the zones, each with the shipped KMS-VM-007 suppression. */
+  private addHosts(subnetId: string, inResourceGroup: { resourceGroupName: string; location: string }): KmsHost[] {
+    const { config } = this;
     const zones = config.hosts.zones;
-    this.hosts = Array.from({ length: config.hosts.count }, (_, index) => {
+    return Array.from({ length: config.hosts.count }, (_, index) => {
       const host = new KmsHost(this, `host-${index + 1}`, {
         ...inResourceGroup,
         computerName: computerName(config.hosts.namePrefix, index),
@@ -186,103 +271,15 @@ export class KmsStack extends TerraformStack {
         encryptionAtHost: config.hosts.encryptionAtHost,
         adminUsername: config.hosts.adminUsername,
         osDiskStorageAccountType: config.hosts.osDiskType,
-        secretDependsOn,
-        preventDestroy: production,
+        secretDependsOn: this.keyVault.secretDependsOn,
+        preventDestroy: config.tier === "production",
       });
+      recordEnvironmentFields(host, ["hosts"]);
       // The bootstrap is a VM extension operation (managed Run Command): the one documented
       // departure from the generic scanner rule that forbids extensions.
       suppressRule(host, shippedSuppression("KMS-VM-007"));
       return host;
     });
-
-    // Firewall: the NSG guards the subnet we created; on a subnet we do not own, it guards the
-    // hosts' NICs instead, so that we never replace the NSG of a shared subnet.
-    if (createdSubnet) {
-      new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: createdSubnet.id, networkSecurityGroupId: nsg.id });
-    } else {
-      this.hosts.forEach((host, index) => {
-        new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
-          networkInterfaceId: host.networkInterface.id,
-          networkSecurityGroupId: nsg.id,
-        });
-      });
-    }
-    this.firewallRule = new KmsFirewallRule(this, "kms-firewall", {
-      networkSecurityGroupName: nsg.name,
-      resourceGroupName,
-      clientCidrs: config.clientCidrs,
-      hostAddresses: this.hosts.map((h) => h.privateIp),
-      port,
-    });
-    new ManagementAccessRule(this, "management-access", {
-      networkSecurityGroupName: nsg.name,
-      resourceGroupName,
-      adminCidrs: config.adminCidrs,
-    });
-
-    // DNS.
-    const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
-    let zoneName = config.dns.zoneName;
-    if (config.dns.createZone) {
-      const zone = new PrivateDnsZone(this, "dns-zone", { name: config.dns.zoneName, resourceGroupName: zoneResourceGroup });
-      // Referencing the zone's name orders the records after the zone.
-      zoneName = zone.name;
-      [kmsVnetId, ...config.dns.linkedVnetIds].forEach((vnetId, index) => {
-        new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
-          name: index === 0 ? `link-kms-${config.name}` : `link-kms-${config.name}-${index + 1}`,
-          resourceGroupName: zoneResourceGroup,
-          privateDnsZoneName: zone.name,
-          virtualNetworkId: vnetId,
-          registrationEnabled: false,
-        });
-      });
-    }
-    this.dnsRecords = new KmsSrvRecord(this, "kms-dns", {
-      zoneName,
-      resourceGroupName: zoneResourceGroup,
-      hosts: this.hosts.map((h) => ({ name: h.computerName.toLowerCase(), privateIp: h.privateIp })),
-      port,
-      ttl: config.dns.ttl,
-    });
-
-    this.hosts.forEach((host, index) => {
-      new KmsHostBootstrap(this, `host-${index + 1}-bootstrap`, {
-        host,
-        location: config.location,
-        keys,
-        keyVaultUri: this.keyVaultUri,
-        products: config.kms.products,
-        clientCidrs: config.clientCidrs,
-        port,
-        revision: String(config.kms.bootstrapRevision),
-      });
-    });
-
-    if (production) {
-      // Delete locks on what activation depends on; each is scoped to the resource itself, so
-      // ordinary changes elsewhere in the group (an NSG rule renamed by a port change) still apply.
-      const locked: { id: string; lockable: { id: string } }[] = [
-        ...this.hosts.map((h) => ({ id: `lock-${h.node.id}`, lockable: h.vm })),
-        ...(createdVault ? [{ id: "lock-key-vault", lockable: createdVault }] : []),
-        { id: "lock-srv-record", lockable: this.dnsRecords.srvRecord },
-        ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, lockable: r })),
-      ];
-      for (const { id, lockable } of locked) {
-        new ManagementLock(this, id, {
-          name: "kms-do-not-delete",
-          scope: lockable.id,
-          lockLevel: "CanNotDelete",
-          notes: "A KMS host, its key vault and its DNS records: deleting them stops volume activation and rebuilding a host spends a KMS host key activation. Remove this lock deliberately first.",
-        });
-      }
-    }
-
-    KmsPolicyPack.applyTo(
-      this,
-      policyContext({ clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, kmsPort: port, production, allowedPublicKeys: allPublishedKeys() }),
-    );
-    Aspects.of(this).add(new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }));
-    this.addOutputs();
   }
 
   private configureBackend(): void {
@@ -299,7 +296,7 @@ export class KmsStack extends TerraformStack {
     } else {
       // Relative to cdktf.out/stacks/<stack>/, where terraform runs: the project root. Never let
       // cdktf default it, which bakes this machine's absolute path into the output.
-      new LocalBackend(this, { path: backend.path ?? `../../../terraform.${stackName(this.config.name)}.tfstate` });
+      new LocalBackend(this, { path: backend.path ?? this.defaultStatePath });
     }
   }
 
@@ -314,7 +311,7 @@ export class KmsStack extends TerraformStack {
       description: "Manual fallback for a client that cannot use DNS discovery (undo with slmgr /ckms).",
     });
     new TerraformOutput(this, "client_kit_path", {
-      value: `cdktf.out/client-kit/${this.config.name}`,
+      value: this.clientKitPath,
       description: "Client kit (Test-KmsClient.ps1, and configuration.xml for Office LTSC) written by npm run synth, relative to the project root.",
     });
     new TerraformOutput(this, "key_vault_uri", { value: this.keyVaultUri, description: "Key Vault holding the admin passwords and KMS host keys." });

@@ -1,5 +1,5 @@
 // Behaviour at the boundaries where deliberate bugs used to survive the suite (issue 10): SRV
-// priority versus weight, equal allow/deny priorities, azurerm_public_ip_prefix, NSG fields given
+// priority versus weight (and the record bounds), equal allow/deny priorities, azurerm_public_ip_prefix, NSG fields given
 // as tokens, warning de-duplication, and zones round-robin with more hosts than zones. (Host bits
 // in a CIDR: address-range.test.ts.)
 import * as fs from "fs";
@@ -7,30 +7,37 @@ import * as os from "os";
 import * as path from "path";
 import { PublicIpPrefix } from "@cdktf/provider-azurerm/lib/public-ip-prefix";
 import { TerraformOutput } from "cdktf";
-import { KmsFirewallRule, KmsSrvRecord } from "../constructs";
+import { KmsDnsRecords, type KmsDnsRecordsProps, KmsFirewallRule, KmsSrvRecord } from "../constructs";
 import { synthesizeAll } from "../stacks/synthesize";
 import { findings, keyVault, nic, nsgRule, synth } from "./policy/harness";
 import { environmentWith, FIXTURE_ENVIRONMENTS_DIR, validEnvironment } from "./support/environments";
 import { synthesizeConstruct, synthesizeEnvironment } from "./support/synth";
 
-describe("KmsSrvRecord priority and weight", () => {
-  const props = { zoneName: "corp.contoso.com", resourceGroupName: "rg-dns", port: 1688, hosts: [{ name: "kms01", privateIp: "10.1.0.4" }, { name: "kms02", privateIp: "10.1.0.5" }] };
+describe("KMS DNS records: priority, weight and bounds", () => {
+  const records = (change: Partial<KmsDnsRecordsProps> = {}) => new KmsDnsRecords({ zoneName: "corp.contoso.com", hosts: [{ name: "kms01", address: "10.1.0.4" }], ...change });
 
-  test("puts priority and weight each in its own field of every entry", () => {
-    const [srv] = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, priority: 10, weight: 20 })).resources("azurerm_private_dns_srv_record");
-    expect(srv.record.map((r: { priority: number; weight: number }) => [r.priority, r.weight])).toEqual([
+  test("puts priority and weight each in its own field of the host's entry", () => {
+    const model = records({ hosts: [{ name: "kms01", address: "10.1.0.4", priority: 10, weight: 20 }, { name: "kms02", address: "10.1.0.5" }] });
+    expect(model.srvEntries.map((e) => [e.priority, e.weight])).toEqual([
       [10, 20],
-      [10, 20],
+      [0, 0],
     ]);
   });
 
   test("accepts the TTL bounds 1 and 2147483647 and refuses just outside them", () => {
-    for (const ttl of [1, 2147483647]) expect(synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, ttl })).resources("azurerm_private_dns_srv_record")[0].ttl).toBe(ttl);
-    for (const ttl of [0, 2147483648, 1.5]) expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, ttl }))).toThrow(`ttl ${ttl} is not a DNS TTL`);
+    for (const ttl of [1, 2147483647]) expect(records({ ttl }).ttl).toBe(ttl);
+    for (const ttl of [0, 2147483648, 1.5]) expect(() => records({ ttl })).toThrow(`ttl ${ttl} is not a DNS TTL`);
   });
 
-  test("refuses an empty host list", () => {
-    expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, hosts: [] }))).toThrow(/hosts is empty/);
+  test("accepts priority and weight 0 and 65535 and refuses -1 and 65536", () => {
+    expect(records({ hosts: [{ name: "kms01", address: "10.1.0.4", priority: 65535, weight: 0 }] }).srvEntries[0]).toMatchObject({ priority: 65535, weight: 0 });
+    expect(() => records({ hosts: [{ name: "kms01", address: "10.1.0.4", priority: 65536 }] })).toThrow("SRV priority 65536");
+    expect(() => records({ hosts: [{ name: "kms01", address: "10.1.0.4", weight: -1 }] })).toThrow("SRV weight -1");
+  });
+
+  test("refuses an empty host list and a port outside 1-65535", () => {
+    expect(() => records({ hosts: [] })).toThrow(/hosts is empty/);
+    for (const port of [0, 65536]) expect(() => records({ port })).toThrow(`KmsDnsRecords: port ${port} is not a TCP port`);
   });
 });
 
@@ -109,18 +116,10 @@ describe("zones", () => {
 });
 
 describe("messages name the construct and carry the fix", () => {
-  const props = { zoneName: "corp.contoso.com", resourceGroupName: "rg-dns", hosts: [{ name: "kms01", privateIp: "10.1.0.4" }] };
-
-  test("KmsSrvRecord refuses a port outside 1-65535, naming itself", () => {
-    for (const port of [0, 65536]) {
-      expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, port }))).toThrow(new RegExp(`^KmsSrvRecord \\S*dns: port ${port} is not a TCP port`));
-    }
-  });
-
   test("KmsSrvRecord.fqdn is the SRV record's own fqdn attribute", () => {
     const json = synthesizeConstruct((stack) => {
-      const record = new KmsSrvRecord(stack, "dns", props);
-      new TerraformOutput(stack, "srv", { value: record.fqdn });
+      const srv = new KmsSrvRecord(stack, "dns", { resourceGroupName: "rg-dns", records: new KmsDnsRecords({ zoneName: "corp.contoso.com", hosts: [{ name: "kms01", address: "10.1.0.4" }] }) });
+      new TerraformOutput(stack, "srv", { value: srv.fqdn });
     }).json;
     const [key] = Object.keys(json.resource.azurerm_private_dns_srv_record);
     expect(json.output.srv.value).toBe(`\${azurerm_private_dns_srv_record.${key}.fqdn}`);

@@ -18,21 +18,24 @@ function lint(source: string): { status: number | null; output: string } {
 // these fixtures as real imports.
 const AZURERM = ["@cdktf", "provider-azurerm"].join("/");
 const RANDOM = ["@cdktf", "provider-random"].join("/");
+const DNS = ["@cdktf", "provider-dns"].join("/");
 const ROOT_IMPORTS = [
   `import { WindowsVirtualMachine } from "${AZURERM}";`,
   `import * as azurerm from "${AZURERM}";`,
   `import * as lib from "${AZURERM}/lib";`,
   `import { RandomProvider } from "${RANDOM}";`,
+  `import { SrvRecordSet } from "${DNS}";`,
+  `import * as dnsLib from "${DNS}/lib/";`,
 ];
 
-const DEEP_IMPORT = 'import { WindowsVirtualMachine as DeepVm } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";';
+const DEEP_IMPORTS = 'import { WindowsVirtualMachine as DeepVm } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";\nimport { SrvRecordSet as DeepSrv } from "@cdktf/provider-dns/lib/srv-record-set";';
 
-test("refuses every form of provider root import, one error per line, and accepts a deep import", () => {
+test("refuses every form of provider root import, one error per line, and accepts deep imports", () => {
   // One eslint process for all cases: each start costs seconds. Exit status 1 means eslint ran
   // and found errors (2 would mean it could not run); every error is on a root import line.
-  const { status, output } = lint(`${ROOT_IMPORTS.join("\n")}\n${DEEP_IMPORT}\nexport const vm = DeepVm;\n`);
+  const { status, output } = lint(`${ROOT_IMPORTS.join("\n")}\n${DEEP_IMPORTS}\nexport const used = [DeepVm, DeepSrv];\n`);
   expect(status).toBe(1);
   const errorLines = [...output.matchAll(/^\s*(\d+):\d+\s+error\s(.*)$/gm)];
   expect(errorLines.every((m) => m[2].endsWith("no-restricted-imports"))).toBe(true);
-  expect([...new Set(errorLines.map((m) => Number(m[1])))]).toEqual([1, 2, 3, 4]);
+  expect([...new Set(errorLines.map((m) => Number(m[1])))]).toEqual([1, 2, 3, 4, 5, 6]);
 });

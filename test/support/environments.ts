@@ -11,7 +11,7 @@ import { parseEnvironment } from "../../config/load-environments";
 export const ENVIRONMENTS_DIR = path.join(__dirname, "..", "..", "environments");
 
 /** The tests' own environment files (a lab with a new vnet, a zoned production on an existing subnet). */
-export const FIXTURE_ENVIRONMENTS_DIR = path.join(__dirname, "..", "fixtures", "environments");
+export const FIXTURE_ENVIRONMENTS_DIR = path.join(__dirname, "..", "fixtures", "base-environments");
 
 /** The fixture environments, by file name. */
 export type FixtureName = "lab" | "production";
