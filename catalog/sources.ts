@@ -1,5 +1,5 @@
 // Where every catalog value comes from. The URLs are the Microsoft Learn addresses recorded in
-// /work/shared/reference/kms-facts.md, so a reviewer can check each table against its page.
+// test/fixtures/reference/kms-facts.md, so a reviewer can check each table against its page.
 
 /** Microsoft Learn pages that the catalog tables are taken from. */
 export const CATALOG_SOURCES = {

@@ -94,7 +94,8 @@ export class AddressRange {
     const wide = AddressRange.internetWideProblem(text);
     if (wide) return wide;
     const trimmed = text.trim();
-    if (!trimmed.includes("/") && !ipaddr.isValid(trimmed) && /^[A-Za-z][A-Za-z0-9.]*$/.test(trimmed)) {
+    // A word: no "/" and never an IP address (those have digits first or a ":").
+    if (/^[A-Za-z][A-Za-z0-9.]*$/.test(trimmed)) {
       return `"${text}" is a service tag, not a declared network; list the address ranges instead`;
     }
     return AddressRange.cidrProblem(text);
@@ -148,7 +149,8 @@ export class AddressRange {
 
   /** Whether `other` lies entirely inside this range. */
   public containsRange(other: AddressRange): boolean {
-    return other.version === this.version && other.prefixLength >= this.prefixLength && this.containsAddress(other.network.toString());
+    // containsAddress refuses an address of the other family.
+    return other.prefixLength >= this.prefixLength && this.containsAddress(other.network.toString());
   }
 
   public toString(): string {

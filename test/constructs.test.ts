@@ -1,7 +1,7 @@
 // Each construct alone, asserted on the synthesized JSON (snake_case keys, nested blocks as arrays).
 import { TerraformStack, Testing } from "cdktf";
 import { KmsDnsRecords, KmsDnsRecordsProps, KmsFirewallRule, KmsHost, KmsHostImage, KmsKeyVault, KmsNetwork, KmsSrvRecord, ManagementAccessRule } from "../constructs";
-import { synthesizeConstruct } from "./support/synth";
+import { synthesizeConstruct, type SynthesizedStack } from "./support/synth";
 
 const hostProps = {
   computerName: "kms01",
@@ -13,9 +13,14 @@ const hostProps = {
 };
 
 describe("KmsHost", () => {
-  const synthesized = synthesizeConstruct((stack) => new KmsHost(stack, "host", hostProps));
-  const [vm] = synthesized.resources("azurerm_windows_virtual_machine");
-  const [nic] = synthesized.resources("azurerm_network_interface");
+  let synthesized: SynthesizedStack;
+  let vm: Record<string, any>;
+  let nic: Record<string, any>;
+  beforeAll(() => {
+    synthesized = synthesizeConstruct((stack) => new KmsHost(stack, "host", hostProps));
+    [vm] = synthesized.resources("azurerm_windows_virtual_machine");
+    [nic] = synthesized.resources("azurerm_network_interface");
+  });
 
   test("turns on Trusted Launch and encryption at host by default", () => {
     expect(vm).toMatchObject({ secure_boot_enabled: true, vtpm_enabled: true, encryption_at_host_enabled: true });

@@ -1,12 +1,13 @@
 // Validation of environment files: every class of bad input gets a message that names the field
-// and the fix; the shipped files validate; the published JSON Schema is current.
+// and the fix; the fixture files validate; the published JSON Schema is current. (The shipped
+// files are checked generically in shipped-environments.test.ts.)
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { z } from "zod";
 import { environmentSchema } from "../config/environment-schema";
 import { ConfigError, loadEnvironments, parseEnvironment } from "../config/load-environments";
-import { ENVIRONMENTS_DIR, environmentWith, shippedEnvironmentData } from "./support/environments";
+import { ENVIRONMENTS_DIR, environmentWith, FIXTURE_ENVIRONMENTS_DIR, fixtureEnvironmentData } from "./support/environments";
 import { stringify } from "yaml";
 
 /** The problems reported for `data` as `environments/<name>.yaml`, as "field: message" lines. */
@@ -15,13 +16,13 @@ function problemsOf(data: Record<string, unknown>, file = `environments/${String
   return result.ok ? [] : result.problems.map((p) => `${p.field}: ${p.message}`);
 }
 
-describe("shipped environment files", () => {
-  test.each(["lab", "production"] as const)("%s.yaml validates", (name) => {
-    expect(problemsOf(shippedEnvironmentData(name))).toEqual([]);
+describe("environment files", () => {
+  test.each(["lab", "production"] as const)("the %s fixture validates", (name) => {
+    expect(problemsOf(fixtureEnvironmentData(name))).toEqual([]);
   });
 
-  test("every file in environments/ loads", () => {
-    expect(loadEnvironments(ENVIRONMENTS_DIR).map((e) => e.name)).toEqual(["lab", "production"]);
+  test("every file in a directory loads, named after its file", () => {
+    expect(loadEnvironments(FIXTURE_ENVIRONMENTS_DIR).map((e) => e.name)).toEqual(["lab", "production"]);
   });
 
   test("the published JSON Schema matches the schema in code (run `npm run schema` after changing it)", () => {
@@ -143,7 +144,7 @@ describe("structure", () => {
   });
 
   test("the name must equal the file name", () => {
-    expect(problemsOf(shippedEnvironmentData("lab"), "environments/lab2.yaml")).toEqual([expect.stringMatching(/^name: "lab" must equal the file name "lab2"/)]);
+    expect(problemsOf(fixtureEnvironmentData("lab"), "environments/lab2.yaml")).toEqual([expect.stringMatching(/^name: "lab" must equal the file name "lab2"/)]);
   });
 
   test("every problem is reported at once, each with its line", () => {

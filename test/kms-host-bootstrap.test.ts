@@ -40,10 +40,13 @@ function parametersOf(synthesized: ReturnType<typeof bootstrapStack>): Record<st
 }
 
 describe("KmsHostBootstrap", () => {
-  const windowsAnd2024 = bootstrapStack([
-    { product: "windows", secretName: "kms-windows" },
-    { product: "office-ltsc-2024", secretName: "kms-office-2024", volumeLicensePack: PACK_2024 },
-  ]);
+  let windowsAnd2024: ReturnType<typeof bootstrapStack>;
+  beforeAll(() => {
+    windowsAnd2024 = bootstrapStack([
+      { product: "windows", secretName: "kms-windows" },
+      { product: "office-ltsc-2024", secretName: "kms-office-2024", volumeLicensePack: PACK_2024 },
+    ]);
+  });
 
   test("passes the vault, both secret names, the port, the client ranges and the pack's URI and SHA-256 as parameters", () => {
     expect(parametersOf(windowsAnd2024)).toEqual({

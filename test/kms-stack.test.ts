@@ -1,14 +1,16 @@
-// The shipped stacks, built from the shipped environment files, checked on the synthesized JSON.
+// The stacks built from the test's fixture environment files, checked on the synthesized JSON.
 import { isTaggable } from "../constructs/standard-tags";
 import { App, TerraformResource } from "cdktf";
+import type { EnvironmentConfig } from "../config/environment-schema";
 import { KmsStack } from "../stacks/kms-stack";
-import { environmentWith, shippedEnvironmentData, validEnvironment } from "./support/environments";
+import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
 import { SynthesizedStack, synthesizeEnvironment } from "./support/synth";
 
 describe.each(["lab", "production"] as const)("the %s stack", (name) => {
-  const environment = validEnvironment(shippedEnvironmentData(name));
+  let environment: EnvironmentConfig;
   let stack: SynthesizedStack;
   beforeAll(() => {
+    environment = validEnvironment(fixtureEnvironmentData(name));
     stack = synthesizeEnvironment(environment);
   });
 
@@ -101,7 +103,7 @@ describe("KmsStack", () => {
   });
 
   test("puts the environment's tags on every taggable resource", () => {
-    const environment = validEnvironment(shippedEnvironmentData("production"));
+    const environment = validEnvironment(fixtureEnvironmentData("production"));
     // The construct tree tells which resource types accept tags; the synthesized JSON must carry them.
     const stack = new KmsStack(new App({ outdir: "never-synthesized" }), environment);
     const synthesized = synthesizeEnvironment(environment);
@@ -122,10 +124,10 @@ describe("KmsStack", () => {
   });
 
   test("associates the NSG with the subnet it creates, and with the NICs on a subnet it does not own", () => {
-    const lab = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
+    const lab = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("lab")));
     expect(lab.resources("azurerm_subnet_network_security_group_association")).toHaveLength(1);
     expect(lab.resources("azurerm_network_interface_security_group_association")).toHaveLength(0);
-    const production = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+    const production = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
     expect(production.resources("azurerm_subnet_network_security_group_association")).toHaveLength(0);
     expect(production.resources("azurerm_network_interface_security_group_association")).toHaveLength(2);
   });
@@ -140,7 +142,7 @@ describe("KmsStack", () => {
   });
 
   test("links a created zone to the KMS vnet and every extra vnet", () => {
-    const stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+    const stack = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
     const links = stack.resources("azurerm_private_dns_zone_virtual_network_link").map((l) => l.virtual_network_id);
     expect(links).toEqual([
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub-weu",
@@ -173,7 +175,7 @@ describe("Key Vault firewall", () => {
   });
 
   test("without allowedCidrs the vault has no firewall and the subnet no service endpoint", () => {
-    const stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
+    const stack = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("lab")));
     expect(stack.resources("azurerm_key_vault")[0].network_acls).toBeUndefined();
     expect(stack.resources("azurerm_subnet")[0].service_endpoints).toBeUndefined();
   });
@@ -186,7 +188,7 @@ test("an existing Key Vault needs no client config lookup", () => {
 });
 
 test("bumping kms.bootstrapRevision changes every host's Run Command, so the bootstrap re-runs in place", () => {
-  const before = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+  const before = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
   const after = synthesizeEnvironment(validEnvironment(environmentWith("production", (d) => (d.kms.bootstrapRevision = 2))));
   const revisions = (stack: typeof before) => stack.resources("azurerm_virtual_machine_run_command").map((c) => c.parameter.find((p: { name: string }) => p.name === "Revision").value);
   expect(revisions(before)).toEqual(["1", "1"]);

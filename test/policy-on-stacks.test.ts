@@ -1,4 +1,4 @@
-// The policy pack on the real stacks: the shipped stacks pass with only the documented
+// The policy pack on the real stacks (built from the test fixtures): they pass with only the documented
 // suppression; escape-hatch overrides that weaken a host fail the main job; production carries
 // its delete locks and prevent_destroy; changes that need no new VM do not replace one.
 import * as fs from "fs";
@@ -8,14 +8,17 @@ import { App } from "cdktf";
 import { listSuppressions, SHIPPED_SUPPRESSIONS } from "../policy";
 import { KmsStack } from "../stacks/kms-stack";
 import { synthesizeAll } from "../stacks/synthesize";
-import { ENVIRONMENTS_DIR, shippedEnvironmentData, validEnvironment } from "./support/environments";
-import { synthesizeEnvironment } from "./support/synth";
+import { FIXTURE_ENVIRONMENTS_DIR, fixtureEnvironmentData, validEnvironment } from "./support/environments";
+import { synthesizeEnvironment, type SynthesizedStack } from "./support/synth";
 
-describe.each(["lab", "production"] as const)("the shipped %s stack under the policy pack", (name) => {
-  const environment = validEnvironment(shippedEnvironmentData(name));
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-")) });
-  const stack = new KmsStack(app, environment);
-  beforeAll(() => app.synth());
+describe.each(["lab", "production"] as const)("the %s fixture stack under the policy pack", (name) => {
+  let app: App;
+  let stack: KmsStack;
+  beforeAll(() => {
+    app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-")) });
+    stack = new KmsStack(app, validEnvironment(fixtureEnvironmentData(name)));
+    app.synth();
+  });
   afterAll(() => fs.rmSync(app.outdir, { recursive: true, force: true }));
 
   test("synthesizes with no policy error", () => {
@@ -37,9 +40,13 @@ describe.each(["lab", "production"] as const)("the shipped %s stack under the po
 });
 
 describe("production protection", () => {
-  const production = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
-  const lab = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("lab")));
-  const idsOf = (stack: typeof production, type: string) => Object.keys(stack.json.resource[type] ?? {}).map((key) => `\${${type}.${key}.id}`);
+  let production: SynthesizedStack;
+  let lab: SynthesizedStack;
+  beforeAll(() => {
+    production = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
+    lab = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("lab")));
+  });
+  const idsOf = (stack: SynthesizedStack, type: string) => Object.keys(stack.json.resource[type] ?? {}).map((key) => `\${${type}.${key}.id}`);
 
   test("locks every host, the Key Vault and every DNS record against deletion", () => {
     const locks = production.resources("azurerm_management_lock");
@@ -62,7 +69,10 @@ describe("production protection", () => {
 });
 
 describe("safe-apply guards", () => {
-  const stack = synthesizeEnvironment(validEnvironment(shippedEnvironmentData("production")));
+  let stack: SynthesizedStack;
+  beforeAll(() => {
+    stack = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
+  });
 
   test("a rotated admin password does not replace a host (admin_password forces a new VM in azurerm)", () => {
     for (const vm of stack.resources("azurerm_windows_virtual_machine")) expect(vm.lifecycle.ignore_changes).toEqual(["admin_password"]);
@@ -81,7 +91,7 @@ describe("escape-hatch overrides that weaken a host fail the main job", () => {
   ])("%s", (_what, override, message) => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kms-override-")), "cdktf.out");
     try {
-      expect(() => synthesizeAll({ environmentsDir: ENVIRONMENTS_DIR, outdir, extend: (s) => s.config.name === "production" && override(s) })).toThrow(message);
+      expect(() => synthesizeAll({ environmentsDir: FIXTURE_ENVIRONMENTS_DIR, outdir, extend: (s) => s.config.name === "production" && override(s) })).toThrow(message);
       expect(fs.existsSync(outdir)).toBe(false);
     } finally {
       fs.rmSync(path.dirname(outdir), { recursive: true, force: true });

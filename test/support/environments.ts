@@ -1,15 +1,24 @@
-// Builders for environment configs in tests: start from a shipped file, change one thing.
+// Builders for environment configs in tests: start from a fixture file, change one thing.
+// Tests never read environments/ by name: the team edits and adds those files freely, and
+// test/shipped-environments.test.ts checks every one of them generically.
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { EnvironmentConfig } from "../../config/environment-schema";
 import { parseEnvironment } from "../../config/load-environments";
 
+/** The shipped environment files: only for generic checks of whatever is in there. */
 export const ENVIRONMENTS_DIR = path.join(__dirname, "..", "..", "environments");
 
-/** The raw (unvalidated) data of a shipped environment file. */
-export function shippedEnvironmentData(name: "lab" | "production"): Record<string, unknown> {
-  return parse(fs.readFileSync(path.join(ENVIRONMENTS_DIR, `${name}.yaml`), "utf8")) as Record<string, unknown>;
+/** The tests' own environment files (a lab with a new vnet, a zoned production on an existing subnet). */
+export const FIXTURE_ENVIRONMENTS_DIR = path.join(__dirname, "..", "fixtures", "base-environments");
+
+/** The fixture environments, by file name. */
+export type FixtureName = "lab" | "production";
+
+/** The raw (unvalidated) data of a fixture environment file. */
+export function fixtureEnvironmentData(name: FixtureName): Record<string, unknown> {
+  return parse(fs.readFileSync(path.join(FIXTURE_ENVIRONMENTS_DIR, `${name}.yaml`), "utf8")) as Record<string, unknown>;
 }
 
 /** Validates data as if it were the file `environments/<name>.yaml`; throws with the problems if invalid. */
@@ -19,9 +28,9 @@ export function validEnvironment(data: Record<string, unknown>): EnvironmentConf
   return result.environment;
 }
 
-/** A deep copy of a shipped environment with `change` applied to the raw data. */
-export function environmentWith(name: "lab" | "production", change: (data: Record<string, any>) => void): Record<string, any> {
-  const data = structuredClone(shippedEnvironmentData(name)) as Record<string, any>;
+/** A deep copy of a fixture environment with `change` applied to the raw data. */
+export function environmentWith(name: FixtureName, change: (data: Record<string, any>) => void): Record<string, any> {
+  const data = structuredClone(fixtureEnvironmentData(name)) as Record<string, any>;
   change(data);
   return data;
 }

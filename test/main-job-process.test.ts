@@ -1,0 +1,87 @@
+// The main job end to end, as a user runs it: the bundled app (dist/main.js) in its own process
+// over a directory of environment files. A clean run writes every stack and client kit; a refused
+// file exits 1 with the message and writes nothing. The other main-job cases run in-process
+// (main-job.test.ts). Mutation testing leaves this file out (jest.stryker.config.js): a child
+// process never sees Stryker's active mutant.
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { XMLParser } from "fast-xml-parser";
+import { stringify } from "yaml";
+import { environmentWith } from "./support/environments";
+
+const ROOT = path.join(__dirname, "..");
+const MAIN = path.join(ROOT, "dist", "main.js");
+
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "pipe" });
+});
+
+/** The cdktf CLI sets CDKTF_OUTDIR; a user running the main job does not. */
+function withoutCdktfOutdir(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.CDKTF_OUTDIR;
+  return env;
+}
+
+function runMain(files: Record<string, unknown>): { status: number | null; stderr: string; stdout: string; outdir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-"));
+  const environments = path.join(dir, "environments");
+  fs.mkdirSync(environments);
+  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(data));
+  const outdir = path.join(dir, "cdktf.out");
+  const result = spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: withoutCdktfOutdir() });
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout, outdir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("as a process: synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json, with client kits and the bootstrap script", () => {
+  const run = runMain({ lab: environmentWith("lab", () => undefined), production: environmentWith("production", () => undefined) });
+  try {
+    // Only warnings (the shipped placeholders, the Key Vault network warning) may be printed.
+    // On Node 22+ cdktf 0.21 makes Node print DEP0044 (util.isArray): Node's, not the app's.
+    const nodeDeprecation = /^\(node:\d+\) \[DEP0044\]|^\(Use `node --trace-deprecation/;
+    expect(run.stderr.split("\n").filter((line) => line && !line.startsWith("warning: ") && !nodeDeprecation.test(line))).toEqual([]);
+    expect(run.status).toBe(0);
+    for (const stack of ["kms-lab", "kms-production"]) {
+      expect(JSON.parse(fs.readFileSync(path.join(run.outdir, "stacks", stack, "cdk.tf.json"), "utf8")).resource).toBeDefined();
+    }
+    // lab has clients.office, production has not: both get the diagnostics script.
+    expect(fs.readdirSync(path.join(run.outdir, "client-kit", "lab")).sort()).toEqual(["Test-KmsClient.ps1", "configuration.xml"]);
+    expect(fs.readdirSync(path.join(run.outdir, "client-kit", "production"))).toEqual(["Test-KmsClient.ps1"]);
+    // lab lists Professional Plus and Visio Professional LTSC 2024.
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(fs.readFileSync(path.join(run.outdir, "client-kit", "lab", "configuration.xml"), "utf8"));
+    expect(xml.Configuration.Add.Channel).toBe("PerpetualVL2024");
+    expect(xml.Configuration.Add.Product.map((p: any) => [p.ID, p.PIDKEY])).toEqual([
+      ["ProPlus2024Volume", "XJ2XN-FW8RK-P4HMP-DKDBV-GCVGB"],
+      ["VisioPro2024Volume", "B7TN8-FJ8V3-7QYCP-HQPMV-YY89G"],
+    ]);
+    expect(xml.Configuration.Property).toEqual({ Name: "AUTOACTIVATE", Value: "1" });
+    const script = fs.readFileSync(path.join(run.outdir, "client-kit", "lab", "Test-KmsClient.ps1"), "utf8");
+    expect(script).toContain("$Domain = 'lab.contoso.internal'");
+    expect(script).toContain("$KmsHosts = @('kmslab01.lab.contoso.internal')");
+    expect(script).toContain("$Port = 1688");
+    // The bundle ships the bootstrap script verbatim beside each stack, once, and the stack reads it from there.
+    const stackDir = path.join(run.outdir, "stacks", "kms-production");
+    const stack = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+    const scripts = new Set(Object.values(stack.resource.azurerm_virtual_machine_run_command as Record<string, any>).map((c) => c.source.script as string));
+    expect(scripts.size).toBe(1);
+    const file = /^\$\{file\("(.+)"\)\}$/.exec([...scripts][0])?.[1] as string;
+    expect(fs.readFileSync(path.join(stackDir, file), "utf8")).toBe(fs.readFileSync(path.join(ROOT, "powershell", "Install-KmsHost.ps1"), "utf8"));
+  } finally {
+    run.cleanup();
+  }
+});
+
+/** Writes `files` as `<name>.yaml` into a fresh environments directory; `outdir` beside it is not created. */
+test("explains that Microsoft 365 Apps activate by sign-in when a subscription product is listed (as a process: exit status and message)", () => {
+  const run = runMain({ lab: environmentWith("lab", (d) => d.clients.office.products.push("O365ProPlusRetail")), production: environmentWith("production", () => undefined) });
+  try {
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^Invalid environment file\(s\); nothing was written:\n/);
+    expect(run.stderr).toMatch(/lab\.yaml:\d+: clients\.office\.products\[2\]: .*sign-in/i);
+    expect(fs.existsSync(run.outdir)).toBe(false);
+  } finally {
+    run.cleanup();
+  }
+});
