@@ -7,6 +7,7 @@ import { KMS_HOST_PRODUCT_NAMES, WINDOWS_CSVLK_HOST_RELEASES, WINDOWS_CSVLK_VERS
 import { KMS_HOST_IMAGE_NAMES, KmsHostImage, KmsHostImageName } from "../constructs/kms-host-image";
 import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
 import { officeClientSchema } from "../client-kit/office-client-schema";
+import { monitoringSchema } from "./monitoring-schema";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
 z.config({ jitless: true });
@@ -328,6 +329,7 @@ export const environmentSchema = z
       })
       .optional()
       .describe("The client kit written to cdktf.out/client-kit/<name>/: Test-KmsClient.ps1 always, configuration.xml with clients.office."),
+    monitoring: monitoringSchema,
     tags: z.record(z.string().min(1).max(512), z.string().max(256)).default({}).describe("Tags put on every taggable resource."),
   })
   .superRefine((env, ctx) => {

@@ -5,6 +5,7 @@ export * from "./kms-host";
 export * from "./kms-host-bootstrap";
 export * from "./kms-host-keys";
 export * from "./kms-host-image";
+export * from "./kms-monitoring";
 export * from "./kms-port";
 export * from "./kms-srv-record";
 export * from "./management-access-rule";

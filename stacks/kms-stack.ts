@@ -22,6 +22,7 @@ import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { AddressRange, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsSrvRecord, ManagementAccessRule, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
+import { addMonitoring } from "./monitoring";
 
 /** The stack name of an environment. */
 export function stackName(environmentName: string): string {
@@ -276,6 +277,9 @@ export class KmsStack extends TerraformStack {
         });
       }
     }
+
+    // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
+    addMonitoring(this, config, this.hosts, resourceGroupName);
 
     KmsPolicyPack.applyTo(
       this,
