@@ -132,6 +132,7 @@ const SAVED_SEARCHES: readonly { readonly query: KqlQueryName; readonly displayN
   { query: "distinct-clients", displayName: "KMS distinct clients per host" },
   { query: "office-vs-windows-requests", displayName: "KMS requests: Office/Windows Server (5) versus Windows clients (25)" },
   { query: "last-activity-per-host", displayName: "KMS last activity per host" },
+  { query: "ingestion-per-host-per-day", displayName: "KMS monitoring: billed ingestion per host per day" },
 ];
 
 /** The Azure Monitor Agent, data collection, alerts and saved searches for a set of KMS hosts. */

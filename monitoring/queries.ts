@@ -19,6 +19,7 @@ export const KQL_QUERY_NAMES = [
   "distinct-clients",
   "office-vs-windows-requests",
   "last-activity-per-host",
+  "ingestion-per-host-per-day",
 ] as const;
 
 /** The name of one query file. */

@@ -93,9 +93,9 @@ describe("a monitored stack (fixture: three hosts, created workspace and action 
     expect(alert?.description).toContain("for 6 hours");
   });
 
-  test("saves the four daily-view searches in the workspace", () => {
+  test("saves the daily-view searches in the workspace", () => {
     expect(stack.resources("azurerm_log_analytics_saved_search").map((s) => s.name).sort()).toEqual(
-      ["distinct-clients", "last-activity-per-host", "office-vs-windows-requests", "requests-per-host-per-day"].map((q) => `kms-monitored-${q}`),
+      ["distinct-clients", "ingestion-per-host-per-day", "last-activity-per-host", "office-vs-windows-requests", "requests-per-host-per-day"].map((q) => `kms-monitored-${q}`),
     );
   });
 
