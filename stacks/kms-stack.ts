@@ -1,26 +1,14 @@
 // KmsStack: one environment, from a validated environment file, as one Terraform stack
 // (kms-<name>). Composes the constructs; holds no validation of its own beyond what the schema
 // and the constructs already enforce.
-import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
-import { DataAzurermKeyVault } from "@cdktf/provider-azurerm/lib/data-azurerm-key-vault";
-import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { NetworkInterfaceSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/network-interface-security-group-association";
-import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
-import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
-import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
-import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association";
-import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Aspects, AzurermBackend, ITerraformDependable, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { AddressRange, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsSrvRecord, ManagementAccessRule, StandardTags } from "../constructs";
+import { KmsDeleteLocks, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsSrvRecord, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { addMonitoring } from "./monitoring";
 
@@ -33,15 +21,6 @@ export function stackName(environmentName: string): string {
 export function computerName(prefix: string, index: number): string {
   return `${prefix}${String(index + 1).padStart(2, "0")}`;
 }
-
-/** Parts of an Azure resource id: `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>...`. */
-function resourceIdParts(id: string): { resourceGroup: string; name: string } {
-  const segments = id.split("/");
-  return { resourceGroup: segments[4], name: segments[segments.length - 1] };
-}
-
-/** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
-const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
 
 /** A suppression the product ships, with the reason recorded in RULES.md. */
 function shippedSuppression(id: string): { id: string; reason: string } {
@@ -56,6 +35,10 @@ export class KmsStack extends TerraformStack {
   public readonly config: EnvironmentConfig;
   /** The hosts, in host order. */
   public readonly hosts: KmsHost[];
+  /** The Key Vault (created or existing). */
+  public readonly keyVault: KmsKeyVault;
+  /** The bootstrap of each host, in host order. */
+  public readonly bootstraps: KmsHostBootstrap[];
   /** The Key Vault's resource id (created or existing). */
   public readonly keyVaultId: string;
   /** The Key Vault's URI, e.g. https://kv-kms-lab.vault.azure.net/. */
@@ -89,91 +72,93 @@ export class KmsStack extends TerraformStack {
       ? new ResourceGroup(this, "resource-group", { name: config.resourceGroup.name, location: config.location }).name
       : config.resourceGroup.name;
     const inResourceGroup = { resourceGroupName, location: config.location };
-
-    // Network.
-    let subnetId: string;
-    let kmsVnetId: string;
-    let createdSubnet: Subnet | undefined;
-    if (config.network.vnet) {
-      const vnet = new VirtualNetwork(this, "vnet", {
-        ...inResourceGroup,
-        name: config.network.vnet.name ?? `vnet-kms-${config.name}`,
-        addressSpace: [config.network.vnet.addressSpace],
-      });
-      createdSubnet = new Subnet(this, "subnet", {
-        name: "snet-kms",
-        resourceGroupName,
-        virtualNetworkName: vnet.name,
-        addressPrefixes: [config.network.vnet.subnetPrefix],
-        // The host activates its own KMS host key online with Microsoft, so it needs egress.
-        defaultOutboundAccessEnabled: true,
-        // With the vault's firewall on, the hosts reach it through this service endpoint.
-        serviceEndpoints: config.keyVault.allowedCidrs ? ["Microsoft.KeyVault"] : undefined,
-      });
-      subnetId = createdSubnet.id;
-      kmsVnetId = vnet.id;
-    } else {
-      subnetId = config.network.subnetId as string;
-      kmsVnetId = subnetId.replace(/\/subnets\/[^/]+$/i, "");
-    }
-
-    const nsg = new NetworkSecurityGroup(this, "nsg", { ...inResourceGroup, name: `nsg-kms-${config.name}` });
-
-    // Key Vault.
-    let secretDependsOn: ITerraformDependable[] = [];
-    let keyVaultName: string;
-    let createdVault: KeyVault | undefined;
-    if (config.keyVault.id) {
-      const { resourceGroup, name } = resourceIdParts(config.keyVault.id);
-      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup });
-      this.keyVaultId = config.keyVault.id;
-      this.keyVaultUri = existing.vaultUri;
-      keyVaultName = name;
-    } else {
-      // Who runs terraform: the vault's tenant, and the identity that stores the admin passwords.
-      const client = new DataAzurermClientConfig(this, "client");
-      const vault = new KeyVault(this, "key-vault", {
-        ...inResourceGroup,
-        name: config.keyVault.name as string,
-        tenantId: client.tenantId,
-        skuName: "standard",
-        rbacAuthorizationEnabled: true,
-        softDeleteRetentionDays: 90,
-        purgeProtectionEnabled: config.tier === "production",
-        networkAcls: config.keyVault.allowedCidrs
-          ? {
-              defaultAction: "Deny",
-              bypass: "AzureServices",
-              ipRules: config.keyVault.allowedCidrs.map((cidr) => AddressRange.of(cidr).cidr),
-              // An existing subnet needs the Microsoft.KeyVault service endpoint (README).
-              virtualNetworkSubnetIds: [subnetId],
-            }
-          : undefined,
-      });
-      // Whoever runs terraform writes the admin password secrets: give them exactly that right.
-      const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
-        scope: vault.id,
-        roleDefinitionName: SECRETS_OFFICER_ROLE,
-        principalId: client.objectId,
-        description: "Lets the identity running terraform store the hosts' generated admin passwords.",
-      });
-      secretDependsOn = [deployerCanWriteSecrets];
-      this.keyVaultId = vault.id;
-      this.keyVaultUri = vault.vaultUri;
-      keyVaultName = config.keyVault.name as string;
-      createdVault = vault;
-    }
-    const keys = new KmsHostKeys(this, "kms-host-keys", {
-      keyVaultId: this.keyVaultId,
-      keyVaultName,
-      secretNames: config.kms.products.map((p) => p.secretName),
-      dependsOn: secretDependsOn,
-    });
     const production = config.tier === "production";
 
-    // Hosts, spread round-robin across the zones.
+    const network = new KmsNetwork(this, "network", {
+      ...inResourceGroup,
+      nsgName: `nsg-kms-${config.name}`,
+      vnet: config.network.vnet
+        ? { name: config.network.vnet.name ?? `vnet-kms-${config.name}`, addressSpace: config.network.vnet.addressSpace, subnetPrefix: config.network.vnet.subnetPrefix }
+        : undefined,
+      subnetId: config.network.vnet ? undefined : config.network.subnetId,
+      keyVaultServiceEndpoint: config.keyVault.allowedCidrs !== undefined,
+    });
+
+    this.keyVault = new KmsKeyVault(this, "vault", {
+      ...inResourceGroup,
+      existingId: config.keyVault.id,
+      name: config.keyVault.id ? undefined : config.keyVault.name,
+      purgeProtection: production,
+      allowedCidrs: config.keyVault.allowedCidrs,
+      subnetId: network.subnetId,
+    });
+    this.keyVaultId = this.keyVault.id;
+    this.keyVaultUri = this.keyVault.uri;
+    const keys = new KmsHostKeys(this, "kms-host-keys", {
+      keyVaultId: this.keyVault.id,
+      keyVaultName: this.keyVault.name,
+      secretNames: config.kms.products.map((p) => p.secretName),
+      dependsOn: this.keyVault.secretDependsOn,
+    });
+
+    this.hosts = this.addHosts(network.subnetId, inResourceGroup);
+    this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
+
+    const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
+    this.dnsRecords = new KmsPrivateDns(this, "dns", {
+      zoneName: config.dns.zoneName,
+      resourceGroupName: zoneResourceGroup,
+      createZone: config.dns.createZone,
+      linkedVnetIds: [network.vnetId, ...config.dns.linkedVnetIds],
+      linkNamePrefix: `link-kms-${config.name}`,
+      hosts: this.hosts.map((h) => ({ name: h.computerName.toLowerCase(), privateIp: h.privateIp })),
+      port,
+      ttl: config.dns.ttl,
+    }).records;
+
+    this.bootstraps = this.hosts.map(
+      (host, index) =>
+        new KmsHostBootstrap(this, `host-${index + 1}-bootstrap`, {
+          host,
+          location: config.location,
+          keys,
+          keyVaultUri: this.keyVaultUri,
+          products: config.kms.products,
+          clientCidrs: config.clientCidrs,
+          port,
+          revision: String(config.kms.bootstrapRevision),
+        }),
+    );
+
+    if (production) {
+      // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted,
+      // and the replace that the next apply plans must not meet a lock on the VM it inherits.
+      new KmsDeleteLocks(this, "locks", {
+        targets: [
+          ...this.hosts.map((h, i) => ({ id: `lock-${h.node.id}`, resource: h.vm, dependsOn: [this.bootstraps[i].runCommand] })),
+          ...(this.keyVault.createdVault ? [{ id: "lock-key-vault", resource: this.keyVault.createdVault }] : []),
+          { id: "lock-srv-record", resource: this.dnsRecords.srvRecord },
+          ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, resource: r })),
+        ],
+      });
+    }
+
+    // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
+    addMonitoring(this, config, { hosts: this.hosts, bootstraps: this.bootstraps, resourceGroupName });
+
+    KmsPolicyPack.applyTo(
+      this,
+      policyContext({ clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, kmsPort: port, production: config.tier === "production", allowedPublicKeys: allPublishedKeys() }),
+    );
+    Aspects.of(this).add(new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }));
+    this.addOutputs();
+  }
+
+  /** The hosts, spread round-robin across the zones, each with the shipped KMS-VM-007 suppression. */
+  private addHosts(subnetId: string, inResourceGroup: { resourceGroupName: string; location: string }): KmsHost[] {
+    const { config } = this;
     const zones = config.hosts.zones;
-    this.hosts = Array.from({ length: config.hosts.count }, (_, index) => {
+    return Array.from({ length: config.hosts.count }, (_, index) => {
       const host = new KmsHost(this, `host-${index + 1}`, {
         ...inResourceGroup,
         computerName: computerName(config.hosts.namePrefix, index),
@@ -187,106 +172,14 @@ export class KmsStack extends TerraformStack {
         encryptionAtHost: config.hosts.encryptionAtHost,
         adminUsername: config.hosts.adminUsername,
         osDiskStorageAccountType: config.hosts.osDiskType,
-        secretDependsOn,
-        preventDestroy: production,
+        secretDependsOn: this.keyVault.secretDependsOn,
+        preventDestroy: config.tier === "production",
       });
       // The bootstrap is a VM extension operation (managed Run Command): the one documented
       // departure from the generic scanner rule that forbids extensions.
       suppressRule(host, shippedSuppression("KMS-VM-007"));
       return host;
     });
-
-    // Firewall: the NSG guards the subnet we created; on a subnet we do not own, it guards the
-    // hosts' NICs instead, so that we never replace the NSG of a shared subnet.
-    if (createdSubnet) {
-      new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: createdSubnet.id, networkSecurityGroupId: nsg.id });
-    } else {
-      this.hosts.forEach((host, index) => {
-        new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
-          networkInterfaceId: host.networkInterface.id,
-          networkSecurityGroupId: nsg.id,
-        });
-      });
-    }
-    this.firewallRule = new KmsFirewallRule(this, "kms-firewall", {
-      networkSecurityGroupName: nsg.name,
-      resourceGroupName,
-      clientCidrs: config.clientCidrs,
-      hostAddresses: this.hosts.map((h) => h.privateIp),
-      port,
-    });
-    new ManagementAccessRule(this, "management-access", {
-      networkSecurityGroupName: nsg.name,
-      resourceGroupName,
-      adminCidrs: config.adminCidrs,
-    });
-
-    // DNS.
-    const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
-    let zoneName = config.dns.zoneName;
-    if (config.dns.createZone) {
-      const zone = new PrivateDnsZone(this, "dns-zone", { name: config.dns.zoneName, resourceGroupName: zoneResourceGroup });
-      // Referencing the zone's name orders the records after the zone.
-      zoneName = zone.name;
-      [kmsVnetId, ...config.dns.linkedVnetIds].forEach((vnetId, index) => {
-        new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
-          name: index === 0 ? `link-kms-${config.name}` : `link-kms-${config.name}-${index + 1}`,
-          resourceGroupName: zoneResourceGroup,
-          privateDnsZoneName: zone.name,
-          virtualNetworkId: vnetId,
-          registrationEnabled: false,
-        });
-      });
-    }
-    this.dnsRecords = new KmsSrvRecord(this, "kms-dns", {
-      zoneName,
-      resourceGroupName: zoneResourceGroup,
-      hosts: this.hosts.map((h) => ({ name: h.computerName.toLowerCase(), privateIp: h.privateIp })),
-      port,
-      ttl: config.dns.ttl,
-    });
-
-    this.hosts.forEach((host, index) => {
-      new KmsHostBootstrap(this, `host-${index + 1}-bootstrap`, {
-        host,
-        location: config.location,
-        keys,
-        keyVaultUri: this.keyVaultUri,
-        products: config.kms.products,
-        clientCidrs: config.clientCidrs,
-        port,
-        revision: String(config.kms.bootstrapRevision),
-      });
-    });
-
-    if (production) {
-      // Delete locks on what activation depends on; each is scoped to the resource itself, so
-      // ordinary changes elsewhere in the group (an NSG rule renamed by a port change) still apply.
-      const locked: { id: string; lockable: { id: string } }[] = [
-        ...this.hosts.map((h) => ({ id: `lock-${h.node.id}`, lockable: h.vm })),
-        ...(createdVault ? [{ id: "lock-key-vault", lockable: createdVault }] : []),
-        { id: "lock-srv-record", lockable: this.dnsRecords.srvRecord },
-        ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, lockable: r })),
-      ];
-      for (const { id, lockable } of locked) {
-        new ManagementLock(this, id, {
-          name: "kms-do-not-delete",
-          scope: lockable.id,
-          lockLevel: "CanNotDelete",
-          notes: "A KMS host, its key vault and its DNS records: deleting them stops volume activation and rebuilding a host spends a KMS host key activation. Remove this lock deliberately first.",
-        });
-      }
-    }
-
-    // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
-    addMonitoring(this, config, this.hosts, resourceGroupName);
-
-    KmsPolicyPack.applyTo(
-      this,
-      policyContext({ clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, kmsPort: port, production, allowedPublicKeys: allPublishedKeys() }),
-    );
-    Aspects.of(this).add(new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }));
-    this.addOutputs();
   }
 
   private configureBackend(): void {

@@ -1,6 +1,6 @@
 // Each construct alone, asserted on the synthesized JSON (snake_case keys, nested blocks as arrays).
 import { TerraformStack, Testing } from "cdktf";
-import { KmsFirewallRule, KmsHost, KmsHostImage, KmsSrvRecord, ManagementAccessRule } from "../constructs";
+import { KmsFirewallRule, KmsHost, KmsHostImage, KmsKeyVault, KmsNetwork, KmsSrvRecord, ManagementAccessRule } from "../constructs";
 import { synthesizeConstruct } from "./support/synth";
 
 const hostProps = {
@@ -173,5 +173,27 @@ describe("KmsSrvRecord", () => {
   test("refuses duplicate host names and an invalid TTL", () => {
     expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, hosts: [props.hosts[0], props.hosts[0]] }))).toThrow(/appears twice/);
     expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, ttl: 0 }))).toThrow(/not a DNS TTL/);
+  });
+});
+
+describe("KmsNetwork and KmsKeyVault", () => {
+  test("KmsNetwork refuses both or neither of vnet and subnetId", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const base = { resourceGroupName: "rg", location: "westeurope", nsgName: "nsg" };
+    expect(() => new KmsNetwork(stack, "both", { ...base, subnetId: hostProps.subnetId, vnet: { name: "v", addressSpace: "10.0.0.0/24", subnetPrefix: "10.0.0.0/27" } })).toThrow(/exactly one of vnet .* and subnetId/);
+    expect(() => new KmsNetwork(stack, "neither", base)).toThrow(/exactly one of vnet .* and subnetId/);
+  });
+
+  test("KmsKeyVault refuses both or neither of existingId and name", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const base = { resourceGroupName: "rg", location: "westeurope" };
+    expect(() => new KmsKeyVault(stack, "both", { ...base, existingId: hostProps.adminPasswordKeyVaultId, name: "kv" })).toThrow(/exactly one of existingId .* and name/);
+    expect(() => new KmsKeyVault(stack, "neither", base)).toThrow(/exactly one of existingId .* and name/);
+  });
+
+  test("an existing vault is read, not created, and needs no deployer role", () => {
+    const synthesized = synthesizeConstruct((stack) => new KmsKeyVault(stack, "kv", { resourceGroupName: "rg", location: "westeurope", existingId: hostProps.adminPasswordKeyVaultId }));
+    expect(synthesized.resources("azurerm_key_vault")).toHaveLength(0);
+    expect(synthesized.resources("azurerm_role_assignment")).toHaveLength(0);
   });
 });

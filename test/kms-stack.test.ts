@@ -64,7 +64,8 @@ describe.each(["lab", "production"] as const)("the %s stack", (name) => {
     expect(grants).toHaveLength(environment.hosts.count * environment.kms.products.length);
     for (const grant of grants) expect(grant.principal_id).toMatch(/^\$\{azurerm_windows_virtual_machine\.[^}]+\.identity\[0\]\.principal_id\}$/);
     const scopes = grants.map((g) => g.scope as string);
-    expect(new Set(scopes)).toEqual(new Set(environment.kms.products.map((p) => `\${azurerm_key_vault.key-vault.id}/secrets/${p.secretName}`)));
+    const [vaultKey] = Object.keys(stack.json.resource.azurerm_key_vault);
+    expect(new Set(scopes)).toEqual(new Set(environment.kms.products.map((p) => `\${azurerm_key_vault.${vaultKey}.id}/secrets/${p.secretName}`)));
   });
 
   test("creates a Key Vault with RBAC authorization and soft delete, purge protection only in production", () => {
@@ -165,7 +166,7 @@ describe("Key Vault firewall", () => {
     const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault.allowedCidrs = ["203.0.113.0/28"]))));
     const [vault] = stack.resources("azurerm_key_vault");
     const [subnet] = stack.resources("azurerm_subnet");
-    expect(vault.network_acls).toEqual({ default_action: "Deny", bypass: "AzureServices", ip_rules: ["203.0.113.0/28"], virtual_network_subnet_ids: ["${azurerm_subnet.subnet.id}"] });
+    expect(vault.network_acls).toEqual({ default_action: "Deny", bypass: "AzureServices", ip_rules: ["203.0.113.0/28"], virtual_network_subnet_ids: [`\${azurerm_subnet.${Object.keys(stack.json.resource.azurerm_subnet)[0]}.id}`] });
     expect(subnet.service_endpoints).toEqual(["Microsoft.KeyVault"]);
   });
 

@@ -1,0 +1,120 @@
+// KmsKeyVault: the vault that holds the hosts' admin passwords and the customer's KMS host keys.
+// Either an existing vault (by resource id) or one this construct creates with RBAC
+// authorization, soft delete, optional purge protection and an optional firewall, plus the role
+// that lets the deploying identity store the generated admin passwords.
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { DataAzurermKeyVault } from "@cdktf/provider-azurerm/lib/data-azurerm-key-vault";
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { AddressRange } from "./address-range";
+
+/** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
+export const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
+
+/** Properties of {@link KmsKeyVault}. */
+export interface KmsKeyVaultProps {
+  /** Resource group of a created vault. */
+  readonly resourceGroupName: string;
+  /** Azure region of a created vault. */
+  readonly location: string;
+  /**
+   * Resource id of an existing vault (RBAC authorization). Exactly one of `existingId` and `name`.
+   * @default - create the vault `name`
+   */
+  readonly existingId?: string;
+  /**
+   * Name of the vault to create.
+   * @default - use `existingId`
+   */
+  readonly name?: string;
+  /**
+   * Turn on purge protection of a created vault (cannot be turned off again).
+   * @default false
+   */
+  readonly purgeProtection?: boolean;
+  /**
+   * Public address ranges allowed through a created vault's firewall; when set, the firewall
+   * denies everything else, and `subnetId` is allowed through its service endpoint.
+   * @default - no vault firewall
+   */
+  readonly allowedCidrs?: string[];
+  /**
+   * The hosts' subnet, allowed through the firewall when `allowedCidrs` is set.
+   * @default - none
+   */
+  readonly subnetId?: string;
+}
+
+/** Parts of an Azure resource id: `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>...`. */
+function resourceIdParts(id: string): { resourceGroup: string; name: string } {
+  const segments = id.split("/");
+  return { resourceGroup: segments[4], name: segments[segments.length - 1] };
+}
+
+/** The Key Vault of one environment. */
+export class KmsKeyVault extends Construct {
+  /** The vault's resource id. */
+  public readonly id: string;
+  /** The vault's URI, e.g. https://kv-kms-lab.vault.azure.net/. */
+  public readonly uri: string;
+  /** The vault's name. */
+  public readonly name: string;
+  /** The vault, when this construct created it (lockable). */
+  public readonly createdVault?: KeyVault;
+  /** What must exist before secrets can be written or listed (the deployer's role on a created vault). */
+  public readonly secretDependsOn: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: KmsKeyVaultProps) {
+    super(scope, id);
+    const where = `KmsKeyVault ${this.node.path}`;
+    if ((props.existingId === undefined) === (props.name === undefined)) {
+      throw new Error(`${where}: give exactly one of existingId (use a vault) and name (create one)`);
+    }
+    if (props.existingId) {
+      const { resourceGroup, name } = resourceIdParts(props.existingId);
+      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup });
+      this.id = props.existingId;
+      this.uri = existing.vaultUri;
+      this.name = name;
+      this.secretDependsOn = [];
+      return;
+    }
+    // Who runs terraform: the vault's tenant, and the identity that stores the admin passwords.
+    const client = new DataAzurermClientConfig(this, "client");
+    const vault = new KeyVault(this, "key-vault", {
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      name: props.name as string,
+      tenantId: client.tenantId,
+      skuName: "standard",
+      rbacAuthorizationEnabled: true,
+      softDeleteRetentionDays: 90,
+      purgeProtectionEnabled: props.purgeProtection ?? false,
+      networkAcls: props.allowedCidrs
+        ? {
+            defaultAction: "Deny",
+            bypass: "AzureServices",
+            ipRules: props.allowedCidrs.map((cidr) => AddressRange.of(cidr).cidr),
+            // An existing subnet needs the Microsoft.KeyVault service endpoint (README).
+            virtualNetworkSubnetIds: props.subnetId ? [props.subnetId] : [],
+          }
+        : undefined,
+    });
+    // Whoever runs terraform writes the admin password secrets: give them exactly that right.
+    const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
+      scope: vault.id,
+      roleDefinitionName: SECRETS_OFFICER_ROLE,
+      principalId: client.objectId,
+      description: "Lets the identity running terraform store the hosts' generated admin passwords.",
+    });
+    // The README's first apply targets this address by name: keep it stable.
+    deployerCanWriteSecrets.overrideLogicalId("deployer-secrets-officer");
+    this.secretDependsOn = [deployerCanWriteSecrets];
+    this.id = vault.id;
+    this.uri = vault.vaultUri;
+    this.name = props.name as string;
+    this.createdVault = vault;
+  }
+}

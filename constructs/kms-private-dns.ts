@@ -1,0 +1,65 @@
+// KmsPrivateDns: the Azure Private DNS side of discovery. Optionally creates the zone and links
+// it to the hosts' virtual network and any others, then publishes the hosts' A records and the
+// `_vlmcs._tcp` SRV record in it (through KmsSrvRecord).
+import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
+import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import { Construct } from "constructs";
+import { KmsSrvRecord, KmsSrvRecordHost } from "./kms-srv-record";
+
+/** Properties of {@link KmsPrivateDns}. */
+export interface KmsPrivateDnsProps {
+  /** Zone name, e.g. `corp.contoso.com`. */
+  readonly zoneName: string;
+  /** Resource group of the zone. */
+  readonly resourceGroupName: string;
+  /**
+   * Create the zone (true) or publish into an existing one (false).
+   * @default true
+   */
+  readonly createZone?: boolean;
+  /**
+   * Virtual networks to link to a created zone, the hosts' own first.
+   * @default - none
+   */
+  readonly linkedVnetIds?: string[];
+  /** Prefix of the link names, e.g. `link-kms-lab` (then `link-kms-lab-2`, ...). */
+  readonly linkNamePrefix: string;
+  /** The hosts to publish, in SRV entry order. */
+  readonly hosts: KmsSrvRecordHost[];
+  /** The KMS TCP port in every SRV entry. */
+  readonly port: number;
+  /** TTL of the records, in seconds. */
+  readonly ttl: number;
+}
+
+/** The private DNS zone (created or existing) and the KMS records in it. */
+export class KmsPrivateDns extends Construct {
+  /** The A and SRV records. */
+  public readonly records: KmsSrvRecord;
+
+  constructor(scope: Construct, id: string, props: KmsPrivateDnsProps) {
+    super(scope, id);
+    let zoneName = props.zoneName;
+    if (props.createZone ?? true) {
+      const zone = new PrivateDnsZone(this, "dns-zone", { name: props.zoneName, resourceGroupName: props.resourceGroupName });
+      // Referencing the zone's name orders the records after the zone.
+      zoneName = zone.name;
+      (props.linkedVnetIds ?? []).forEach((vnetId, index) => {
+        new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
+          name: index === 0 ? props.linkNamePrefix : `${props.linkNamePrefix}-${index + 1}`,
+          resourceGroupName: props.resourceGroupName,
+          privateDnsZoneName: zone.name,
+          virtualNetworkId: vnetId,
+          registrationEnabled: false,
+        });
+      });
+    }
+    this.records = new KmsSrvRecord(this, "kms-dns", {
+      zoneName,
+      resourceGroupName: props.resourceGroupName,
+      hosts: props.hosts,
+      port: props.port,
+      ttl: props.ttl,
+    });
+  }
+}
