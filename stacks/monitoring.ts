@@ -1,7 +1,7 @@
 // The stack's monitoring (README, Operations): the environment's `monitoring` section turned into a
 // KmsMonitoring construct for the stack's hosts. Kept out of KmsStack's constructor so that the
 // stack only calls it.
-import { TerraformStack, dependable } from "cdktf";
+import { TerraformOutput, TerraformStack, dependable } from "cdktf";
 import type { EnvironmentConfig } from "../config/environment-schema";
 import { KmsMonitoring, type KmsHost, type KmsHostBootstrap } from "../constructs";
 
@@ -37,6 +37,10 @@ export function addMonitoring(stack: TerraformStack, config: EnvironmentConfig, 
       : { name: monitoring.workspace?.name ?? `log-kms-${config.name}`, retentionInDays: monitoring.workspace?.retentionInDays },
     actionGroup: monitoring.actionGroupId ? { id: monitoring.actionGroupId } : { name: `ag-kms-${config.name}`, emailReceivers: monitoring.emailReceivers },
     noClientRequestHours: monitoring.noClientRequestHours,
+  });
+  new TerraformOutput(stack, "log_analytics_workspace_id", {
+    value: construct.workspaceId,
+    description: "Log Analytics workspace holding the KMS hosts' events and heartbeats (saved searches under KMS hosts (<name>)).",
   });
   targets.bootstraps.forEach((bootstrap, index) => {
     const runCommand = bootstrap.runCommand;

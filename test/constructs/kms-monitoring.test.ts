@@ -93,6 +93,11 @@ describe("a monitored stack (fixture: three hosts, created workspace and action 
     expect(alert?.description).toContain("for 6 hours");
   });
 
+  test("outputs the workspace id", () => {
+    const [workspace] = addresses(stack, "azurerm_log_analytics_workspace");
+    expect(stack.json.output.log_analytics_workspace_id.value).toBe(`\${${workspace}.id}`);
+  });
+
   test("saves the daily-view searches in the workspace", () => {
     expect(stack.resources("azurerm_log_analytics_saved_search").map((s) => s.name).sort()).toEqual(
       ["distinct-clients", "ingestion-per-host-per-day", "last-activity-per-host", "office-vs-windows-requests", "requests-per-host-per-day"].map((q) => `kms-monitored-${q}`),
