@@ -12,9 +12,10 @@ const emailReceiverSchema = z
   .strictObject({
     name: z
       .string()
+      // email_receiver.name and .email_address: StringIsNotEmpty (internal/services/monitor/monitor_action_group_resource.go).
       .min(1, "give the receiver a name, e.g. kms-operations")
-      .max(128, "use at most 128 characters")
       .describe("Name of the receiver inside the action group (e.g. kms-operations)."),
+    // Stricter than the provider (non-empty only): a malformed address would silently never receive an alert.
     address: z.email("write an e-mail address such as kms-ops@contoso.com").describe("E-mail address that receives the alerts."),
   })
   .describe("One e-mail receiver of the action group the stack creates.");
@@ -77,6 +78,8 @@ export const monitoringSchema = z
         message: "applies only to an action group this stack creates; add the receivers to the existing action group, or remove actionGroupId",
       });
     }
+    // Receiver names identify receivers inside one action group, so they must differ
+    // (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups: "unique name").
     const seen = new Map<string, number>();
     m.emailReceivers.forEach((r, index) => {
       const key = r.name.toLowerCase();
