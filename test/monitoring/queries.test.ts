@@ -110,6 +110,12 @@ describe("every shipped stack", () => {
     expect(found).toEqual([]);
   });
 
+  test("every KQL string in the synthesized stacks is a query file with its parameters declared in front", () => {
+    const bodies = KQL_QUERY_NAMES.map((name) => `\n${kqlQueryText(name).trimEnd()}\n`);
+    const strays = Object.entries(synthesizedKql).filter(([, query]) => !bodies.some((body) => query.endsWith(body) && /^(let \w+ = [^\n]+;\n)+$/.test(query.slice(0, -body.length + 1))));
+    expect(strays.map(([where]) => where)).toEqual([]);
+  });
+
   test.each(shipped.map((e) => e.name))("%s: the agent on every host, the rule reading the Key Management Service log associated with every host, at least three alerts routed to an action group", (name) => {
     const stack = stacks[name];
     const vmIds = Object.keys(stack.json.resource.azurerm_windows_virtual_machine).map((key) => `\${azurerm_windows_virtual_machine.${key}.id}`).sort();
