@@ -2,6 +2,7 @@
 // action group), and with an existing workspace and action group; errors at construction.
 import { Testing, TerraformStack } from "cdktf";
 import { KmsHost, KmsMonitoring, type KmsMonitoringProps } from "../../constructs";
+import { addMonitoring } from "../../stacks/monitoring";
 import { fixtureEnvironment } from "../support/fixtures";
 import { SynthesizedStack, synthesizeEnvironment } from "../support/synth";
 
@@ -158,9 +159,8 @@ describe("monitoring.enabled: false", () => {
 });
 
 describe("KmsMonitoring props", () => {
-  const build = (change: Partial<KmsMonitoringProps> = {}): KmsMonitoring => {
-    const stack = new TerraformStack(Testing.app(), "test");
-    const host = new KmsHost(stack, "host", {
+  const hostIn = (stack: TerraformStack): KmsHost =>
+    new KmsHost(stack, "host", {
       computerName: "kmst01",
       resourceGroupName: "rg",
       location: "westeurope",
@@ -168,6 +168,9 @@ describe("KmsMonitoring props", () => {
       adminPasswordKeyVaultId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
       dnsZoneName: "example.internal",
     });
+  const build = (change: Partial<KmsMonitoringProps> = {}): KmsMonitoring => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const host = hostIn(stack);
     return new KmsMonitoring(stack, "monitoring", {
       environmentName: "t",
       resourceGroupName: "rg",
@@ -193,5 +196,10 @@ describe("KmsMonitoring props", () => {
   ];
   test.each(errors)("throws at construction on %s", (_what, change, message) => {
     expect(() => build(change)).toThrow(message);
+  });
+
+  test("the stack's wiring refuses bootstraps that do not pair with the hosts", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    expect(() => addMonitoring(stack, fixtureEnvironment("monitored"), { hosts: [hostIn(stack)], bootstraps: [], resourceGroupName: "rg" })).toThrow(/0 bootstraps for 1 hosts; give one bootstrap per host/);
   });
 });
