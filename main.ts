@@ -40,6 +40,7 @@ function main(): number {
     });
     for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
     for (const dir of result.clientKitDirs) console.log(`client kit  ${path.relative(process.cwd(), dir)}/`);
+    for (const dir of result.dnsExportDirs) console.log(`dns export  ${path.relative(process.cwd(), dir)}/`);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     if (process.env.KMS_SYNTH_TIMINGS) {
       for (const [phase, ms] of Object.entries(result.timings)) console.error(`timing: ${ms.toFixed(1).padStart(7)} ms  ${phase}`);

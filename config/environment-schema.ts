@@ -7,6 +7,7 @@ import { KMS_HOST_PRODUCT_NAMES, WINDOWS_CSVLK_HOST_RELEASES, WINDOWS_CSVLK_VERS
 import { KMS_HOST_IMAGE_NAMES, KmsHostImage, KmsHostImageName } from "../constructs/kms-host-image";
 import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
 import { officeClientSchema } from "../client-kit/office-client-schema";
+import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
@@ -199,6 +200,8 @@ const dnsSchema = z
       .default([])
       .describe("Extra virtual networks to link to a created zone (for example a DNS Private Resolver's vnet)."),
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
+    srv: dnsSrvSchema,
+    rfc2136: rfc2136Schema.optional(),
   })
   .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");
 
@@ -347,6 +350,7 @@ export const environmentSchema = z
       });
     }
     checkProducts(env, ctx);
+    checkDnsPublishing(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       ctx.addIssue({
         code: "custom",

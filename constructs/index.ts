@@ -1,6 +1,7 @@
 // Public API of the azure-kms-host construct library.
 export * from "./address-range";
 export * from "./kms-delete-locks";
+export * from "./kms-dns-records";
 export * from "./kms-firewall-rule";
 export * from "./kms-host";
 export * from "./kms-host-bootstrap";
@@ -11,6 +12,7 @@ export * from "./kms-monitoring";
 export * from "./kms-network";
 export * from "./kms-port";
 export * from "./kms-private-dns";
+export * from "./kms-rfc2136-records";
 export * from "./kms-srv-record";
 export * from "./management-access-rule";
 export * from "./standard-tags";

@@ -4,12 +4,11 @@
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
 import { Construct } from "constructs";
-import { KmsSrvRecord, KmsSrvRecordHost } from "./kms-srv-record";
+import { KmsDnsRecords } from "./kms-dns-records";
+import { KmsSrvRecord } from "./kms-srv-record";
 
 /** Properties of {@link KmsPrivateDns}. */
 export interface KmsPrivateDnsProps {
-  /** Zone name, e.g. `corp.contoso.com`. */
-  readonly zoneName: string;
   /** Resource group of the zone. */
   readonly resourceGroupName: string;
   /**
@@ -24,12 +23,8 @@ export interface KmsPrivateDnsProps {
   readonly linkedVnetIds?: string[];
   /** Prefix of the link names, e.g. `link-kms-lab` (then `link-kms-lab-2`, ...). */
   readonly linkNamePrefix: string;
-  /** The hosts to publish, in SRV entry order. */
-  readonly hosts: KmsSrvRecordHost[];
-  /** The KMS TCP port in every SRV entry. */
-  readonly port: number;
-  /** TTL of the records, in seconds. */
-  readonly ttl: number;
+  /** The environment's record model (zone, hosts, port, TTL, priorities and weights). */
+  readonly records: KmsDnsRecords;
 }
 
 /** The private DNS zone (created or existing) and the KMS records in it. */
@@ -39,9 +34,9 @@ export class KmsPrivateDns extends Construct {
 
   constructor(scope: Construct, id: string, props: KmsPrivateDnsProps) {
     super(scope, id);
-    let zoneName = props.zoneName;
+    let zoneName = props.records.zoneName;
     if (props.createZone ?? true) {
-      const zone = new PrivateDnsZone(this, "dns-zone", { name: props.zoneName, resourceGroupName: props.resourceGroupName });
+      const zone = new PrivateDnsZone(this, "dns-zone", { name: props.records.zoneName, resourceGroupName: props.resourceGroupName });
       // Referencing the zone's name orders the records after the zone.
       zoneName = zone.name;
       (props.linkedVnetIds ?? []).forEach((vnetId, index) => {
@@ -55,11 +50,9 @@ export class KmsPrivateDns extends Construct {
       });
     }
     this.records = new KmsSrvRecord(this, "kms-dns", {
-      zoneName,
+      records: props.records,
       resourceGroupName: props.resourceGroupName,
-      hosts: props.hosts,
-      port: props.port,
-      ttl: props.ttl,
+      zoneNameReference: zoneName,
     });
   }
 }

@@ -1,51 +1,23 @@
-// KmsSrvRecord: how clients find the hosts. An A record per host and one `_vlmcs._tcp` SRV record
-// with an entry per host, in an Azure Private DNS zone. Terraform owns the record, so the hosts'
-// own DNS publishing is turned off by the bootstrap.
+// KmsSrvRecord: how clients find the hosts in Azure Private DNS. Renders the environment's record
+// model (KmsDnsRecords): an A record per host and one `_vlmcs._tcp` SRV record with an entry per
+// host. Terraform owns the record, so the hosts' own DNS publishing is turned off by the bootstrap.
 import { PrivateDnsARecord } from "@cdktf/provider-azurerm/lib/private-dns-a-record";
 import { PrivateDnsSrvRecord } from "@cdktf/provider-azurerm/lib/private-dns-srv-record";
 import { Construct } from "constructs";
-import { DEFAULT_KMS_PORT, assertTcpPort } from "./kms-port";
-
-/** The SRV record name KMS clients query: service `_vlmcs`, protocol `_tcp` (Microsoft Learn, kms-create-host). */
-export const KMS_SRV_RECORD_NAME = "_vlmcs._tcp";
-
-/** One host to publish. */
-export interface KmsSrvRecordHost {
-  /** Record name of the host in the zone (its computer name, lower case). */
-  readonly name: string;
-  /** The host's private IP address (a token is fine). */
-  readonly privateIp: string;
-}
+import { KMS_SRV_RECORD_NAME, KmsDnsRecords } from "./kms-dns-records";
 
 /** Properties of a {@link KmsSrvRecord}. */
 export interface KmsSrvRecordProps {
-  /** Private DNS zone name, e.g. `corp.contoso.com`. */
-  readonly zoneName: string;
+  /** The environment's record model: zone, TTL, port, and each host's address, priority and weight. */
+  readonly records: KmsDnsRecords;
   /** Resource group of the zone. */
   readonly resourceGroupName: string;
-  /** The hosts, in the order of their SRV entries. */
-  readonly hosts: KmsSrvRecordHost[];
   /**
-   * TCP port in every SRV entry; must equal the port the hosts listen on.
-   * @default 1688
+   * The zone name to put on the records; pass the created zone's `name` attribute so Terraform
+   * orders the records after the zone. Must equal `records.zoneName` once resolved.
+   * @default records.zoneName
    */
-  readonly port?: number;
-  /**
-   * TTL of the A and SRV records, in seconds.
-   * @default 3600
-   */
-  readonly ttl?: number;
-  /**
-   * SRV priority of every entry. Microsoft's docs disagree on whether clients honour it: treat it
-   * as advisory.
-   * @default 0
-   */
-  readonly priority?: number;
-  /**
-   * SRV weight of every entry.
-   * @default 0
-   */
-  readonly weight?: number;
+  readonly zoneNameReference?: string;
 }
 
 /** A records for the hosts and the `_vlmcs._tcp` SRV record that points at them. */
@@ -54,46 +26,38 @@ export class KmsSrvRecord extends Construct {
   public readonly srvRecord: PrivateDnsSrvRecord;
   /** One A record per host, in host order. */
   public readonly hostRecords: PrivateDnsARecord[];
+  /** The record model rendered. */
+  public readonly records: KmsDnsRecords;
 
   constructor(scope: Construct, id: string, props: KmsSrvRecordProps) {
     super(scope, id);
-    const where = `KmsSrvRecord ${this.node.path}`;
-    const port = props.port ?? DEFAULT_KMS_PORT;
-    assertTcpPort(port, where);
-    const ttl = props.ttl ?? 3600;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 2147483647) {
-      throw new RangeError(`${where}: ttl ${ttl} is not a DNS TTL; use whole seconds from 1 to 2147483647`);
-    }
-    if (props.hosts.length === 0) {
-      throw new Error(`${where}: hosts is empty; a SRV record needs at least one target`);
-    }
-    const seen = new Set<string>();
-    for (const host of props.hosts) {
-      if (seen.has(host.name)) throw new Error(`${where}: host name "${host.name}" appears twice; every host needs its own A record`);
-      seen.add(host.name);
-    }
+    const { records } = props;
+    this.records = records;
+    const zoneName = props.zoneNameReference ?? records.zoneName;
 
-    this.hostRecords = props.hosts.map(
-      (host) =>
-        new PrivateDnsARecord(this, `a-${host.name}`, {
-          name: host.name,
-          zoneName: props.zoneName,
+    this.hostRecords = records.aRecords.map(
+      (aRecord) =>
+        new PrivateDnsARecord(this, `a-${aRecord.name}`, {
+          name: aRecord.name,
+          zoneName,
           resourceGroupName: props.resourceGroupName,
-          ttl,
-          records: [host.privateIp],
+          ttl: records.ttl,
+          records: [aRecord.address],
         }),
     );
 
+    // The target references the A record's fqdn (Azure returns it absolute, with the trailing dot,
+    // as the model's target), which also orders the SRV record after the A records.
     this.srvRecord = new PrivateDnsSrvRecord(this, "srv", {
       name: KMS_SRV_RECORD_NAME,
-      zoneName: props.zoneName,
+      zoneName,
       resourceGroupName: props.resourceGroupName,
-      ttl,
-      record: this.hostRecords.map((aRecord) => ({
-        priority: props.priority ?? 0,
-        weight: props.weight ?? 0,
-        port,
-        target: aRecord.fqdn,
+      ttl: records.ttl,
+      record: records.srvEntries.map((entry, index) => ({
+        priority: entry.priority,
+        weight: entry.weight,
+        port: entry.port,
+        target: this.hostRecords[index].fqdn,
       })),
     });
   }

@@ -8,7 +8,7 @@ import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack 
 import { Construct } from "constructs";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { KmsDeleteLocks, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsSrvRecord, StandardTags } from "../constructs";
+import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { addMonitoring } from "./monitoring";
 
@@ -20,6 +20,13 @@ export function stackName(environmentName: string): string {
 /** Computer name of host `index` (0-based): `<prefix><NN>`, e.g. kmslab01. */
 export function computerName(prefix: string, index: number): string {
   return `${prefix}${String(index + 1).padStart(2, "0")}`;
+}
+
+/** How the RFC 2136 updates authenticate (the schema guarantees exactly one of gssapi and tsig). */
+function rfc2136Auth(section: NonNullable<EnvironmentConfig["dns"]["rfc2136"]>): KmsGssTsigAuth | KmsTsigAuth {
+  if (section.gssapi) return { kind: "gssapi", realm: section.gssapi.realm, username: section.gssapi.username };
+  if (section.tsig) return { kind: "tsig", keyName: section.tsig.keyName, algorithm: section.tsig.algorithm };
+  throw new Error("dns.rfc2136: give gssapi or tsig");
 }
 
 /** A suppression the product ships, with the reason recorded in RULES.md. */
@@ -45,8 +52,12 @@ export class KmsStack extends TerraformStack {
   public readonly keyVaultUri: string;
   /** The firewall rule for the KMS port. */
   public readonly firewallRule: KmsFirewallRule;
-  /** The DNS records. */
+  /** The DNS records in Azure Private DNS. */
   public readonly dnsRecords: KmsSrvRecord;
+  /** The environment's DNS record model, rendered by every publisher (Private DNS, RFC 2136, exports). */
+  public readonly dnsRecordModel: KmsDnsRecords;
+  /** The records on an RFC 2136 server, when the environment has `dns.rfc2136`. */
+  public readonly rfc2136Records?: KmsRfc2136Records;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, stackName(config.name));
@@ -105,16 +116,37 @@ export class KmsStack extends TerraformStack {
     this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
 
     const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
-    this.dnsRecords = new KmsPrivateDns(this, "dns", {
+    // One record model per environment; every publisher renders it, so they cannot disagree.
+    // A static address is used as written (so the exports can be built before apply); otherwise the
+    // NIC's address is a reference, resolved at apply.
+    this.dnsRecordModel = new KmsDnsRecords({
       zoneName: config.dns.zoneName,
+      hosts: this.hosts.map((h, index) => ({
+        name: h.computerName.toLowerCase(),
+        address: config.hosts.privateIpAddresses?.[index] ?? h.privateIp,
+        priority: config.dns.srv?.[index]?.priority,
+        weight: config.dns.srv?.[index]?.weight,
+      })),
+      port,
+      ttl: config.dns.ttl,
+    });
+    this.dnsRecords = new KmsPrivateDns(this, "dns", {
       resourceGroupName: zoneResourceGroup,
       createZone: config.dns.createZone,
       linkedVnetIds: [network.vnetId, ...config.dns.linkedVnetIds],
       linkNamePrefix: `link-kms-${config.name}`,
-      hosts: this.hosts.map((h) => ({ name: h.computerName.toLowerCase(), privateIp: h.privateIp })),
-      port,
-      ttl: config.dns.ttl,
+      records: this.dnsRecordModel,
     }).records;
+    const rfc2136 = config.dns.rfc2136;
+    if (rfc2136) {
+      this.rfc2136Records = new KmsRfc2136Records(this, "dns-rfc2136", {
+        records: this.dnsRecordModel,
+        server: rfc2136.server,
+        port: rfc2136.port,
+        transport: rfc2136.transport,
+        auth: rfc2136Auth(rfc2136),
+      });
+    }
 
     this.bootstraps = this.hosts.map(
       (host, index) =>

@@ -8,6 +8,7 @@ import { App } from "cdktf";
 import { writeClientKit } from "../client-kit";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { loadEnvironments } from "../config/load-environments";
+import { dnsExportDirectory, writeDnsExport } from "../dns-export";
 import { KmsStack, stackName } from "./kms-stack";
 
 /** Where to read environments and write output. */
@@ -38,9 +39,11 @@ export interface SynthesizeResult {
   readonly stackFiles: string[];
   /** The client kit directories written, one per environment. */
   readonly clientKitDirs: string[];
+  /** The DNS export directories written (`<outdir>/dns/<name>/`), for environments whose hosts all have static IPs. */
+  readonly dnsExportDirs: string[];
   /** Warnings raised during synthesis (construct path and message), to show the user. */
   readonly warnings: string[];
-  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, copy). */
+  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, DNS exports, copy). */
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -74,22 +77,31 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const target = path.resolve(options.outdir);
   const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
   const warnings: string[] = [];
+  const dnsExportDirs: string[] = [];
   try {
     const app = buildApp(environments, workdir, options.extend);
     phase("build stacks");
     app.synth();
     phase("synthesize (aspects, policy pack, JSON)");
     warnings.push(...collectWarnings(app));
-    for (const stack of app.node.children.filter((c): c is KmsStack => c instanceof KmsStack)) {
+    for (const stack of kmsStacks(app)) {
       writeClientKit(workdir, stack.config.name, clientKitInput(stack));
     }
     phase("write client kits");
+    for (const stack of kmsStacks(app)) {
+      const result = writeDnsExport(workdir, stack.config.name, stack.dnsRecordModel, { computerName: stack.config.dns.rfc2136?.server });
+      if (result.written) dnsExportDirs.push(path.join(target, path.relative(workdir, result.directory)));
+      else warnings.push(`[${stackName(stack.config.name)}] no DNS export written to ${path.join(options.outdir, path.relative(workdir, result.directory))}/: ${result.reason}`);
+    }
+    phase("write DNS exports");
     if (staged) {
       // A client kit and a stack's assets are replaced whole, so files they no longer have
       // (configuration.xml, an older script version) go too. .terraform/ and state stay.
       for (const environment of environments) {
         fs.rmSync(path.join(target, "client-kit", environment.name), { recursive: true, force: true });
         fs.rmSync(path.join(target, "stacks", stackName(environment.name), "assets"), { recursive: true, force: true });
+        // An export the environment no longer gets (a host lost its static IP) must not linger.
+        fs.rmSync(dnsExportDirectory(target, environment.name), { recursive: true, force: true });
       }
       copyTree(workdir, target);
     }
@@ -101,6 +113,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     environments,
     stackFiles: environments.map((e) => path.join(target, "stacks", stackName(e.name), "cdk.tf.json")),
     clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
+    dnsExportDirs,
     warnings,
     timings,
   };
@@ -116,6 +129,10 @@ function collectWarnings(app: App): string[] {
     return construct.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `[${stack}] ${String(m.data)}`);
   });
   return [...new Set(warnings)];
+}
+
+function kmsStacks(app: App): KmsStack[] {
+  return app.node.children.filter((c): c is KmsStack => c instanceof KmsStack);
 }
 
 /** What the client kit of a stack needs: the clients' domain, the zone, the hosts and the port. */

@@ -1,6 +1,6 @@
 // Each construct alone, asserted on the synthesized JSON (snake_case keys, nested blocks as arrays).
 import { TerraformStack, Testing } from "cdktf";
-import { KmsFirewallRule, KmsHost, KmsHostImage, KmsKeyVault, KmsNetwork, KmsSrvRecord, ManagementAccessRule } from "../constructs";
+import { KmsDnsRecords, KmsDnsRecordsProps, KmsFirewallRule, KmsHost, KmsHostImage, KmsKeyVault, KmsNetwork, KmsSrvRecord, ManagementAccessRule } from "../constructs";
 import { synthesizeConstruct } from "./support/synth";
 
 const hostProps = {
@@ -139,40 +139,40 @@ describe("ManagementAccessRule", () => {
 });
 
 describe("KmsSrvRecord", () => {
-  const props = {
-    zoneName: "corp.contoso.com",
-    resourceGroupName: "rg",
-    hosts: [
-      { name: "kms01", privateIp: "10.1.0.4" },
-      { name: "kms02", privateIp: "10.1.0.5" },
-    ],
-  };
+  const model = (change: Partial<KmsDnsRecordsProps> = {}) =>
+    new KmsDnsRecords({
+      zoneName: "corp.contoso.com",
+      hosts: [
+        { name: "kms01", address: "10.1.0.4" },
+        { name: "kms02", address: "10.1.0.5", priority: 10, weight: 20 },
+      ],
+      ...change,
+    });
+  const props = { resourceGroupName: "rg" };
 
   test("creates an A record per host", () => {
-    const records = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", props)).resources("azurerm_private_dns_a_record");
+    const records = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, records: model() })).resources("azurerm_private_dns_a_record");
     expect(records.map((r) => [r.name, r.records])).toEqual([
       ["kms01", ["10.1.0.4"]],
       ["kms02", ["10.1.0.5"]],
     ]);
   });
 
-  test("creates one _vlmcs._tcp SRV record with an entry per host pointing at its A record", () => {
-    const synthesized = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, ttl: 600 }));
+  test("creates one _vlmcs._tcp SRV record with an entry per host (its priority and weight) pointing at its A record", () => {
+    const synthesized = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, records: model({ ttl: 600 }) }));
     const srv = synthesized.resources("azurerm_private_dns_srv_record");
     expect(srv).toHaveLength(1);
     expect(srv[0]).toMatchObject({ name: "_vlmcs._tcp", zone_name: "corp.contoso.com", ttl: 600 });
     const aRecordKeys = Object.keys(synthesized.json.resource.azurerm_private_dns_a_record);
-    expect(srv[0].record).toEqual(aRecordKeys.map((key) => ({ priority: 0, weight: 0, port: 1688, target: `\${azurerm_private_dns_a_record.${key}.fqdn}` })));
+    expect(srv[0].record).toEqual([
+      { priority: 0, weight: 0, port: 1688, target: `\${azurerm_private_dns_a_record.${aRecordKeys[0]}.fqdn}` },
+      { priority: 10, weight: 20, port: 1688, target: `\${azurerm_private_dns_a_record.${aRecordKeys[1]}.fqdn}` },
+    ]);
   });
 
   test("puts the configured port in every entry", () => {
-    const [srv] = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, port: 1689 })).resources("azurerm_private_dns_srv_record");
+    const [srv] = synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, records: model({ port: 1689 }) })).resources("azurerm_private_dns_srv_record");
     expect(srv.record.map((r: { port: number }) => r.port)).toEqual([1689, 1689]);
-  });
-
-  test("refuses duplicate host names and an invalid TTL", () => {
-    expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, hosts: [props.hosts[0], props.hosts[0]] }))).toThrow(/appears twice/);
-    expect(() => synthesizeConstruct((stack) => new KmsSrvRecord(stack, "dns", { ...props, ttl: 0 }))).toThrow(/not a DNS TTL/);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Rule } from "../rule";
 import { AdminPortsRestricted } from "./admin-ports-restricted";
+import { DnsUpdateNoCredentials } from "./dns-update-no-credentials";
 import { KeyVaultNetworkDeny } from "./key-vault-network-deny";
 import { KeyVaultPurgeProtection } from "./key-vault-purge-protection";
 import { KeyVaultRbac } from "./key-vault-rbac";
@@ -23,6 +24,7 @@ import { VmTrustedLaunch } from "./vm-trusted-launch";
 
 export {
   AdminPortsRestricted,
+  DnsUpdateNoCredentials,
   KeyVaultNetworkDeny,
   KeyVaultPurgeProtection,
   KeyVaultRbac,
@@ -68,6 +70,7 @@ export const ALL_RULES: readonly Rule[] = [
   KeyVaultNetworkDeny,
   NoLiteralProductKeys,
   NoLiteralSecrets,
+  DnsUpdateNoCredentials,
   ProductionLocks,
   ProductionPreventDestroy,
 ];

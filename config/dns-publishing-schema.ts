@@ -1,0 +1,124 @@
+// The environment file's DNS publishing settings (issue 12): per-host SRV priority and weight
+// (`dns.srv`) and the optional RFC 2136 section (`dns.rfc2136`) that publishes the records on a
+// DNS server that accepts dynamic updates, such as Active Directory-integrated DNS. Kept apart
+// from environment-schema.ts, which only plugs these in.
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { MAX_SRV_PRIORITY_OR_WEIGHT } from "../constructs/kms-dns-records";
+
+/** A host name (at least two labels) or a dotted-quad IPv4 address; an optional trailing dot is accepted on a name. */
+const HOST_NAME = /^(?=.{1,254}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
+/** A Kerberos realm: by convention the Active Directory DNS domain in upper case (RFC 4120, section 6.1). */
+const REALM = /^[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?(\.[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?)+$/;
+/** A TSIG key name is a domain name (RFC 8945, section 4.2); BIND's tsig-keygen names look like `kms-update` or `kms-update.corp.contoso.com`. */
+const KEY_NAME = /^(?=.{1,254}$)[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * TSIG algorithms accepted. The hashicorp/dns provider also takes hmac-md5 and hmac-sha1
+ * (docs/index.md, v3.4.3), but RFC 8945 section 6 says HMAC-MD5 MUST NOT be used and HMAC-SHA1 is
+ * NOT RECOMMENDED; HMAC-SHA256 is the RECOMMENDED one.
+ */
+export const TSIG_ALGORITHMS = ["hmac-sha256", "hmac-sha512"] as const;
+
+/** A field that must never be in the file: a credential. The message says where it goes instead. */
+function neverInFile(what: string, instead: string) {
+  return z
+    .never({ error: `never put ${what} in the environment file (it would land in git and in the synthesized JSON); ${instead}` })
+    .optional()
+    .describe(`Not allowed: ${instead}`);
+}
+
+const srvPriority = () =>
+  z
+    .number()
+    .int(`use a whole number from 0 to ${MAX_SRV_PRIORITY_OR_WEIGHT}`)
+    .min(0, `use a whole number from 0 to ${MAX_SRV_PRIORITY_OR_WEIGHT}`)
+    .max(MAX_SRV_PRIORITY_OR_WEIGHT, `use a whole number from 0 to ${MAX_SRV_PRIORITY_OR_WEIGHT} (a 16-bit SRV field, RFC 2782)`)
+    .default(0);
+
+/** One host's SRV entry settings. */
+export const srvEntrySchema = z
+  .strictObject({
+    priority: srvPriority().describe("SRV priority of this host, 0 to 65535; lower is preferred (RFC 2782). Default 0. Advisory: Microsoft's docs disagree on whether KMS clients honour it."),
+    weight: srvPriority().describe("SRV weight of this host among hosts of equal priority, 0 to 65535 (RFC 2782). Default 0."),
+  })
+  .describe("SRV priority and weight of one host.");
+
+/** `dns.srv`: one entry per host, in host order. */
+export const dnsSrvSchema = z
+  .array(srvEntrySchema)
+  .optional()
+  .describe(
+    "SRV priority and weight of each host, in host order (one entry per host, like hosts.privateIpAddresses), e.g. a preferred host in the main site. Every publisher (Azure Private DNS, dns.rfc2136, the exports) uses them. Default: 0/0 for every host.",
+  );
+
+const gssapiSchema = z
+  .strictObject({
+    realm: z
+      .string()
+      .regex(REALM, "write the Kerberos realm in upper case, e.g. CORP.CONTOSO.COM (the Active Directory domain)")
+      .describe("Kerberos realm: the Active Directory domain in upper case, e.g. CORP.CONTOSO.COM."),
+    username: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[^\s@]+$/, "write the account name without the realm, e.g. svc-kms-dns")
+      .optional()
+      .describe("Account that updates the zone, e.g. svc-kms-dns. Its password comes from DNS_UPDATE_PASSWORD or a keytab from DNS_UPDATE_KEYTAB. Default: the current Kerberos ticket (kinit)."),
+    password: neverInFile("the password", "export DNS_UPDATE_PASSWORD before terraform apply"),
+    keytab: neverInFile("the keytab", "export DNS_UPDATE_KEYTAB=<path of the keytab file> before terraform apply"),
+  })
+  .describe("GSS-TSIG (RFC 3645, Kerberos): what Active Directory requires for secure dynamic updates.");
+
+const tsigSchema = z
+  .strictObject({
+    keyName: z.string().regex(KEY_NAME, "write the TSIG key's name as the server knows it, e.g. kms-update").describe("Name of the TSIG key, as configured on the server (e.g. the name given to tsig-keygen)."),
+    algorithm: z
+      .enum(TSIG_ALGORITHMS, { error: "use hmac-sha256 (RFC 8945 recommends it) or hmac-sha512; hmac-md5 and hmac-sha1 are refused (RFC 8945, section 6)" })
+      .default("hmac-sha256")
+      .describe("HMAC algorithm of the key: hmac-sha256 (default) or hmac-sha512."),
+    secret: neverInFile("the TSIG secret", "set it at apply time in TF_VAR_dns_update_keysecret (README: Publishing the SRV record)"),
+    keySecret: neverInFile("the TSIG secret", "set it at apply time in TF_VAR_dns_update_keysecret (README: Publishing the SRV record)"),
+  })
+  .describe("TSIG (RFC 8945) with a shared key; its secret is set at apply time, never in this file.");
+
+/** `dns.rfc2136`: publish the records through the hashicorp/dns provider. */
+export const rfc2136Schema = z
+  .strictObject({
+    server: z
+      .string()
+      .refine((value) => HOST_NAME.test(value) || ipaddr.IPv4.isValidFourPartDecimal(value), "write the DNS server's host name (e.g. dc01.corp.contoso.com) or IPv4 address")
+      .describe("The DNS server that accepts the updates (for Active Directory, a domain controller's host name: GSS-TSIG needs the name to match the server's Kerberos principal)."),
+    port: z.number().int().min(1).max(65535).default(53).describe("Port of the server. Default 53."),
+    transport: z.enum(["udp", "tcp"]).default("tcp").describe("udp or tcp. Default tcp (GSS-TSIG key negotiation messages can exceed a UDP datagram)."),
+    gssapi: gssapiSchema.optional(),
+    tsig: tsigSchema.optional(),
+  })
+  .superRefine((section, ctx) => {
+    if (section.gssapi && section.tsig) {
+      ctx.addIssue({ code: "custom", message: "give either gssapi (Kerberos, Active Directory) or tsig (shared key), not both" });
+    } else if (!section.gssapi && !section.tsig) {
+      ctx.addIssue({ code: "custom", message: "missing: give gssapi (realm, username: Active Directory secure updates) or tsig (keyName, algorithm)" });
+    }
+    if (section.gssapi && /^\d+(\.\d+){3}$/.test(section.server)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["server"],
+        message: `"${section.server}" is an IP address; GSS-TSIG needs the server's host name so that its Kerberos principal (DNS/<host name>) matches, e.g. dc01.corp.contoso.com`,
+      });
+    }
+  })
+  .describe(
+    "Optional: also publish the A and _vlmcs._tcp SRV records on a DNS server that accepts RFC 2136 dynamic updates (Active Directory DNS, BIND), through the hashicorp/dns provider. The zone is dns.zoneName. No secret ever goes in this file.",
+  );
+
+/** Cross-field checks on the DNS publishing settings that need the host count. */
+export function checkDnsPublishing(env: { readonly hosts: { readonly count: number }; readonly dns: { readonly srv?: readonly unknown[] } }, ctx: z.RefinementCtx): void {
+  if (env.dns.srv && env.dns.srv.length !== env.hosts.count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["dns", "srv"],
+      message: `lists ${env.dns.srv.length} entries for ${env.hosts.count} hosts; give one entry (priority, weight) per host in host order, or remove the field`,
+    });
+  }
+}
