@@ -7,4 +7,6 @@ module.exports = {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  // Installs PowerShell (scripts/install-powershell.sh) for the tests that use its parser.
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
 };

@@ -1,15 +1,14 @@
-// Entry point of the main job (`npm run synth`) and of `cdktf synth`: synthesizes every
-// environment in environments/ into cdktf.out/stacks/kms-<name>/cdk.tf.json.
-//
-//   node dist/main.js [--environments <dir>] [--out <dir>]
-//   node dist/main.js --write-schema      (rewrites environments/environment.schema.json)
-//   KMS_SYNTH_TIMINGS=1 node dist/main.js (also prints the time spent in each phase)
+// Entry point of the main job (`npm run synth`) and of `cdktf synth` / `cdktf deploy`: synthesizes
+// every environment in environments/ into cdktf.out/stacks/kms-<name>/cdk.tf.json. Run by the
+// cdktf CLI (CDKTF_OUTDIR set) it behaves the same: a policy error exits non-zero and leaves the
+// previous output untouched, whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says.
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { environmentSchema } from "./config/environment-schema";
 import { ConfigError } from "./config/load-environments";
-import { synthesizeAll } from "./stacks/synthesize";
+import { CommandLine, USAGE, parseCommandLine } from "./stacks/command-line";
+import { PolicyError, synthesizeAll } from "./stacks/synthesize";
 
 // cdktf captures a full stack trace (no depth limit) for every token it creates, to explain an
 // unresolvable token later; formatting those traces is a measurable share of synth time and
@@ -17,31 +16,38 @@ import { synthesizeAll } from "./stacks/synthesize";
 Error.prepareStackTrace = (error: unknown, frames: NodeJS.CallSite[]): string =>
   error instanceof Error ? `${error.name}: ${error.message}${frames.map((frame) => `\n    at ${frame.toString()}`).join("")}` : "";
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
-}
-
 function main(): number {
-  const environmentsDir = path.resolve(option("--environments", "environments"));
-  if (process.argv.includes("--write-schema")) {
+  let commandLine: CommandLine;
+  try {
+    commandLine = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (commandLine.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const environmentsDir = path.resolve(commandLine.environments);
+  if (commandLine.writeSchema) {
     const file = path.join(environmentsDir, "environment.schema.json");
     fs.writeFileSync(file, `${JSON.stringify(z.toJSONSchema(environmentSchema, { io: "input" }), null, 2)}\n`);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
     return 0;
   }
-  // The cdktf CLI sets CDKTF_OUTDIR and owns that directory; run directly, we stage our output.
-  const cliOutdir = process.env.CDKTF_OUTDIR || undefined;
   try {
-    const result = synthesizeAll({
-      environmentsDir,
-      outdir: cliOutdir ?? option("--out", "cdktf.out"),
-      staged: cliOutdir === undefined,
-    });
+    // The cdktf CLI sets CDKTF_OUTDIR: write there, staged like every other run.
+    const result = synthesizeAll({ environmentsDir, outdir: process.env.CDKTF_OUTDIR || commandLine.out });
     for (const file of result.stackFiles) console.log(`synthesized ${path.relative(process.cwd(), file)}`);
     for (const dir of result.clientKitDirs) console.log(`client kit  ${path.relative(process.cwd(), dir)}/`);
     for (const dir of result.dnsExportDirs) console.log(`dns export  ${path.relative(process.cwd(), dir)}/`);
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    for (const stale of result.staleOutput) {
+      console.error(
+        `warning: ${path.relative(process.cwd(), stale)} comes from no environment file any more (deleted or renamed?). ` +
+          `If its resources still exist, destroy them first (README, "Decommissioning an environment"), then delete this directory.`,
+      );
+    }
     if (process.env.KMS_SYNTH_TIMINGS) {
       for (const [phase, ms] of Object.entries(result.timings)) console.error(`timing: ${ms.toFixed(1).padStart(7)} ms  ${phase}`);
     }
@@ -49,6 +55,8 @@ function main(): number {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Invalid environment file(s); nothing was written:\n${error.message}`);
+    } else if (error instanceof PolicyError) {
+      console.error(`Policy check failed; nothing was written:\n${error.message}\nFix each problem above; the policy pack cannot be switched off.`);
     } else {
       console.error(`Synthesis failed; nothing was written:\n${error instanceof Error ? error.message : String(error)}`);
     }

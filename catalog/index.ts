@@ -5,3 +5,4 @@ export * from "./volume-keys";
 export * from "./office-host-activation-ids";
 export * from "./odt-products";
 export * from "./kms-host-products";
+export * from "./azure-regions";

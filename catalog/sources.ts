@@ -27,4 +27,6 @@ export const CATALOG_SOURCES = {
   windowsKmsPlanning: "https://learn.microsoft.com/windows-server/get-started/kms-activation-planning",
   /** Activation error codes and their fixes. */
   activationErrors: "https://learn.microsoft.com/windows-server/get-started/activation-error-codes",
+  /** Azure regions list (programmatic names, availability zone support): catalog/azure-regions.ts. */
+  azureRegions: "https://learn.microsoft.com/azure/reliability/regions-list",
 } as const;

@@ -22,6 +22,10 @@ export interface ClientKitInput {
   readonly hosts: readonly string[];
   /** TCP port the KMS hosts listen on. */
   readonly port: number;
+  /** Whether the hosts activate Windows. */
+  readonly servesWindows: boolean;
+  /** Whether the hosts activate Office. */
+  readonly servesOffice: boolean;
 }
 
 /** The directory written and the files in it. */
@@ -45,7 +49,14 @@ export function writeClientKit(outdir: string, environmentName: string, input: C
     throw new Error(`Client kit: environment name ${JSON.stringify(environmentName)} cannot be used as a directory name.`);
   }
   const configuration = input.office !== undefined ? buildOfficeConfiguration(input.office) : undefined;
-  const script = renderTestKmsClientScript({ domain: input.domain, zoneName: input.zoneName, hosts: input.hosts, port: input.port });
+  const script = renderTestKmsClientScript({
+    domain: input.domain,
+    zoneName: input.zoneName,
+    hosts: input.hosts,
+    port: input.port,
+    servesWindows: input.servesWindows,
+    servesOffice: input.servesOffice,
+  });
 
   const directory = path.join(outdir, "client-kit", environmentName);
   fs.mkdirSync(directory, { recursive: true });

@@ -16,6 +16,10 @@ export interface TestKmsClientDefaults {
   readonly hosts: readonly string[];
   /** TCP port the KMS hosts listen on. */
   readonly port: number;
+  /** Whether the hosts activate Windows (a Windows KMS host key is configured); `-Fix` pins Windows only then. */
+  readonly servesWindows: boolean;
+  /** Whether the hosts activate Office; `-Fix` pins Office only then. */
+  readonly servesOffice: boolean;
 }
 
 /** Where the unrendered script lives, relative to this module (works from source and from dist/). */
@@ -42,6 +46,8 @@ export function renderTestKmsClientScript(defaults: TestKmsClientDefaults, templ
       `$KmsHosts = @(${defaults.hosts.map(powerShellSingleQuoted).join(", ")}), # kit-default: KmsHosts`,
     ],
     ["$Port = 1688, # kit-default: Port", `$Port = ${defaults.port}, # kit-default: Port`],
+    ["$HostsServeWindows = $true, # kit-default: HostsServeWindows", `$HostsServeWindows = $${defaults.servesWindows}, # kit-default: HostsServeWindows`],
+    ["$HostsServeOffice = $true, # kit-default: HostsServeOffice", `$HostsServeOffice = $${defaults.servesOffice}, # kit-default: HostsServeOffice`],
   ];
   for (const [marker, replacement] of replacements) {
     const count = script.split(marker).length - 1;

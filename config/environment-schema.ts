@@ -7,32 +7,49 @@ import { KMS_HOST_PRODUCT_NAMES, WINDOWS_CSVLK_HOST_RELEASES, WINDOWS_CSVLK_VERS
 import { KMS_HOST_IMAGE_NAMES, KmsHostImage, KmsHostImageName } from "../constructs/kms-host-image";
 import { DEFAULT_KMS_PORT } from "../constructs/kms-port";
 import { officeClientSchema } from "../client-kit/office-client-schema";
+import { AZURE_REGIONS, AZURE_REGION_NAMES } from "../catalog/azure-regions";
+import { officeProductById } from "../catalog/odt-products";
+import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
+import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
 import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
+import { closestName, isPlaceholderId } from "./names";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
 z.config({ jitless: true });
 
 /** Longest computer-name prefix: Windows computer names are at most 15 characters and we append two digits. */
 export const MAX_NAME_PREFIX_LENGTH = 13;
+/** Azure's per-resource tag limit (vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/tags/validate.go). */
+export const MAX_TAGS = 50;
 /** One KMS host key (CSVLK) activates at most six hosts (Microsoft Learn, kms-activation-planning). */
 export const MAX_HOSTS = 6;
 
 const AZURE_ID_SEGMENT = "[^/]+";
+// Subnet and vnet ids are checked by the provider with commonids.ValidateSubnetID /
+// ValidateVirtualNetworkID, which parse case-sensitively (vendor/github.com/hashicorp/
+// go-azure-helpers/resourcemanager/commonids/subnet.go and virtual_network.go: parser.Parse(input,
+// false)): "resourcegroups" or "microsoft.network" in lower case fails terraform validate.
 const SUBNET_ID = new RegExp(
   `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}/subnets/${AZURE_ID_SEGMENT}$`,
-  "i",
 );
-const VNET_ID = new RegExp(
-  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}$`,
-  "i",
-);
-const KEY_VAULT_ID = new RegExp(
-  `^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.KeyVault/vaults/${AZURE_ID_SEGMENT}$`,
-  "i",
-);
+const VNET_ID = new RegExp(`^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/${AZURE_ID_SEGMENT}/providers/Microsoft\\.Network/virtualNetworks/${AZURE_ID_SEGMENT}$`);
+// An existing vault is read with data.azurerm_key_vault by name and resource group, which the
+// provider validates as VaultName (internal/services/keyvault/key_vault_data_source.go,
+// keyvault/validate/vault_name.go: ^[a-zA-Z0-9-]{3,24}$) and resourcegroups.ValidateName.
+const KEY_VAULT_ID = new RegExp(`^/subscriptions/${AZURE_ID_SEGMENT}/resourceGroups/[-\\w.()]{0,89}[-\\w()]/providers/Microsoft\\.KeyVault/vaults/[a-zA-Z0-9-]{3,24}$`, "i");
 /** A DNS name of at least two labels, each 1-63 letters, digits or hyphens, not starting or ending with a hyphen. */
 const DNS_ZONE_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/**
+ * Administrator names Azure refuses, copied from the provider's WindowsAdminUsername
+ * (internal/services/compute/validate/windows_admin_username.go, disallowedNames; compared
+ * case-sensitively there, so here too).
+ */
+const DISALLOWED_ADMIN_USERNAMES: readonly string[] = [
+  "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a", "actuser", "adm", "admin2", "aspnet",
+  "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+];
+
 /** Letters, digits and hyphens, not starting with a hyphen: NetBIOS-safe. */
 const NAME_PREFIX = /^[A-Za-z][A-Za-z0-9-]*$/;
 
@@ -57,8 +74,26 @@ function cidrBlock(description: string) {
     });
 }
 
-/** A Key Vault secret name: 1-127 letters, digits and hyphens. */
+/**
+ * A Key Vault secret name: 1-127 letters, digits and hyphens. The provider checks the character set
+ * (internal/services/keyvault/validate/nested_item_name.go, NestedItemName: ^[0-9a-zA-Z-]+$); Azure
+ * the length (learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers).
+ */
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+
+/**
+ * A resource group name. Provider: vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/
+ * resourcegroups/validate.go (ValidateName): 1-90 characters of ^[-\w._()]+$, not ending in '.'.
+ * Go's \w is ASCII [0-9A-Za-z_], as is JavaScript's without the u flag.
+ */
+function resourceGroupName(description: string) {
+  return z
+    .string()
+    .min(1, "write a resource group name")
+    .max(90, "use at most 90 characters (a resource group name)")
+    .regex(/^[-\w.()]*[-\w()]$/, "use letters, digits, '-', '_', '.', '(' or ')', not ending with '.' (a resource group name)")
+    .describe(description);
+}
 /** A SHA-256 digest in hex, as Get-FileHash and sha256sum print it. */
 const SHA256_HEX = /^[0-9A-Fa-f]{64}$/;
 
@@ -98,7 +133,7 @@ const kmsProductSchema = z
 
 const resourceGroupSchema = z
   .strictObject({
-    name: z.string().min(1).max(90).regex(/^[-\w.()]*[-\w()]$/, "use letters, digits, '-', '_', '.', '(' or ')', not ending with '.'").describe("Resource group name."),
+    name: resourceGroupName("Resource group name."),
     create: z.boolean().default(true).describe("Create the resource group (true) or use an existing one (false)."),
   })
   .describe("The resource group that holds every resource of the stack.");
@@ -112,9 +147,17 @@ const networkSchema = z
       .describe("Existing subnet for the hosts (resource id). Give this or vnet, not both."),
     vnet: z
       .strictObject({
-        name: z.string().min(2).max(64).optional().describe("Name of the new virtual network. Default: vnet-kms-<environment name>."),
+        // The provider only checks "not empty" (internal/services/network/virtual_network_resource.go);
+        // Azure's rule (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules,
+        // Microsoft.Network/virtualNetworks): 2-64 letters, digits, '_', '.', '-', starting with a
+        // letter or digit, ending with a letter, digit or '_'.
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]$/, "use 2-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with a letter, digit or '_'")
+          .optional()
+          .describe("Name of the new virtual network. Default: vnet-kms-<environment name>."),
         addressSpace: cidrBlock("Address space of the new virtual network, e.g. 10.50.0.0/24."),
-        subnetPrefix: cidrBlock("Prefix of the KMS subnet inside addressSpace, e.g. 10.50.0.0/27."),
+        subnetPrefix: cidrBlock(`Prefix of the KMS subnet inside addressSpace, e.g. 10.50.0.0/27: IPv4, /${MIN_AZURE_SUBNET_PREFIX} or larger; Azure keeps ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} addresses of every subnet.`),
       })
       .optional()
       .describe("Create a new virtual network and subnet for the hosts. Give this or subnetId, not both."),
@@ -124,6 +167,21 @@ const networkSchema = z
       ctx.addIssue({ code: "custom", message: "give either subnetId (use an existing subnet) or vnet (create one), not both" });
     } else if (!network.subnetId && !network.vnet) {
       ctx.addIssue({ code: "custom", message: "missing: give subnetId (an existing subnet's resource id) or vnet.addressSpace and vnet.subnetPrefix (create one)" });
+    }
+    if (network.vnet && !AddressRange.cidrProblem(network.vnet.subnetPrefix)) {
+      const subnet = AddressRange.of(network.vnet.subnetPrefix);
+      // Hosts take IPv4 addresses (the NIC's private_ip_address_version defaults to IPv4), and Azure
+      // supports no IPv4 subnet smaller than /29 (learn.microsoft.com/azure/virtual-network/virtual-networks-faq,
+      // "How small and how large can virtual networks and subnets be?").
+      if (subnet.version !== "ipv4") {
+        ctx.addIssue({ code: "custom", path: ["vnet", "subnetPrefix"], message: `"${network.vnet.subnetPrefix}" is IPv6; the hosts need an IPv4 subnet, e.g. 10.50.0.0/27` });
+      } else if (subnet.prefixLength > MIN_AZURE_SUBNET_PREFIX) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["vnet", "subnetPrefix"],
+          message: `"${network.vnet.subnetPrefix}" is smaller than Azure's smallest subnet, /${MIN_AZURE_SUBNET_PREFIX}; use /${MIN_AZURE_SUBNET_PREFIX} or larger`,
+        });
+      }
     }
     if (network.vnet && !AddressRange.cidrProblem(network.vnet.addressSpace) && !AddressRange.cidrProblem(network.vnet.subnetPrefix)) {
       if (!AddressRange.of(network.vnet.addressSpace).containsRange(AddressRange.of(network.vnet.subnetPrefix))) {
@@ -145,6 +203,7 @@ const hostsSchema = z
       .min(1, "at least one host is needed")
       .max(MAX_HOSTS, `one KMS host key activates at most ${MAX_HOSTS} hosts; use ${MAX_HOSTS} or fewer`)
       .describe(`Number of KMS hosts, 1 to ${MAX_HOSTS} (one KMS host key activates at most ${MAX_HOSTS} hosts).`),
+    // The provider only checks "not empty" (internal/services/compute/windows_virtual_machine_resource.go, size).
     size: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "use an Azure VM size such as Standard_B2s or Standard_D2s_v5").default("Standard_D2s_v5").describe("VM size. Default Standard_D2s_v5."),
     image: z
       .enum(KMS_HOST_IMAGE_NAMES)
@@ -154,6 +213,10 @@ const hostsSchema = z
       .array(z.enum(["1", "2", "3"]))
       .default([])
       .describe('Availability zones; hosts are spread across them round-robin. Empty: no zone. Quote them: ["1", "2"].'),
+    // The computer name <prefix><NN> and the VM name vm-<prefix><NN> meet the provider's
+    // WindowsComputerNameFull (internal/services/compute/validate/windows_computer_name.go: at most
+    // 15 characters of ^[a-zA-Z0-9-]+$, not ending with '-', not only digits) and VirtualMachineName
+    // (internal/services/compute/validate/virtual_machine_name.go: 1-80 of ^[a-zA-Z0-9._-]+$).
     namePrefix: z
       .string()
       .regex(NAME_PREFIX, "use letters, digits and hyphens, starting with a letter")
@@ -171,7 +234,17 @@ const hostsSchema = z
       .boolean()
       .default(true)
       .describe("Encryption at host (needs the EncryptionAtHost feature registered on the subscription). Default true."),
-    adminUsername: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,19}$/, "use 1-20 letters, digits, '.', '_' or '-', starting with a letter").default("kmsadmin").describe("Local administrator user name. The password is generated and stored in Key Vault."),
+    // Provider: internal/services/compute/validate/windows_admin_username.go (WindowsAdminUsername):
+    // at most 20 characters, not ending with '.', none of its disallowed names.
+    adminUsername: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9._-]{0,19}$/, "use 1-20 letters, digits, '.', '_' or '-', starting with a letter")
+      .refine((name) => !name.endsWith("."), "must not end with '.' (Azure refuses it); remove the trailing dot")
+      .refine((name) => !DISALLOWED_ADMIN_USERNAMES.includes(name), {
+        message: "is a name Azure refuses for a Windows administrator; choose another, such as kmsadmin",
+      })
+      .default("kmsadmin")
+      .describe("Local administrator user name. The password is generated and stored in Key Vault."),
   })
   .superRefine((hosts, ctx) => {
     if (hosts.privateIpAddresses && hosts.privateIpAddresses.length !== hosts.count) {
@@ -194,11 +267,21 @@ const dnsSchema = z
       .regex(DNS_ZONE_NAME, "write a lower-case DNS name such as corp.contoso.com")
       .describe("The clients' DNS suffix; clients query _vlmcs._tcp.<zoneName>."),
     createZone: z.boolean().default(true).describe("Create the Azure Private DNS zone (true) or use an existing one (false)."),
-    zoneResourceGroup: z.string().min(1).max(90).optional().describe("Resource group of an existing zone. Default: resourceGroup.name."),
+    zoneResourceGroup: resourceGroupName("Resource group of an existing zone. Default: resourceGroup.name.").optional(),
     linkedVnetIds: z
       .array(z.string().regex(VNET_ID, "write a virtual network resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>"))
       .default([])
-      .describe("Extra virtual networks to link to a created zone (for example a DNS Private Resolver's vnet)."),
+      // Azure refuses a second link of one vnet to one zone (learn.microsoft.com/azure/dns/private-dns-virtual-network-links).
+      .superRefine((ids, ctx) => {
+        ids.forEach((id, index) => {
+          const first = ids.findIndex((other) => other.toLowerCase() === id.toLowerCase());
+          if (first !== index) ctx.addIssue({ code: "custom", path: [index], message: `repeats dns.linkedVnetIds[${first}]; Azure links a vnet to a zone once, so list it once` });
+        });
+      })
+      .describe(
+        "Extra virtual networks to link to the zone (for example a DNS Private Resolver's vnet). A created zone is also linked to the hosts' vnet; an existing zone (createZone: false) is linked to exactly these, so list only vnets not linked to it yet.",
+      ),
+    // Provider: privatedns/private_dns_a_record_resource.go and private_dns_srv_record_resource.go (ttl IntBetween(1, math.MaxInt32)).
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
     srv: dnsSrvSchema,
     rfc2136: rfc2136Schema.optional(),
@@ -207,12 +290,24 @@ const dnsSchema = z
 
 const keyVaultSchema = z
   .strictObject({
+    // Provider: internal/services/keyvault/validate/vault_name.go (VaultName: ^[a-zA-Z0-9-]{3,24}$).
+    // Azure also wants a leading letter, a trailing letter or digit and no "--"
+    // (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules, Microsoft.KeyVault/vaults).
     name: z
       .string()
       .regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "use 3-24 letters, digits and hyphens, starting with a letter (Key Vault names are globally unique)")
+      .refine((name) => !name.includes("--"), "must not contain two hyphens in a row (Azure refuses it); use single hyphens")
       .optional()
       .describe("Name of a Key Vault to create (with create: true)."),
     create: z.boolean().optional().describe("true: create the vault named by name."),
+    deployerPrincipalId: z
+      .uuid("write the object id (a UUID) of the group or pipeline identity that runs terraform")
+      .optional()
+      .describe(
+        "With create: object id of the group or pipeline identity that runs terraform; it gets Key Vault Secrets Officer on the vault to store the hosts' admin passwords. " +
+          "Required in production: a role assignment cannot be changed in place, and the vault's delete lock would refuse replacing it when someone else runs terraform. " +
+          "Default (lab): whoever runs terraform.",
+      ),
     allowedCidrs: z
       .array(
         z
@@ -236,11 +331,14 @@ const keyVaultSchema = z
       ),
     id: z
       .string()
-      .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>")
+      .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name> (name: 3-24 letters, digits and hyphens)")
       .optional()
       .describe("Resource id of an existing Key Vault (with RBAC authorization) to use instead."),
   })
   .superRefine((kv, ctx) => {
+    if (kv.id && kv.deployerPrincipalId) {
+      ctx.addIssue({ code: "custom", path: ["deployerPrincipalId"], message: "applies only to a vault this stack creates; grant rights on an existing vault where it is managed, or remove deployerPrincipalId" });
+    }
     if (kv.id && kv.allowedCidrs) {
       ctx.addIssue({ code: "custom", path: ["allowedCidrs"], message: "applies only to a vault this stack creates; set the firewall of an existing vault where it is managed, or remove allowedCidrs" });
     }
@@ -264,10 +362,16 @@ const backendSchema = z
     }),
     z.strictObject({
       type: z.literal("azurerm"),
-      resourceGroupName: z.string().min(1).describe("Resource group of the state storage account."),
+      resourceGroupName: resourceGroupName("Resource group of the state storage account."),
       storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, "use 3-24 lower-case letters and digits").describe("State storage account."),
-      containerName: z.string().min(3).max(63).describe("Blob container for state."),
-      key: z.string().min(1).describe("Blob name of the state file, e.g. kms-production.tfstate."),
+      // Azure Storage naming (learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata):
+      // a container is 3-63 lower-case letters, digits and single hyphens, starting and ending with a
+      // letter or digit; a blob name is 1-1024 characters.
+      containerName: z
+        .string()
+        .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, "use 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (an Azure Storage container name)")
+        .describe("Blob container for state."),
+      key: z.string().min(1).max(1024).describe("Blob name of the state file, e.g. kms-production.tfstate."),
       subscriptionId: z.uuid().optional().describe("Subscription of the state storage account, if different."),
     }),
   ])
@@ -284,7 +388,17 @@ export const environmentSchema = z
     tier: z
       .enum(["lab", "production"])
       .describe("lab or production. Production adds purge protection, delete locks and prevent_destroy."),
-    location: z.string().regex(/^[a-z0-9]+$/, "use an Azure region name such as westeurope").describe("Azure region, e.g. westeurope."),
+    location: z
+      .string()
+      .superRefine((value, ctx) => {
+        if (AZURE_REGIONS[value]) return;
+        const suggestion = closestName(value.toLowerCase().replace(/\s+/g, ""), AZURE_REGION_NAMES);
+        ctx.addIssue({
+          code: "custom",
+          message: `"${value}" is not an Azure region name; ${suggestion ? `did you mean "${suggestion}"? ` : ""}use a programmatic name from catalog/azure-regions.ts (az account list-locations -o table, column Name), e.g. westeurope`,
+        });
+      })
+      .describe("Azure region (programmatic name, e.g. westeurope); checked against catalog/azure-regions.ts."),
     subscriptionId: z.uuid("write the subscription id, a UUID").optional().describe("Subscription to deploy into. Default: ARM_SUBSCRIPTION_ID from the environment."),
     resourceGroup: resourceGroupSchema,
     network: networkSchema,
@@ -298,6 +412,7 @@ export const environmentSchema = z
       .describe("Networks allowed RDP/WinRM to the hosts (e.g. an Azure Bastion subnet). Default none."),
     kms: z
       .strictObject({
+        // Provider: privatedns/private_dns_srv_record_resource.go (record.port IntBetween(1, 65535)).
         port: z
           .number()
           .int()
@@ -333,23 +448,40 @@ export const environmentSchema = z
       .optional()
       .describe("The client kit written to cdktf.out/client-kit/<name>/: Test-KmsClient.ps1 always, configuration.xml with clients.office."),
     monitoring: monitoringSchema,
-    tags: z.record(z.string().min(1).max(512), z.string().max(256)).default({}).describe("Tags put on every taggable resource."),
+    // Provider: vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/tags/validate.go
+    // (Validate): at most 50 tags per resource, keys at most 512 and values at most 256 bytes (Go len).
+    tags: z
+      .record(
+        z.string().min(1).refine((key) => Buffer.byteLength(key) <= 512, "a tag name is at most 512 bytes; shorten it"),
+        z.string().refine((value) => Buffer.byteLength(value) <= 256, "a tag value is at most 256 bytes; shorten it"),
+      )
+      .default({})
+      .describe(`Tags put on every taggable resource, with managed-by and environment (at most ${MAX_TAGS} tags in all).`),
   })
   .superRefine((env, ctx) => {
-    const subnetPrefix = env.network.vnet?.subnetPrefix;
-    if (subnetPrefix && env.hosts.privateIpAddresses && !AddressRange.cidrProblem(subnetPrefix)) {
-      const subnet = AddressRange.of(subnetPrefix);
-      env.hosts.privateIpAddresses.forEach((ip, index) => {
-        if (!subnet.containsAddress(ip)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["hosts", "privateIpAddresses", index],
-            message: `${ip} is not inside network.vnet.subnetPrefix ${subnetPrefix}; choose an address in the subnet`,
-          });
-        }
+    checkProducts(env, ctx);
+    checkAddresses(env, ctx);
+    checkClientOffice(env, ctx);
+    if (env.hosts.zones.length > 0 && AZURE_REGIONS[env.location] && !AZURE_REGIONS[env.location].zones) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", "zones"],
+        message: `${env.location} has no availability zones (catalog/azure-regions.ts); remove hosts.zones or choose a region with zones`,
       });
     }
-    checkProducts(env, ctx);
+    const tagCount = new Set(["managed-by", "environment", ...Object.keys(env.tags)]).size;
+    if (tagCount > MAX_TAGS) {
+      ctx.addIssue({ code: "custom", path: ["tags"], message: `gives every resource ${tagCount} tags with managed-by and environment; Azure allows ${MAX_TAGS}, so remove ${tagCount - MAX_TAGS}` });
+    }
+    if (env.tier === "production" && env.keyVault.create && !env.keyVault.deployerPrincipalId) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["keyVault", "deployerPrincipalId"],
+        message:
+          "required in production: add the object id of the group or pipeline identity that runs terraform (az ad group show -g <group> --query id -o tsv); " +
+          "a role assignment for whoever happens to run terraform would be replaced under the vault's delete lock",
+      });
+    }
     checkDnsPublishing(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       ctx.addIssue({
@@ -360,6 +492,90 @@ export const environmentSchema = z
     }
   })
   .describe("An azure-kms-host environment: one KMS host stack (kms-<name>).");
+
+/**
+ * Static addresses against the subnet the stack creates: inside it, not one of the addresses Azure
+ * keeps, and a subnet with room for every host. Azure keeps the first four addresses and the last
+ * of every subnet (learn.microsoft.com/azure/virtual-network/virtual-networks-faq, "Are there any
+ * restrictions on using IP addresses within these subnets?"). An existing subnet (network.subnetId)
+ * is not known at synth: Azure refuses a reserved or used address at apply.
+ */
+function checkAddresses(env: AddressCheckInput, ctx: z.RefinementCtx): void {
+  const subnetPrefix = env.network.vnet?.subnetPrefix;
+  if (!subnetPrefix || AddressRange.cidrProblem(subnetPrefix)) return;
+  const subnet = AddressRange.of(subnetPrefix);
+  if (subnet.version !== "ipv4" || subnet.prefixLength > MIN_AZURE_SUBNET_PREFIX) return;
+  const usable = usableAddressCount(subnet.prefixLength);
+  if (usable < env.hosts.count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["network", "vnet", "subnetPrefix"],
+      message: `"${subnetPrefix}" has ${usable} usable addresses (Azure keeps ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} of every subnet) for ${env.hosts.count} hosts; use a larger subnet`,
+    });
+  }
+  env.hosts.privateIpAddresses?.forEach((ip, index) => {
+    if (!subnet.containsAddress(ip)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", "privateIpAddresses", index],
+        message: `${ip} is not inside network.vnet.subnetPrefix ${subnetPrefix}; choose an address in the subnet`,
+      });
+      return;
+    }
+    const role = reservedAddressRole(subnet.cidr, ip);
+    if (role) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hosts", "privateIpAddresses", index],
+        message: `${ip} is ${role}, one of the ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} addresses Azure keeps in ${subnet.cidr}; choose an address from the fifth to the second-to-last of the subnet`,
+      });
+    }
+  });
+}
+
+/**
+ * The client kit and the hosts agree: every Office product the kit installs is activated by an
+ * Office KMS host key of its version in kms.products (one host key per Office version activates
+ * all of that version's volume products: learn.microsoft.com/office/volume-license-activation/
+ * configure-a-kms-host-computer-for-office).
+ */
+function checkClientOffice(env: ClientOfficeCheckInput, ctx: z.RefinementCtx): void {
+  const hostProducts = new Set<string>(env.kms.products.map((p) => p.product));
+  env.clients?.office?.products.forEach((id, index) => {
+    const product = officeProductById(id);
+    if (!product || hostProducts.has(product.version)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["clients", "office", "products", index],
+      message: `${id} is ${OFFICE_VERSION_NAMES[product.version]}, but kms.products has no ${product.version} entry, so the hosts cannot activate it; add { product: ${product.version}, secretName: ..., volumeLicensePack: ... } to kms.products or install a version the hosts activate`,
+    });
+  });
+}
+
+/** Warnings that do not stop synthesis: placeholder ids still in the file. */
+export function environmentWarnings(env: EnvironmentConfig): { path: (string | number)[]; message: string }[] {
+  const warnings: { path: (string | number)[]; message: string }[] = [];
+  const check = (value: string | undefined, fieldPath: (string | number)[]): void => {
+    if (value !== undefined && isPlaceholderId(value)) {
+      warnings.push({ path: fieldPath, message: `${JSON.stringify(value)} is still a placeholder (all-zero id); put the real id here before applying, or Azure refuses it` });
+    }
+  };
+  check(env.subscriptionId, ["subscriptionId"]);
+  if (env.tier === "production" && env.subscriptionId === undefined) {
+    // internal/provider/provider.go (providerConfigure): an empty subscription_id is accepted while
+    // use_cli is on (the default), and the Azure CLI's current subscription is used.
+    warnings.push({
+      path: ["subscriptionId"],
+      message: "is not set: terraform then uses ARM_SUBSCRIPTION_ID, and without it silently the Azure CLI's current subscription; set subscriptionId so production always lands in the right one",
+    });
+  }
+  check(env.network.subnetId, ["network", "subnetId"]);
+  env.dns.linkedVnetIds.forEach((id, index) => check(id, ["dns", "linkedVnetIds", index]));
+  check(env.keyVault.id, ["keyVault", "id"]);
+  check(env.keyVault.deployerPrincipalId, ["keyVault", "deployerPrincipalId"]);
+  if (env.backend.type === "azurerm") check(env.backend.subscriptionId, ["backend", "subscriptionId"]);
+  return warnings;
+}
 
 /** Product combinations: what each product needs, and what the host image can carry. */
 function checkProducts(env: ProductCheckInput, ctx: z.RefinementCtx): void {
@@ -410,6 +626,18 @@ function checkProducts(env: ProductCheckInput, ctx: z.RefinementCtx): void {
 
 /** One validated `kms.products` entry. */
 export type KmsProductEntry = z.output<typeof kmsProductSchema>;
+
+/** The parts of an environment that checkAddresses reads. */
+interface AddressCheckInput {
+  readonly network: { readonly vnet?: { readonly subnetPrefix: string } };
+  readonly hosts: { readonly count: number; readonly privateIpAddresses?: readonly string[] };
+}
+
+/** The parts of an environment that checkClientOffice reads. */
+interface ClientOfficeCheckInput {
+  readonly kms: { readonly products: readonly { readonly product: string }[] };
+  readonly clients?: { readonly office?: { readonly products: readonly string[] } };
+}
 
 /** The parts of an environment that checkProducts reads (the whole type would refer to itself). */
 interface ProductCheckInput {

@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, isMap, isNode, parseDocument } from "yaml";
 import { z } from "zod";
-import { EnvironmentConfig, environmentSchema } from "./environment-schema";
+import { EnvironmentConfig, environmentSchema, environmentWarnings } from "./environment-schema";
+import { editDistance } from "./names";
 
 /** One problem in one environment file. */
 export interface ConfigProblem {
@@ -50,23 +51,101 @@ export function environmentFiles(directory: string): string[] {
  * valid; otherwise throws a {@link ConfigError} listing every problem in every file.
  */
 export function loadEnvironments(directory: string): EnvironmentConfig[] {
+  return loadEnvironmentFiles(directory).map((f) => f.environment);
+}
+
+/** A valid environment with where it came from, so later checks can point back at a field's line. */
+export interface LoadedEnvironment {
+  /** The validated environment. */
+  readonly environment: EnvironmentConfig;
+  /** File path as shown in messages. */
+  readonly file: string;
+  /** 1-based line of a field (dotted path segments), or of its nearest parent, when known. */
+  lineOf(fieldPath: readonly PropertyKey[]): number | undefined;
+  /** Problems that do not stop synthesis (e.g. placeholders), formatted like errors. */
+  readonly warnings: readonly ConfigProblem[];
+}
+
+/**
+ * Like {@link loadEnvironments}, keeping each file's name and line lookup. Also runs the checks
+ * that span files (names Azure requires to be globally unique).
+ */
+export function loadEnvironmentFiles(directory: string): LoadedEnvironment[] {
   const files = environmentFiles(directory);
   if (files.length === 0) {
     throw new ConfigError([{ file: directory, field: "", message: "no environment files (*.yaml); copy environments/lab.yaml to start one" }]);
   }
   const problems: ConfigProblem[] = [];
-  const environments: EnvironmentConfig[] = [];
+  const loaded: LoadedEnvironment[] = [];
   for (const file of files) {
     const result = parseEnvironment(displayPath(file), fs.readFileSync(file, "utf8"));
-    if (result.ok) environments.push(result.environment);
+    if (result.ok) loaded.push(result);
     else problems.push(...result.problems);
   }
+  problems.push(...crossFileProblems(loaded));
   if (problems.length > 0) throw new ConfigError(problems);
-  return environments;
+  return loaded;
+}
+
+/**
+ * Names Azure requires to be unique beyond one environment, repeated across environment files.
+ * A Key Vault name is a DNS name under vault.azure.net, unique across Azure
+ * (learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#vault-name-and-object-name);
+ * two stacks creating the same vault means the second apply fails with VaultAlreadyExists.
+ * Two stacks writing one state blob (azurerm backend key) would overwrite each other's state.
+ */
+function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // keyOf: what must differ (case-insensitive, as Azure compares names); shown: the field's value.
+  const unique = (what: string, field: readonly PropertyKey[], keyOf: (e: EnvironmentConfig) => string | undefined, fix: string, shown?: (e: EnvironmentConfig) => string): void => {
+    const first = new Map<string, LoadedEnvironment>();
+    for (const entry of loaded) {
+      const keyValue = keyOf(entry.environment);
+      if (keyValue === undefined) continue;
+      const value = shown ? shown(entry.environment) : keyValue;
+      const key = keyValue.toLowerCase();
+      const earlier = first.get(key);
+      if (!earlier) {
+        first.set(key, entry);
+        continue;
+      }
+      problems.push({
+        file: entry.file,
+        field: formatPath(field),
+        line: entry.lineOf(field),
+        message: `${JSON.stringify(value)} is already the ${what} of ${earlier.file}; ${fix}`,
+      });
+    }
+  };
+  unique("Key Vault name", ["keyVault", "name"], (e) => (e.keyVault.create ? e.keyVault.name : undefined), "Key Vault names are unique across all of Azure, so give each environment its own vault name");
+  // A resource group name is unique within a subscription, and a zone name within a resource group
+  // (Terraform refuses to create a resource that already exists: "needs to be imported"). Files
+  // without subscriptionId share ARM_SUBSCRIPTION_ID, so they are compared with each other.
+  unique(
+    "resource group (created) in the same subscription",
+    ["resourceGroup", "name"],
+    (e) => (e.resourceGroup.create ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.resourceGroup.name}` : undefined),
+    "two stacks cannot both create one resource group, so give each environment its own resourceGroup.name",
+    (e) => e.resourceGroup.name,
+  );
+  unique(
+    "private DNS zone (created) in the same resource group",
+    ["dns", "zoneName"],
+    (e) => (e.dns.createZone ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.dns.zoneResourceGroup ?? e.resourceGroup.name}/${e.dns.zoneName}` : undefined),
+    "two stacks cannot both create one zone; let one create it and the other use it (dns.createZone: false)",
+    (e) => e.dns.zoneName,
+  );
+  unique(
+    "state blob",
+    ["backend", "key"],
+    (e) => (e.backend.type === "azurerm" ? `${e.backend.storageAccountName}/${e.backend.containerName}/${e.backend.key}` : undefined),
+    "two stacks sharing one state blob overwrite each other's state, so give each environment its own backend.key",
+  );
+  return problems;
 }
 
 /** The outcome of validating one file. */
-export type ParseResult = { ok: true; environment: EnvironmentConfig } | { ok: false; problems: ConfigProblem[] };
+export type ParseResult = ({ ok: true } & LoadedEnvironment) | { ok: false; problems: ConfigProblem[] };
 
 /** Validates the text of one environment file. `file` is used in messages and for the name check. */
 export function parseEnvironment(file: string, text: string): ParseResult {
@@ -112,7 +191,8 @@ export function parseEnvironment(file: string, text: string): ParseResult {
   }
   if (problems.length > 0) return { ok: false, problems };
   if (!parsed.success) throw new Error("unreachable: schema failed without issues");
-  return { ok: true, environment: parsed.data };
+  const warnings = environmentWarnings(parsed.data).map((w) => ({ file, field: formatPath(w.path), line: lineOf(w.path), message: w.message }));
+  return { ok: true, environment: parsed.data, file, lineOf, warnings };
 }
 
 function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[]) => number | undefined): ConfigProblem[] {
@@ -256,20 +336,6 @@ function closest(key: string, allowed: readonly string[]): string | undefined {
     if (!best || distance < best.distance) best = { key: candidate, distance };
   }
   return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 /** For a missing field, the line of the nearest existing parent mapping. */

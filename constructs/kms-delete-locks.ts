@@ -21,6 +21,15 @@ export interface KmsLockTarget {
    * @default - none
    */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Replace the lock when any of these change (Terraform `replace_triggered_by`): for resources
+   * under the lock that may be replaced or removed. With the lock depending on them, Terraform
+   * deletes the lock first, then deletes or replaces them, and creates the lock again afterwards
+   * (checked with Terraform 1.11 on terraform_data stand-ins: the lock's create waits for the
+   * removed dependency's destroy; re-run with `bash scripts/lock-ordering/run.sh`).
+   * @default - none
+   */
+  readonly replaceTriggeredBy?: string[];
 }
 
 /** Properties of {@link KmsDeleteLocks}. */
@@ -44,6 +53,7 @@ export class KmsDeleteLocks extends Construct {
           lockLevel: "CanNotDelete",
           notes: KMS_LOCK_NOTES,
           dependsOn: target.dependsOn,
+          lifecycle: target.replaceTriggeredBy ? { replaceTriggeredBy: target.replaceTriggeredBy } : undefined,
         }),
     );
   }

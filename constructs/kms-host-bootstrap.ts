@@ -3,6 +3,7 @@
 // names, port, client ranges, pack URIs and hashes); the host reads the keys from Key Vault
 // itself, with its managed identity, so no key ever passes through Terraform code, output or state.
 import * as path from "path";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { VirtualMachineRunCommand } from "@cdktf/provider-azurerm/lib/virtual-machine-run-command";
 import { Annotations, AssetType, Fn, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
@@ -31,6 +32,31 @@ export interface KmsHostKeyProduct {
     /** Its SHA-256, 64 hex digits. */
     readonly sha256: string;
   };
+}
+
+/**
+ * Characters a Run Command parameter value must not carry. Parameters reach the script through a
+ * command line, and reports on the Run Command handlers (Azure/azure-powershell #7269, #29880) show
+ * `"` ending an argument and `^ & % < > |` being stripped or split there.
+ */
+export const RUN_COMMAND_UNSAFE_CHARACTERS = ['"', "^", "&", "%", "<", ">", "|"] as const;
+
+/**
+ * Why `value` cannot travel as a Run Command parameter, or undefined when it can. The provider
+ * validates every `parameter.value` as a non-empty string
+ * (hashicorp/terraform-provider-azurerm v4.55.0, internal/services/compute/virtual_machine_run_command_resource.go).
+ */
+export function runCommandParameterProblem(value: string): string | undefined {
+  if (value.length === 0) return "is empty (the provider rejects empty values; leave the parameter out instead)";
+  const bad = RUN_COMMAND_UNSAFE_CHARACTERS.filter((c) => value.includes(c));
+  if (bad.length > 0) return `contains ${bad.join(" ")}, which the Run Command's command line mangles; remove them from the value`;
+  return undefined;
+}
+
+/** The Office product list as the script reads it: base64 (UTF-8) of compact JSON, free of quotes. */
+export function encodeOfficeProducts(office: readonly KmsHostKeyProduct[]): string {
+  const entries = office.map((p) => ({ product: p.product, secretName: p.secretName, packUri: p.volumeLicensePack?.uri, packSha256: p.volumeLicensePack?.sha256.toLowerCase() }));
+  return Buffer.from(JSON.stringify(entries), "utf8").toString("base64");
 }
 
 /** The stack's one copy of a bootstrap script, shared by every host of the stack. */
@@ -83,6 +109,8 @@ export interface KmsHostBootstrapProps {
 export class KmsHostBootstrap extends Construct {
   /** The Run Command resource. A change to the script or a parameter re-runs it on the next apply. */
   public readonly runCommand: VirtualMachineRunCommand;
+  /** The host identity's read grants on its KMS host key secrets (role assignments under the vault). */
+  public readonly readGrants: readonly RoleAssignment[];
 
   constructor(scope: Construct, id: string, props: KmsHostBootstrapProps) {
     super(scope, id);
@@ -110,20 +138,22 @@ export class KmsHostBootstrap extends Construct {
       }
     }
 
-    const grants = props.keys.grantRead(this, "reads", props.host.principalId, props.products.map((p) => p.secretName), props.host.computerName);
+    const grants = (this.readGrants = props.keys.grantRead(this, "reads", props.host.principalId, props.products.map((p) => p.secretName), props.host.computerName));
 
-    const parameters: Record<string, string> = {
-      KeyVaultUri: props.keyVaultUri,
-      WindowsKeySecretName: windows[0]?.secretName ?? "",
-      OfficeProductsJson: JSON.stringify(
-        office.map((p) => ({ product: p.product, secretName: p.secretName, packUri: p.volumeLicensePack?.uri, packSha256: p.volumeLicensePack?.sha256.toLowerCase() })),
-      ),
-      KmsPort: String(port),
-      ClientCidrs: props.clientCidrs.map((c) => AddressRange.of(c).cidr).join(","),
-      DisableDnsPublishing: String(props.terraformManagesDns ?? true),
-      LogPath: BOOTSTRAP_LOG_PATH,
-      Revision: props.revision ?? "1",
-    };
+    // Only settings that apply are sent: the provider rejects an empty parameter value, and the
+    // script has a default for every parameter left out.
+    const parameters: Record<string, string> = { KeyVaultUri: props.keyVaultUri };
+    if (windows[0]) parameters.WindowsKeySecretName = windows[0].secretName;
+    if (office.length > 0) parameters.OfficeProductsBase64 = encodeOfficeProducts(office);
+    parameters.KmsPort = String(port);
+    parameters.ClientCidrs = props.clientCidrs.map((c) => AddressRange.of(c).cidr).join(",");
+    parameters.DisableDnsPublishing = String(props.terraformManagesDns ?? true);
+    parameters.LogPath = BOOTSTRAP_LOG_PATH;
+    parameters.Revision = props.revision ?? "1";
+    for (const [name, value] of Object.entries(parameters)) {
+      const problem = runCommandParameterProblem(value);
+      if (problem) throw new Error(`${where}: Run Command parameter ${name} ${problem}`);
+    }
 
     this.runCommand = new VirtualMachineRunCommand(this, "run-command", {
       name: "kms-host-bootstrap",
@@ -132,6 +162,9 @@ export class KmsHostBootstrap extends Construct {
       // The script ships once per stack as an asset beside cdk.tf.json and is read by Terraform's
       // file(): its text is part of the resource, so editing the .ps1 re-runs the bootstrap.
       source: { script: Fn.file(scriptAsset(this, props.scriptPath ?? INSTALL_KMS_HOST_SCRIPT_PATH).path) },
+      // Every value was checked above: never empty (StringIsNotEmpty on parameter.value,
+      // internal/services/compute/virtual_machine_run_command_resource.go) and free of characters
+      // the Run Command's command line mangles.
       parameter: Object.entries(parameters).map(([name, value]) => ({ name, value })),
       // The identity's read grants must exist first; the script still retries while they propagate.
       dependsOn: grants,

@@ -24,9 +24,12 @@ export interface KmsHostKeysProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** The command that uploads a KMS host key; shown wherever a key is missing. */
+/**
+ * The command that uploads a KMS host key; shown wherever a key is missing. It is the README's
+ * form: the key is typed at a silent prompt, so it never appears on a command line or in history.
+ */
 export function uploadCommand(keyVaultName: string, secretName: string): string {
-  return `az keyvault secret set --vault-name ${keyVaultName} --name ${secretName} --value "<KMS host key>"`;
+  return `read -rs KMS_KEY && az keyvault secret set --vault-name ${keyVaultName} --name ${secretName} --value "$KMS_KEY" --output none; unset KMS_KEY`;
 }
 
 /** The KMS host keys in Key Vault: an existence check, and per-secret read grants. */

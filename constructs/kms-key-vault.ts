@@ -45,6 +45,14 @@ export interface KmsKeyVaultProps {
    * @default - none
    */
   readonly subnetId?: string;
+  /**
+   * Object id of the identity (a group or a pipeline's service principal) that runs terraform and
+   * stores the admin passwords in a created vault. A role assignment cannot be updated in place
+   * (every argument forces a new one: internal/services/authorization/role_assignment_resource.go),
+   * so a fixed principal keeps it stable whoever runs terraform.
+   * @default - whoever runs terraform (data.azurerm_client_config), which changes with the user
+   */
+  readonly deployerPrincipalId?: string;
 }
 
 /** Parts of an Azure resource id: `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>...`. */
@@ -65,6 +73,8 @@ export class KmsKeyVault extends Construct {
   public readonly createdVault?: KeyVault;
   /** What must exist before secrets can be written or listed (the deployer's role on a created vault). */
   public readonly secretDependsOn: ITerraformDependable[];
+  /** The deployer's role assignment on a created vault (scoped to the vault, so under its lock). */
+  public readonly deployerRoleAssignment?: RoleAssignment;
 
   constructor(scope: Construct, id: string, props: KmsKeyVaultProps) {
     super(scope, id);
@@ -106,9 +116,10 @@ export class KmsKeyVault extends Construct {
     const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
       scope: vault.id,
       roleDefinitionName: SECRETS_OFFICER_ROLE,
-      principalId: client.objectId,
+      principalId: props.deployerPrincipalId ?? client.objectId,
       description: "Lets the identity running terraform store the hosts' generated admin passwords.",
     });
+    this.deployerRoleAssignment = deployerCanWriteSecrets;
     // The README's first apply targets this address by name: keep it stable.
     deployerCanWriteSecrets.overrideLogicalId("deployer-secrets-officer");
     this.secretDependsOn = [deployerCanWriteSecrets];

@@ -17,7 +17,8 @@ export interface KmsPrivateDnsProps {
    */
   readonly createZone?: boolean;
   /**
-   * Virtual networks to link to a created zone, the hosts' own first.
+   * Virtual networks to link to the zone, created or existing (with an existing zone, list only
+   * vnets not linked to it yet: Azure refuses a second link of one vnet to one zone).
    * @default - none
    */
   readonly linkedVnetIds?: string[];
@@ -39,16 +40,18 @@ export class KmsPrivateDns extends Construct {
       const zone = new PrivateDnsZone(this, "dns-zone", { name: props.records.zoneName, resourceGroupName: props.resourceGroupName });
       // Referencing the zone's name orders the records after the zone.
       zoneName = zone.name;
-      (props.linkedVnetIds ?? []).forEach((vnetId, index) => {
-        new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
-          name: index === 0 ? props.linkNamePrefix : `${props.linkNamePrefix}-${index + 1}`,
-          resourceGroupName: props.resourceGroupName,
-          privateDnsZoneName: zone.name,
-          virtualNetworkId: vnetId,
-          registrationEnabled: false,
-        });
-      });
     }
+    // Links go to the zone whether this construct created it or not: a vnet listed for an existing
+    // zone is linked to it, never silently dropped.
+    (props.linkedVnetIds ?? []).forEach((vnetId, index) => {
+      new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
+        name: index === 0 ? props.linkNamePrefix : `${props.linkNamePrefix}-${index + 1}`,
+        resourceGroupName: props.resourceGroupName,
+        privateDnsZoneName: zoneName,
+        virtualNetworkId: vnetId,
+        registrationEnabled: false,
+      });
+    });
     this.records = new KmsSrvRecord(this, "kms-dns", {
       records: props.records,
       resourceGroupName: props.resourceGroupName,

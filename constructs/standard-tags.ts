@@ -3,12 +3,28 @@
 import { IAspect, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
 
+/** Options of {@link StandardTags}. */
+export interface StandardTagsOptions {
+  /**
+   * Terraform resource types left alone, because a tag change would do more than retag them. A
+   * Run Command's tags are part of its PUT, and Azure re-runs a Run Command whose resource changed
+   * (internal/services/compute/virtual_machine_run_command_resource.go: tags update in place), so
+   * tagging it would re-run the bootstrap on every host whenever a tag changes.
+   * @default - none
+   */
+  readonly excludeResourceTypes?: readonly string[];
+}
+
 /** Merges `tags` into every resource in the scope that supports tags; a resource's own tags win. */
 export class StandardTags implements IAspect {
-  constructor(private readonly tags: Readonly<Record<string, string>>) {}
+  constructor(
+    private readonly tags: Readonly<Record<string, string>>,
+    private readonly options: StandardTagsOptions = {},
+  ) {}
 
   public visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource) || !isTaggable(node)) return;
+    if (this.options.excludeResourceTypes?.includes(node.terraformResourceType)) return;
     const own = node.tagsInput;
     node.tags = { ...this.tags, ...(typeof own === "object" && own !== null ? own : {}) };
   }

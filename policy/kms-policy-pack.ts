@@ -25,8 +25,18 @@ export const PACK_ID = "KMS-POLICY";
  * `app.synth()` / `cdktf synth`.
  */
 export class KmsPolicyPack implements IAspect {
-  /** Adds a pack to `scope` (an App or a stack); every stack below it is checked at synth. */
+  /**
+   * Adds a pack to `scope`, a stack or a construct inside one; everything below it is checked at
+   * synth. An App (or anything above the stacks) is refused: cdktf invokes aspects from each stack
+   * down (cdktf lib/synthesize/synthesizer.js, invokeAspects(this.stack)), so a pack added to an
+   * App would silently check nothing.
+   */
   public static applyTo(scope: IConstruct, context: PolicyContext, props: KmsPolicyPackProps = {}): KmsPolicyPack {
+    if (!scope.node.scopes.some((s) => TerraformStack.isStack(s))) {
+      throw new Error(
+        `KmsPolicyPack.applyTo: ${scope.node.path || "the app"} is not a stack or inside one, and cdktf runs aspects only from each stack down, so the pack would check nothing; apply it to each stack instead (KmsPolicyPack.applyTo(stack, context))`,
+      );
+    }
     const pack = new KmsPolicyPack(context, props);
     Aspects.of(scope).add(pack);
     return pack;

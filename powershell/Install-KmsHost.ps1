@@ -4,177 +4,298 @@
 
 .DESCRIPTION
     Delivered by an Azure managed Run Command (azurerm_virtual_machine_run_command). It runs as
-    SYSTEM and receives every parameter as a named string, so the script validates and converts
-    them itself. Steps, each in its own function:
+    SYSTEM under Windows PowerShell 5.1, nobody at the console, and receives every parameter as a
+    named string through a command line, so the parameters carry no quotes or shell metacharacters:
+    the Office product list arrives base64-encoded and lists are split on commas and whitespace.
 
-      1. install the Volume Activation Services role (VolumeActivation) with its management tools;
-      2. get a Key Vault token from the VM's managed identity (IMDS) and read the KMS host keys
-         (CSVLKs) from Key Vault;
-      3. install and activate the Windows KMS host key (optional);
-      4. per Office version: download the Office Volume License Pack, pin it by SHA-256, install
-         it, then install and activate the Office KMS host key;
-      5. set the KMS listening port, open the firewall to the client ranges only, switch DNS
-         publishing on or off, restart sppsvc when something changed;
-      6. verify that KMS is enabled and listening, and write a summary.
+    Steps, each in its own function:
+      0. validate the parameters (nothing on the machine changes before this passes);
+      1. install the Volume Activation Services role (VolumeActivation);
+      2. read the KMS host keys (CSVLKs) from Key Vault with the VM's managed identity, retrying
+         HTTP 403 for about 15 minutes while the role assignment propagates;
+      3. Windows: install the KMS host key, restart the licensing service, activate;
+      4. Office (oldest version first): download the Volume License Pack, pin it by SHA-256,
+         extract it without running its wizard, install its licences, then install, restart,
+         activate the Office KMS host key;
+      5. set the KMS port, scope every built-in KMS firewall rule to the client ranges, switch DNS
+         publishing, restart the licensing service when something changed;
+      6. read everything back and verify.
 
-    Every step is idempotent so that re-running the Run Command (for example after uploading a
-    missing secret) converges instead of reinstalling keys.
+    Everything runs through the documented methods of the Software Licensing WMI classes; nothing
+    needs VBScript (no slmgr.vbs, ospp.vbs or cscript). Every method's outcome (its ReturnValue
+    or the error it throws) is checked and the resulting state is read back: a warning or error is
+    a failure with advice. One total deadline ($script:TotalBudgetMinutes) keeps the run well
+    inside the Run Command's 90 minutes.
 
-    Secrets: a KMS host key (CSVLK) is a customer secret. It only ever lives in a variable that is
-    handed to the WMI method SoftwareLicensingService.InstallProductKey (see Install-ProductKey);
-    it is never put on a process command line (so never given to slmgr.vbs), never written to
-    the log or to stdout, and everything that is logged passes through Protect-ProductKey, which
-    masks any 5x5 product key it finds. Start-Transcript is deliberately not used: it would
-    record the key.
+    EVENT LOG CONTRACT (monitoring queries are built on exactly this; do not change lightly):
+      Log:      Application
+      Source:   AzureKmsHost   (created when missing)
+      Event id: 1000 = bootstrap succeeded (Information); message = the summary
+                1001 = bootstrap failed    (Error);       message = the advice
+      Messages pass through Protect-ProductKey: they never contain a product key.
 
-    Compatible with Windows PowerShell 5.1 (the PowerShell that ships with Windows Server).
+    RETRY: after a failed run, Azure keeps the Run Command's new parameters as if applied, so a
+    plain `terraform apply` does NOT run the bootstrap again. Fix the cause, bump
+    kms.bootstrapRevision in the environment file, then apply.
+
+    Secrets: a KMS host key only ever lives in a variable handed to
+    SoftwareLicensingService.InstallProductKey; it is never put on a process command line, never
+    written to the log, the event log, stdout or stderr (everything passes Protect-ProductKey, which
+    masks any 5x5 product key). Start-Transcript is not used.
 
 .NOTES
-    Facts and sources: /work/shared/reference/kms-facts.md (Microsoft Learn: kms-create-host,
-    activation-slmgr-vbs-options, configure-a-kms-host-computer-for-office,
-    tools-to-manage-volume-activation-of-office).
+    Facts and sources: /work/shared/reference/kms-facts.md. WMI methods, each cited where used:
+    https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
+    https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory = $true)] [string] $KeyVaultUri,
+    # Not [Mandatory]: a missing value is reported by ConvertTo-BootstrapConfig with advice instead
+    # of a prompt nobody can answer in a Run Command.
+    [string] $KeyVaultUri = '',
     [string] $WindowsKeySecretName = '',
-    [string] $OfficeProductsJson = '[]',
+    # Base64 (UTF-8) of a JSON array of {product, secretName, packUri, packSha256}: JSON's quotes
+    # would not survive the Run Command's command line.
+    [string] $OfficeProductsBase64 = '',
     [string] $KmsPort = '1688',
     [string] $ClientCidrs = '',
     [string] $DisableDnsPublishing = 'true',
     [string] $LogPath = 'C:\ProgramData\AzureKmsHost\bootstrap.log',
     # Not used by any step: Terraform passes kms.bootstrapRevision here, so bumping it changes the
-    # Run Command and re-runs this script in place (after a key rotation), which also works where
-    # a delete lock forbids replacing the Run Command.
+    # Run Command and re-runs this script in place.
     [string] $Revision = ''
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
-# Invoke-WebRequest in Windows PowerShell 5.1 renders a progress bar per received chunk, which
-# makes large downloads many times slower and adds noise to the Run Command output.
 $ProgressPreference = 'SilentlyContinue'
 
 # ---------------------------------------------------------------------------------------------
 # Constants
 # ---------------------------------------------------------------------------------------------
 
-# Application ID of Windows in the Software Protection Platform (SoftwareLicensingProduct).
 $script:WindowsApplicationId = '55c92734-d682-4d71-983e-d6ec3f16059f'
-
-# Application ID under which Office 2013 and later register their licences with the Windows
-# Software Protection Platform. The Office checks below look products up by Activation ID, which
-# is unique, and only compare against this value to log a warning: one Microsoft sample /dlv
-# output shows a different value, so it must not be a hard filter.
 $script:OfficeApplicationId = '0ff1ce15-a989-479d-af46-f275c6370663'
 
-# Office KMS host Activation IDs (for slmgr /ato, /dlv). Source: Microsoft Learn,
-# "Configure a KMS host computer for Office" and "Tools to manage volume activation of Office"
-# (2025 versions). LTSC 2024 uses F3D89BBF-...: older documentation listed a different GUID,
-# which is the Office LTSC ProPlus 2024 KMS *client* SKU and cannot activate a KMS host.
+# Office KMS host Activation IDs. Source: Microsoft Learn, "Configure a KMS host computer for
+# Office" (learn.microsoft.com/office/volume-license-activation/configure-a-kms-host-computer-for-office).
+# Listed oldest first: packs are installed in this order.
 $script:OfficeKmsHostActivationIds = [ordered]@{
-    'office-ltsc-2024' = 'F3D89BBF-C0EC-47CE-A8FA-E5A5F97E447F'
-    'office-ltsc-2021' = '47F3B983-7C53-4D45-ABC6-BCD91E2DD90A'
-    'office-2019'      = '70512334-47B4-44DB-A233-BE5EA33B914C'
     'office-2016'      = '98EBFE73-2084-4C97-932C-C0CD1643BEA7'
+    'office-2019'      = '70512334-47B4-44DB-A233-BE5EA33B914C'
+    'office-ltsc-2021' = '47F3B983-7C53-4D45-ABC6-BCD91E2DD90A'
+    'office-ltsc-2024' = 'F3D89BBF-C0EC-47CE-A8FA-E5A5F97E447F'
+}
+
+# KMS client setup keys (GVLKs), published by Microsoft so that a machine can be turned back into a
+# KMS client: https://learn.microsoft.com/windows-server/get-started/kms-client-activation-keys
+# Used only to restore the edition's client key when the Windows secret held a non-host key.
+$script:WindowsServerGvlks = @{
+    '2025 Standard'   = 'TVRH6-WHNXV-R9WG3-9XRFY-MY832'
+    '2025 Datacenter' = 'D764K-2NDRG-47T6Q-P8T8W-YP6DF'
+    '2022 Standard'   = 'VDYBN-27WPP-V4HQT-9VMD4-VMK7H'
+    '2022 Datacenter' = 'WX4NM-KYWYW-QJJR4-XV3QB-6VM33'
+    '2019 Standard'   = 'N69G4-B89J2-4G8F4-WWYCC-J464C'
+    '2019 Datacenter' = 'WMDGN-G9PQG-XVVXX-R3X43-63DFG'
+    '2016 Standard'   = 'WC2BQ-8NRM3-FDDYY-2BFGV-KHKQY'
+    '2016 Datacenter' = 'CB7KF-BWN84-R7R2Y-793K2-8XDDG'
 }
 
 $script:DefaultKmsPort = 1688
-$script:FirewallRuleName = 'SPPSVC-In-TCP'
-# Our own rule, only created when the built-in rule's port cannot be changed (see Set-KmsFirewall).
+# The built-in KMS inbound rules (Windows Firewall, "Key Management Service (TCP-In)"); both are
+# scoped to the client ranges so that none stays open to any address.
+$script:BuiltInFirewallRules = @('SPPSVC-In-TCP', 'SPPSVC-In-TCP-NoScope')
 $script:OwnFirewallRuleName = 'AzureKmsHost-KMS-In-TCP'
 $script:ImdsTokenUri = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net'
 $script:KeyVaultApiVersion = '7.4'
-$script:MaxAttempts = 10
+# Role assignments can take 10 minutes or more to propagate: 403 is retried this long.
+$script:KeyVaultRetrySeconds = 900
 $script:MaxBackoffSeconds = 60
-# How long the Volume License Pack may run before we stop waiting (see Install-OfficeVolumeLicensePack).
-$script:PackTimeoutSeconds = 600
+# One deadline for the whole run, well inside the Run Command's 90 minutes (its create timeout).
+$script:TotalBudgetMinutes = 75
+# How long extracting one Volume License Pack may take before it is stopped.
+$script:PackExtractSeconds = 300
 
-# A 5x5 product key. Used only to *mask* keys; the script itself contains no key.
+$script:EventSource = 'AzureKmsHost'
+$script:EventIdSuccess = 1000
+$script:EventIdFailure = 1001
+
 $script:ProductKeyPattern = '(?i)\b[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-([A-Z0-9]{5})\b'
+$script:ProductProperties = @('ID', 'ApplicationId', 'Name', 'Description', 'PartialProductKey', 'LicenseStatus', 'LicenseStatusReason', 'IsKeyManagementServiceMachine')
 
-# SoftwareLicensingProduct properties the checks read. Asking only for these keeps the WMI query
-# fast (the class is slow to enumerate in full).
-$script:ProductProperties = @('ID', 'ApplicationId', 'Name', 'Description', 'PartialProductKey', 'LicenseStatus', 'IsKeyManagementServiceMachine')
-
-# What a failed key installation or activation means and what to do, by HRESULT. Sources:
-# Microsoft Learn "Resolve Windows activation error codes" (activation-error-codes) and the
-# return codes of SLInstallProofOfPurchase (slpublic.h), the API behind InstallProductKey.
-# Static text only: a hint never contains the key.
+# What a licensing HRESULT means and what to do. Source: Microsoft Learn "Resolve Windows
+# activation error codes" (learn.microsoft.com/windows-server/get-started/activation-error-codes)
+# and the return codes of SLInstallProofOfPurchase (slpublic.h). Static text only.
 $script:LicensingErrorHints = [ordered]@{
-    '0xC004F050' = 'The product key is invalid: a typo, a beta key, or the wrong key type (a KMS client setup key (GVLK), a MAK, or a Windows client KMS key on Windows Server). Store the KMS host key (CSVLK) from the Microsoft 365 admin center (Billing > Your products > Volume licensing) in the secret, then re-run.'
-    '0xC004F010' = 'The product key is not valid. Store the KMS host key (CSVLK) from the Microsoft 365 admin center (Billing > Your products > Volume licensing) in the secret, then re-run.'
-    '0xC004F015' = 'The licence of the product this key belongs to is not installed: for Office, the Volume License Pack of that Office version is missing; for Windows, the CSVLK does not fit this Windows Server version (kms-activation-planning lists which CSVLK runs on which host OS). Fix the key or the pack, then re-run.'
-    '0xC004F069' = 'No product on this machine matches the key: it belongs to another product, edition or version (for example an Office key for a different version, or a CSVLK group this Windows Server does not accept). Check the key, then re-run.'
-    '0xC004F061' = 'This key can only be used for an upgrade; it is not a KMS host key. Store the CSVLK in the secret, then re-run.'
-    '0xC004C008' = 'The KMS host key cannot be used: it is over its activation limit (a CSVLK activates up to 6 KMS hosts, each up to 10 times). Ask the Microsoft Activation Center to raise the limit, or use another CSVLK from your agreement, then re-run.'
-    '0x80070005' = 'Access denied: the Software Licensing Service needs administrative rights. Run the script as SYSTEM (the Run Command default) or elevated, then re-run.'
-    '0xC004F025' = 'The action needs administrative rights. Run the script as SYSTEM (the Run Command default) or elevated, then re-run.'
-    '0x80070057' = 'The Software Licensing Service rejected the argument. Check that the secret holds exactly one 5x5 product key and nothing else, then re-run.'
+    '0xC004F050' = 'The product key is invalid: a typo, a beta key, or the wrong key type. Store the KMS host key (CSVLK) from the Microsoft 365 admin center (Billing > Your products > Volume licensing) in the secret.'
+    '0xC004F015' = 'The licence this key belongs to is not installed: for Office, the Volume License Pack of that Office version; for Windows, the CSVLK does not fit this Windows Server version.'
+    '0xC004F069' = 'No product on this machine matches the key (another product, edition or version).'
+    '0xC004C008' = 'The KMS host key is over its activation limit. Ask the Microsoft Activation Center to raise it, or use another CSVLK.'
+    '0xC004C003' = 'The activation server says the key is blocked. Use another CSVLK from your agreement.'
+    '0xC004F074' = 'The activation service could not be reached. The VM needs outbound HTTPS to Microsoft activation (or activate by phone).'
+    '0x8007232B' = 'DNS name does not exist: the VM could not resolve the Microsoft activation service. Check its DNS and outbound access.'
+    '0x80072EE7' = 'The activation server name could not be resolved. Check the VM''s DNS and outbound HTTPS access.'
+    '0x80070005' = 'Access denied: the Software Licensing Service needs administrative rights (the Run Command runs as SYSTEM).'
+    '0x80070057' = 'The Software Licensing Service rejected the argument. Check that the secret holds exactly one 5x5 product key.'
 }
-$script:LicensingErrorLookup = "Look the error code up in 'Resolve Windows activation error codes' (learn.microsoft.com/windows-server/get-started/activation-error-codes), fix the cause, then re-run the Run Command."
+$script:LicensingErrorLookup = 'Look the code up in "Resolve Windows activation error codes" (learn.microsoft.com/windows-server/get-started/activation-error-codes).'
+$script:RetryAdvice = 'To retry: fix the cause, bump kms.bootstrapRevision in the environment file and run terraform apply (a plain apply does not re-run a failed bootstrap).'
 
-# State collected for the final summary.
 $script:Summary = [ordered]@{}
-$script:SppConfigChanged = $false
+$script:RestartPending = $false
 $script:LogFile = $null
+$script:Deadline = [DateTime]::MaxValue
+
+# ---------------------------------------------------------------------------------------------
+# Seams: the only places that touch Windows, the network or the clock. Tests replace them.
+# ---------------------------------------------------------------------------------------------
+
+function Get-UtcNow { return [DateTime]::UtcNow }
+function Wait-Seconds { param([int] $Seconds) Start-Sleep -Seconds $Seconds }
+function Test-IsElevated {
+    $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())
+    return $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+function Get-OperatingSystem { return Get-CimInstance -ClassName Win32_OperatingSystem }
+function Get-SlService { return Get-CimInstance -ClassName SoftwareLicensingService }
+function Get-SlProduct { param([string] $Filter) return @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter $Filter -Property $script:ProductProperties) }
+function Invoke-SlMethod {
+    param($InputObject, [string] $MethodName, [hashtable] $Arguments = @{})
+    return Invoke-CimMethod -InputObject $InputObject -MethodName $MethodName -Arguments $Arguments
+}
+function Restart-LicensingService { Restart-Service -Name sppsvc -Force }
+function Get-VolumeActivationFeature { return Get-WindowsFeature -Name VolumeActivation }
+function Install-VolumeActivationFeature { return Install-WindowsFeature -Name VolumeActivation -IncludeManagementTools }
+function Invoke-JsonGet {
+    param([string] $Uri, [hashtable] $Headers)
+    return Invoke-RestMethod -Method Get -Uri $Uri -Headers $Headers -UseBasicParsing -TimeoutSec 30
+}
+function Save-WebFile { param([string] $Uri, [string] $OutFile) Invoke-WebRequest -Uri $Uri -OutFile $OutFile -UseBasicParsing -TimeoutSec 600 }
+function Get-PackSignature { param([string] $Path) return Get-AuthenticodeSignature -FilePath $Path }
+function Expand-VolumeLicensePack {
+    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard,
+    # and stops it (with anything it started) if it has not finished within $TimeoutSeconds, so no
+    # step can wait for a person. Returns the exit code, or -1 on timeout.
+    # UNCONFIRMED: Microsoft documents no switches for the Volume License Pack; /extract:<folder>
+    # /quiet is the switch pair of Office's self-extracting packages. Whatever the pack does, the
+    # caller accepts the result only when the KMS host licence is present afterwards.
+    param([string] $Path, [string] $Destination, [int] $TimeoutSeconds)
+    $process = Start-Process -FilePath $Path -ArgumentList @("/extract:$Destination", '/quiet') -PassThru -WindowStyle Hidden
+    if ($process.WaitForExit($TimeoutSeconds * 1000)) { return $process.ExitCode }
+    Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $($process.Id)" | ForEach-Object { Stop-Process -Id $_.ProcessId -Force -ErrorAction SilentlyContinue }
+    Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+    return -1
+}
+function Get-WorkRoot {
+    # Where the per-run work folder is created: C:\Windows\Temp, owned by the system.
+    return (Join-Path $env:SystemRoot 'Temp')
+}
+function Set-AdministratorsOnlyAcl {
+    # Only SYSTEM and Administrators may write (or own): the pack's files are installed as SYSTEM.
+    param([string] $Path)
+    $acl = New-Object System.Security.AccessControl.DirectorySecurity
+    $acl.SetOwner((New-Object System.Security.Principal.SecurityIdentifier('S-1-5-32-544')))
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($sid in @('S-1-5-18', 'S-1-5-32-544')) {
+        $identity = New-Object System.Security.Principal.SecurityIdentifier($sid)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($identity, 'FullControl', 'ContainerInherit,ObjectInherit', 'None', 'Allow')))
+    }
+    Set-Acl -LiteralPath $Path -AclObject $acl
+}
+function Get-FirewallRule {
+    # $null, or Name, Enabled, RemoteAddress (string[]) and LocalPort (string[]) of one rule.
+    param([string] $Name)
+    $rule = Get-NetFirewallRule -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $rule) { return $null }
+    return [pscustomobject]@{
+        Name          = $Name
+        Enabled       = ([string]$rule.Enabled -eq 'True')
+        RemoteAddress = @(($rule | Get-NetFirewallAddressFilter).RemoteAddress)
+        LocalPort     = @(($rule | Get-NetFirewallPortFilter).LocalPort)
+    }
+}
+function Set-FirewallRule {
+    param([string] $Name, [string[]] $RemoteAddress, [bool] $Enabled)
+    $state = 'False'
+    if ($Enabled) { $state = 'True' }
+    Set-NetFirewallRule -Name $Name -RemoteAddress $RemoteAddress -Enabled $state -Profile Any
+}
+function New-OwnFirewallRule {
+    param([string] $Name, [int] $Port, [string[]] $RemoteAddress)
+    New-NetFirewallRule -Name $Name -DisplayName 'Azure KMS host: Key Management Service (TCP-In)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort ([string]$Port) -RemoteAddress $RemoteAddress -Profile Any -Enabled True | Out-Null
+}
+function Remove-OwnFirewallRule { param([string] $Name) Remove-NetFirewallRule -Name $Name }
+function Write-ApplicationEvent {
+    # Application log entry; the source is created when missing (needs administrative rights).
+    param([string] $Source, [int] $EventId, [string] $EntryType, [string] $Message)
+    if (-not [System.Diagnostics.EventLog]::SourceExists($Source)) { [System.Diagnostics.EventLog]::CreateEventSource($Source, 'Application') }
+    [System.Diagnostics.EventLog]::WriteEntry($Source, $Message, [System.Diagnostics.EventLogEntryType]$EntryType, $EventId)
+}
 
 # ---------------------------------------------------------------------------------------------
 # Logging and helpers
 # ---------------------------------------------------------------------------------------------
 
 function Protect-ProductKey {
-    # Replaces every 5x5 product key in $Text with *****-*****-*****-*****-LAST5. slmgr output
-    # normally never contains the full key, but this is the last line of defence before anything
-    # reaches the log file or the Run Command output.
+    # Replaces every 5x5 product key in $Text with *****-*****-*****-*****-LAST5: the last line of
+    # defence before anything reaches the log, the console or the event log.
     param([AllowEmptyString()] [AllowNull()] [string] $Text)
     if ([string]::IsNullOrEmpty($Text)) { return '' }
     return [regex]::Replace($Text, $script:ProductKeyPattern, '*****-*****-*****-*****-$1')
 }
 
 function Get-MaskedKey {
-    # The only representation of a key that may be logged.
     param([Parameter(Mandatory = $true)] [string] $Key)
     if ($Key.Length -lt 5) { return '*****' }
     return '*****-*****-*****-*****-' + $Key.Substring($Key.Length - 5)
 }
 
 function Write-Log {
-    # One line per event, ISO 8601 UTC timestamp, to the log file and to stdout. Uses
-    # [Console]::Out rather than Write-Output so that log lines never leak into a function's
-    # return value.
+    # One line per event to stdout and the log file, masked. [Console]::Out keeps log lines out of
+    # function return values.
     param(
         [Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Message,
         [ValidateSet('INFO', 'WARN', 'ERROR', 'STEP')] [string] $Level = 'INFO'
     )
-    $timestamp = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ')
-    $safe = Protect-ProductKey -Text $Message
-    $line = '{0} [{1}] {2}' -f $timestamp, $Level, $safe
+    $line = '{0} [{1}] {2}' -f (Get-UtcNow).ToString('yyyy-MM-ddTHH:mm:ss.fffZ'), $Level, (Protect-ProductKey -Text $Message)
     [Console]::Out.WriteLine($line)
     if ($script:LogFile) {
-        try {
-            Add-Content -LiteralPath $script:LogFile -Value $line -Encoding UTF8
-        }
-        catch {
-            # Losing a log line must not abort the bootstrap; stdout still has it.
-            [Console]::Out.WriteLine("$timestamp [WARN] could not write to the log file: $($_.Exception.Message)")
-        }
+        try { Add-Content -LiteralPath $script:LogFile -Value $line -Encoding UTF8 }
+        catch { [Console]::Out.WriteLine("could not write to the log file: $($_.Exception.Message)") }
     }
 }
 
 function Initialize-Log {
     param([Parameter(Mandatory = $true)] [string] $Path)
     $folder = Split-Path -Path $Path -Parent
-    if ($folder -and -not (Test-Path -LiteralPath $folder)) {
-        New-Item -ItemType Directory -Path $folder -Force | Out-Null
-    }
+    if ($folder -and -not (Test-Path -LiteralPath $folder)) { New-Item -ItemType Directory -Path $folder -Force | Out-Null }
     $script:LogFile = $Path
-    Write-Log -Level STEP -Message ('Install-KmsHost.ps1 starting (PowerShell {0}, computer {1})' -f $PSVersionTable.PSVersion, $env:COMPUTERNAME)
+    Write-Log -Level STEP -Message ('Install-KmsHost.ps1 starting (PowerShell {0})' -f $PSVersionTable.PSVersion)
+}
+
+function Write-KmsBootstrapEvent {
+    # The monitoring contract (see the header): 1000 success, 1001 failure, source AzureKmsHost.
+    # Losing the event must not change the outcome, so a failure to write it is only logged.
+    param([Parameter(Mandatory = $true)] [bool] $Succeeded, [Parameter(Mandatory = $true)] [string] $Message)
+    $eventId = $script:EventIdFailure
+    $entryType = 'Error'
+    if ($Succeeded) { $eventId = $script:EventIdSuccess; $entryType = 'Information' }
+    try {
+        Write-ApplicationEvent -Source $script:EventSource -EventId $eventId -EntryType $entryType -Message (Protect-ProductKey -Text $Message)
+    }
+    catch {
+        Write-Log -Level WARN -Message "could not write event $eventId to the Application log: $($_.Exception.Message)"
+    }
+}
+
+function Assert-TimeLeft {
+    param([Parameter(Mandatory = $true)] [string] $Step)
+    if ((Get-UtcNow) -ge $script:Deadline) {
+        throw "$Step : the bootstrap ran out of its $($script:TotalBudgetMinutes)-minute budget. Check the log for the slow step (downloads, Key Vault access), fix it, then retry."
+    }
 }
 
 function Get-BackoffSeconds {
-    # Exponential backoff 2, 4, 8, ... capped, so ten attempts wait about five minutes in total:
-    # long enough for a new managed identity and its role assignment to propagate.
     param([Parameter(Mandatory = $true)] [int] $Attempt)
     $seconds = [math]::Pow(2, $Attempt)
     if ($seconds -gt $script:MaxBackoffSeconds) { $seconds = $script:MaxBackoffSeconds }
@@ -182,102 +303,23 @@ function Get-BackoffSeconds {
 }
 
 function Get-HttpStatusCode {
-    # Status code of a failed Invoke-RestMethod / Invoke-WebRequest call in Windows PowerShell
-    # 5.1 (WebException.Response), or 0 when there was no HTTP response (DNS, TCP, timeout).
+    # Status code of a failed web request (PowerShell 7 HttpResponseException and Windows
+    # PowerShell 5.1 WebException both expose Response.StatusCode), or 0 without a response.
     param([Parameter(Mandatory = $true)] $ErrorRecord)
     $exception = $ErrorRecord.Exception
     if ($null -ne $exception -and $exception.PSObject.Properties['Response']) {
         $response = $exception.Response
-        if ($null -ne $response -and $response.PSObject.Properties['StatusCode']) {
-            return [int]$response.StatusCode
-        }
+        if ($null -ne $response -and $response.PSObject.Properties['StatusCode']) { return [int]$response.StatusCode }
     }
     return 0
 }
 
-function Get-VaultName {
-    param([Parameter(Mandatory = $true)] [string] $VaultUri)
-    return ([Uri]$VaultUri).Host.Split('.')[0]
-}
-
-function Invoke-Slmgr {
-    # Runs slmgr.vbs through cscript and returns its output lines (masked). $Arguments end up on
-    # the cscript.exe command line, which process auditing records, so they must never hold a
-    # product key: keys are installed with Install-ProductKey (WMI) instead. As a second line of
-    # defence $Arguments are still never logged: callers pass a $Display text that describes the call.
-    param(
-        [Parameter(Mandatory = $true)] [string[]] $Arguments,
-        [Parameter(Mandatory = $true)] [string] $Display,
-        [switch] $AllowFailure
-    )
-    $cscript = Join-Path $env:SystemRoot 'System32\cscript.exe'
-    $slmgr = Join-Path $env:SystemRoot 'System32\slmgr.vbs'
-    Write-Log -Message "running: slmgr $Display"
-
-    # Windows PowerShell 5.1 turns a native command's stderr into terminating errors when
-    # $ErrorActionPreference is Stop; we want the text and the exit code instead.
-    $previousPreference = $ErrorActionPreference
-    $ErrorActionPreference = 'Continue'
-    try {
-        $raw = & $cscript //nologo $slmgr @Arguments 2>&1
-        $exitCode = $LASTEXITCODE
-    }
-    finally {
-        $ErrorActionPreference = $previousPreference
-    }
-
-    $lines = @()
-    foreach ($item in @($raw)) {
-        $text = Protect-ProductKey -Text ([string]$item)
-        if ($text.Trim().Length -gt 0) { $lines += $text }
-    }
-    foreach ($line in $lines) { Write-Log -Message "  slmgr> $line" }
-
-    # slmgr.vbs reports failures as "Error: 0xC004...." and does not always set an exit code.
-    $reportedError = @($lines | Where-Object { $_ -match '(?i)error:\s*0x[0-9a-f]{8}' })
-    if (-not $AllowFailure -and (($exitCode -ne 0) -or ($reportedError.Count -gt 0))) {
-        $detail = ''
-        $hint = $script:LicensingErrorLookup
-        if ($reportedError.Count -gt 0) {
-            $detail = $reportedError[0]
-            if ($detail -match '(?i)0x[0-9a-f]{8}') { $hint = Get-LicensingErrorHint -Code $Matches[0] }
-        }
-        throw "slmgr $Display failed (exit code $exitCode). $detail $hint"
-    }
-    return , $lines
-}
-
-function Get-LicensingProduct {
-    # SoftwareLicensingProduct for one Activation ID (the WMI property ID), or $null.
-    param([Parameter(Mandatory = $true)] [string] $ActivationId)
-    $id = $ActivationId.ToLowerInvariant()
-    $found = @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter "ID = '$id'" -Property $script:ProductProperties)
-    if ($found.Count -eq 0) { return $null }
-    return $found[0]
-}
-
-function Test-IsKmsHostProduct {
-    # A KMS host product's channel is VOLUME_KMS (Office) or VOLUME_KMS_<group> (Windows, e.g.
-    # VOLUME_KMS_WS22). Azure marketplace images carry a VOLUME_KMSCLIENT product, which also
-    # contains "VOLUME_KMS" and must not count as a host.
-    param([Parameter(Mandatory = $true)] $Product)
-    $description = [string]$Product.Description
-    return (($description -match 'VOLUME_KMS') -and ($description -notmatch 'VOLUME_KMSCLIENT'))
-}
-
-function Get-LicensingService {
-    return Get-CimInstance -ClassName SoftwareLicensingService
-}
-
 function Format-HResult {
-    # 0xC004F050 style text for an HRESULT that arrives as UInt32 (ReturnValue, error_Code) or as
-    # a negative Int32 (exception HResult).
     param([Parameter(Mandatory = $true)] [int64] $Code)
     return '0x{0:X8}' -f ($Code -band [int64]4294967295)
 }
 
 function Get-LicensingErrorHint {
-    # What to do about a licensing HRESULT; the generic look-up advice for codes not in the table.
     param([AllowEmptyString()] [string] $Code)
     if ($Code -match '^(?i)0x[0-9a-f]{8}$') {
         $normalized = '0x' + $Code.Substring(2).ToUpperInvariant()
@@ -286,133 +328,142 @@ function Get-LicensingErrorHint {
     return $script:LicensingErrorLookup
 }
 
-function Get-CimReturnValue {
-    # ReturnValue of an Invoke-CimMethod result as a number; 0 when the method reported none.
-    param([AllowNull()] $Result)
-    if ($null -eq $Result -or -not $Result.PSObject.Properties['ReturnValue'] -or $null -eq $Result.ReturnValue) { return [int64]0 }
-    return [int64]$Result.ReturnValue
-}
-
 function Get-LicensingErrorCode {
-    # The HRESULT behind a failed SoftwareLicensingService method call, or '' if none is found.
-    # The Software Licensing WMI provider usually fails the call itself rather than returning a
-    # non-zero ReturnValue (slmgr.vbs sees the code as Err.Number); through the CIM cmdlets the
-    # code arrives in the CimException's ErrorData (MSFT_WmiError.error_Code), sometimes only in
-    # its message.
+    # The HRESULT behind a failed licensing method: from MSFT_WmiError.error_Code in the
+    # CimException's ErrorData, else the first 0x........ in a message, else ''.
     param([Parameter(Mandatory = $true)] $ErrorRecord)
     for ($exception = $ErrorRecord.Exception; $null -ne $exception; $exception = $exception.InnerException) {
         if ($exception.PSObject.Properties['ErrorData'] -and $null -ne $exception.ErrorData) {
             $property = $exception.ErrorData.CimInstanceProperties['error_Code']
-            if ($null -ne $property -and $null -ne $property.Value -and [int64]$property.Value -ne 0) {
-                return Format-HResult -Code ([int64]$property.Value)
-            }
+            if ($null -ne $property -and $null -ne $property.Value -and [int64]$property.Value -ne 0) { return Format-HResult -Code ([int64]$property.Value) }
         }
         if ([string]$exception.Message -match '(?i)0x[0-9a-f]{8}') { return Format-HResult -Code ([Convert]::ToInt64($Matches[0].Substring(2), 16)) }
     }
     return ''
 }
 
-function Set-KmsVersionRegistryValue {
-    # slmgr /ipk also records the licensing service version as KeyManagementServiceVersion when a
-    # KMS host key is installed (both registry views); monitoring tools (MOM/Operations Manager)
-    # use it to discover KMS hosts. Done here so that replacing slmgr /ipk loses nothing. Not
-    # fatal: the host works without it.
-    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Version)
-    $paths = @(
-        'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform',
-        'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform'
-    )
-    if (-not $Version) { return }
-    foreach ($path in $paths) {
-        if (-not (Test-Path -LiteralPath $path)) { continue }
-        try {
-            New-ItemProperty -LiteralPath $path -Name 'KeyManagementServiceVersion' -PropertyType String -Value $Version -Force | Out-Null
-        }
-        catch {
-            Write-Log -Level WARN -Message "could not set KeyManagementServiceVersion under $path : $($_.Exception.Message)"
-        }
-    }
-}
-
-function Install-ProductKey {
-    # Installs a product key with the WMI method SoftwareLicensingService.InstallProductKey, then
-    # calls RefreshLicenseStatus. This is exactly what slmgr.vbs /ipk does internally (its
-    # InstallProductKey sub calls objService.InstallProductKey(key), then
-    # objService.RefreshLicenseStatus()).
-    #
-    # Why not slmgr /ipk: it puts the key on a process command line
-    # (cscript.exe //nologo slmgr.vbs /ipk <key>). Process-creation auditing (Security event 4688
-    # with command-line logging), Sysmon event 1 and Defender for Endpoint record command lines
-    # and ship them to central log stores that far more people can read than the Key Vault
-    # secret. A CIM method argument goes to the WMI provider and never appears on a command line.
-    # So: never pass a key to Invoke-Slmgr or to any other process.
-    #
-    # Errors are reported by code with what to do about them; the key is never part of a message.
+function Invoke-LicensingMethod {
+    # Calls one Software Licensing WMI method and turns any outcome but success (an exception or a
+    # non-zero ReturnValue) into a failure that names the code and what to do. Never logs arguments.
     param(
-        [Parameter(Mandatory = $true)] [string] $HostKey,
-        [Parameter(Mandatory = $true)] [string] $Label,
-        [Parameter(Mandatory = $true)] [string] $SecretName
+        [Parameter(Mandatory = $true)] $InputObject,
+        [Parameter(Mandatory = $true)] [string] $MethodName,
+        [hashtable] $Arguments = @{},
+        [Parameter(Mandatory = $true)] [string] $Label
     )
-    Write-Log -Message "running: SoftwareLicensingService.InstallProductKey $(Get-MaskedKey -Key $HostKey) ($Label)"
-    $service = Get-LicensingService
-    $failed = $false
+    Write-Log -Message "$Label : $MethodName"
     $code = ''
     $detail = ''
     try {
-        $result = Invoke-CimMethod -InputObject $service -MethodName InstallProductKey -Arguments @{ ProductKey = $HostKey }
-        $returnValue = Get-CimReturnValue -Result $result
-        if ($returnValue -ne 0) {
-            $failed = $true
-            $code = Format-HResult -Code $returnValue
+        $result = Invoke-SlMethod -InputObject $InputObject -MethodName $MethodName -Arguments $Arguments
+        if ($null -ne $result -and $result.PSObject.Properties['ReturnValue'] -and $null -ne $result.ReturnValue -and [int64]$result.ReturnValue -ne 0) {
+            $code = Format-HResult -Code ([int64]$result.ReturnValue)
         }
     }
     catch {
-        $failed = $true
         $code = Get-LicensingErrorCode -ErrorRecord $_
-        $detail = Protect-ProductKey -Text ([string]$_.Exception.Message)
+        if (-not $code) { $code = 'no error code' }
+        $detail = ' ' + (Protect-ProductKey -Text ([string]$_.Exception.Message))
     }
-    if ($failed) {
-        $shown = $code
-        if (-not $shown) { $shown = 'no error code' }
-        throw "$Label : installing the KMS host key $(Get-MaskedKey -Key $HostKey) from secret '$SecretName' failed ($shown). $(Get-LicensingErrorHint -Code $code) $detail"
-    }
-    Write-Log -Message "InstallProductKey succeeded ($Label)."
+    if ($code) { throw "$Label : $MethodName failed ($code). $(Get-LicensingErrorHint -Code $code)$detail" }
+}
 
-    # As slmgr /ipk: the key can change the licensing state, so the service re-reads it. slmgr
-    # ignores a failure here, so a failure is only a warning.
-    try {
-        $refresh = Invoke-CimMethod -InputObject $service -MethodName RefreshLicenseStatus
-        $refreshValue = Get-CimReturnValue -Result $refresh
-        if ($refreshValue -ne 0) {
-            Write-Log -Level WARN -Message "RefreshLicenseStatus returned $(Format-HResult -Code $refreshValue); continuing."
-        }
-    }
-    catch {
-        Write-Log -Level WARN -Message "RefreshLicenseStatus failed ($(Get-LicensingErrorCode -ErrorRecord $_)): $($_.Exception.Message); continuing."
-    }
+function Get-LicensingProduct {
+    # The SoftwareLicensingProduct with this Activation ID (WMI property ID), or $null.
+    param([Parameter(Mandatory = $true)] [string] $ActivationId)
+    $found = @(Get-SlProduct -Filter "ID = '$($ActivationId.ToLowerInvariant())'")
+    if ($found.Count -eq 0) { return $null }
+    return $found[0]
+}
 
-    $kmsHostProducts = @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter 'PartialProductKey IS NOT NULL' -Property $script:ProductProperties |
-            Where-Object { Test-IsKmsHostProduct -Product $_ })
-    if ($kmsHostProducts.Count -gt 0) {
-        Set-KmsVersionRegistryValue -Version ([string]$service.Version)
-    }
+function Test-IsKmsHostProduct {
+    # A KMS host's channel is VOLUME_KMS (Office) or VOLUME_KMS_<group> (Windows); a KMS client's
+    # is VOLUME_KMSCLIENT, which must not count.
+    param([Parameter(Mandatory = $true)] $Product)
+    $description = [string]$Product.Description
+    return (($description -match 'VOLUME_KMS') -and ($description -notmatch 'VOLUME_KMSCLIENT'))
+}
+
+function Get-WindowsKeyedProducts {
+    return @(Get-SlProduct -Filter "ApplicationId = '$($script:WindowsApplicationId)' AND PartialProductKey IS NOT NULL")
 }
 
 function Get-EffectiveKmsPort {
-    # KeyManagementServiceListeningPort is 0 until a port has been set; the host then listens on
-    # the default 1688.
-    $service = Get-LicensingService
-    $port = [int]$service.KeyManagementServiceListeningPort
+    # KeyManagementServiceListeningPort is 0 until a port is set; the host then listens on 1688.
+    $port = [int](Get-SlService).KeyManagementServiceListeningPort
     if ($port -eq 0) { return $script:DefaultKmsPort }
     return $port
 }
 
-function Test-KmsHostKeyFormat {
-    param([Parameter(Mandatory = $true)] [string] $Key, [Parameter(Mandatory = $true)] [string] $SecretName)
-    if ($Key -notmatch '^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$') {
-        # Never echo the value: say what is wrong with its shape only.
-        throw "Key Vault secret '$SecretName' does not look like a product key (expected 5 groups of 5 letters/digits separated by '-', got $($Key.Length) characters). Upload the KMS host key (CSVLK) from the Microsoft 365 admin center (Billing > Your products > Volume licensing) and re-run."
+function Install-KmsKey {
+    # InstallProductKey, then RefreshLicenseStatus (what slmgr /ipk does), through WMI so that the
+    # key never reaches a process command line.
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/installproductkey-softwarelicensingservice
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/refreshlicensestatus-softwarelicensingservice
+    param([Parameter(Mandatory = $true)] [string] $HostKey, [Parameter(Mandatory = $true)] [string] $Label)
+    $service = Get-SlService
+    Invoke-LicensingMethod -InputObject $service -MethodName InstallProductKey -Arguments @{ ProductKey = $HostKey } -Label "$Label key $(Get-MaskedKey -Key $HostKey)"
+    Invoke-LicensingMethod -InputObject $service -MethodName RefreshLicenseStatus -Label $Label
+}
+
+function Restart-LicensingServiceNow {
+    # Microsoft asks for a restart of the Software Protection service after KMS configuration
+    # changes (tools-to-manage-volume-activation-of-office); done after a key install and before
+    # activation, and at the end when the port, DNS publishing or licences changed.
+    param([Parameter(Mandatory = $true)] [string] $Reason)
+    Write-Log -Message "restarting sppsvc ($Reason)"
+    Restart-LicensingService
+    $script:RestartPending = $false
+}
+
+function Invoke-ProductActivation {
+    # SoftwareLicensingProduct.Activate, then read the licence status back.
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/activate-softwarelicensingproduct
+    param([Parameter(Mandatory = $true)] [string] $ActivationId, [Parameter(Mandatory = $true)] [string] $Label)
+    $product = Get-LicensingProduct -ActivationId $ActivationId
+    if ($null -eq $product) { throw "$Label : the licensing service no longer lists product $ActivationId to activate." }
+    Invoke-LicensingMethod -InputObject $product -MethodName Activate -Label $Label
+    $product = Get-LicensingProduct -ActivationId $ActivationId
+    if ([int]$product.LicenseStatus -ne 1) {
+        $reason = Format-HResult -Code ([int64]$product.LicenseStatusReason)
+        throw "$Label : Activate returned but the licence status is $($product.LicenseStatus), reason $reason. $(Get-LicensingErrorHint -Code $reason)"
     }
+    Write-Log -Message "$Label : activated (LicenseStatus 1)."
+}
+
+function Test-KmsHostKeyFormat {
+    param([Parameter(Mandatory = $true)] [AllowEmptyString()] [string] $Key, [Parameter(Mandatory = $true)] [string] $SecretName)
+    if ($Key -notmatch '^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$') {
+        throw "Key Vault secret '$SecretName' does not look like a product key (expected 5 groups of 5 letters or digits separated by '-', got $($Key.Length) characters). Store the KMS host key (CSVLK) from the Microsoft 365 admin center in it."
+    }
+}
+
+function ConvertTo-NormalizedAddress {
+    # '10.0.0.0/255.255.0.0' (how Windows Firewall reports ranges) and '10.0.0.0/16' both become
+    # '10.0.0.0/16'; a single address gets its full prefix.
+    param([Parameter(Mandatory = $true)] [string] $Address)
+    $parts = @($Address.Trim().Split('/'))
+    $ip = $null
+    # Keywords such as Any or LocalSubnet stay as they are (and never equal a range).
+    if (-not [System.Net.IPAddress]::TryParse($parts[0], [ref]$ip)) { return $Address.Trim().ToLowerInvariant() }
+    $max = 32
+    if ($ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetworkV6) { $max = 128 }
+    $prefix = $max
+    if ($parts.Count -gt 1) {
+        if ($parts[1] -match '^\d+$') { $prefix = [int]$parts[1] }
+        else {
+            $prefix = 0
+            foreach ($byte in [System.Net.IPAddress]::Parse($parts[1]).GetAddressBytes()) { $prefix += @([Convert]::ToString($byte, 2).ToCharArray() | Where-Object { $_ -eq '1' }).Count }
+        }
+    }
+    return ('{0}/{1}' -f $ip.ToString(), $prefix).ToLowerInvariant()
+}
+
+function Test-SameAddresses {
+    param([string[]] $Actual, [string[]] $Expected)
+    $a = @($Actual | Where-Object { $_ } | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
+    $e = @($Expected | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
+    return (($a -join ',') -eq ($e -join ','))
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -420,32 +471,38 @@ function Test-KmsHostKeyFormat {
 # ---------------------------------------------------------------------------------------------
 
 function ConvertTo-BootstrapConfig {
-    # Run Command passes every parameter as a string; validate and convert them here so that a
-    # bad value fails before anything on the machine changes.
+    # Validates and converts the string parameters; a bad value fails before anything changes.
+    param(
+        [AllowEmptyString()] [string] $KeyVaultUri,
+        [AllowEmptyString()] [string] $WindowsKeySecretName,
+        [AllowEmptyString()] [string] $OfficeProductsBase64,
+        [AllowEmptyString()] [string] $KmsPort,
+        [AllowEmptyString()] [string] $ClientCidrs,
+        [AllowEmptyString()] [string] $DisableDnsPublishing
+    )
     Write-Log -Level STEP -Message 'Step 0: validating parameters'
-    if ($Revision) { Write-Log -Message "Bootstrap revision $Revision" }
-
     $vault = $KeyVaultUri.Trim()
     $vaultUri = $null
     if (-not [Uri]::TryCreate($vault, [UriKind]::Absolute, [ref]$vaultUri) -or $vaultUri.Scheme -ne 'https') {
-        throw "KeyVaultUri '$KeyVaultUri' is not an https URL. Pass the vault URI, e.g. https://kv-kms-lab.vault.azure.net/."
+        throw "Parameter KeyVaultUri '$KeyVaultUri' is not an https URL. Pass the vault URI, e.g. https://kv-kms-lab.vault.azure.net/."
     }
     if (-not $vault.EndsWith('/')) { $vault = $vault + '/' }
 
     $secretNamePattern = '^[0-9A-Za-z-]{1,127}$'
     $windowsSecret = $WindowsKeySecretName.Trim()
     if ($windowsSecret -and $windowsSecret -notmatch $secretNamePattern) {
-        throw "WindowsKeySecretName '$windowsSecret' is not a valid Key Vault secret name (1-127 letters, digits and '-')."
+        throw "Parameter WindowsKeySecretName '$windowsSecret' is not a Key Vault secret name (1-127 letters, digits and '-')."
     }
 
     $portNumber = 0
     if (-not [int]::TryParse($KmsPort.Trim(), [ref]$portNumber) -or $portNumber -lt 1 -or $portNumber -gt 65535) {
-        throw "KmsPort '$KmsPort' is not a TCP port (1-65535)."
+        throw "Parameter KmsPort '$KmsPort' is not a TCP port (1-65535)."
     }
 
-    $cidrs = @($ClientCidrs.Split(',') | ForEach-Object { $_.Trim() } | Where-Object { $_ -ne '' })
+    # Commas and any whitespace separate entries: a list written with spaces still works.
+    $cidrs = @($ClientCidrs -split '[,\s]+' | Where-Object { $_ -ne '' })
     if ($cidrs.Count -eq 0) {
-        throw 'ClientCidrs is empty. Pass the comma-separated CIDR ranges of the KMS clients: the firewall rule is scoped to them so that the host does not answer the whole network.'
+        throw 'Parameter ClientCidrs is empty. Pass the CIDR ranges of the KMS clients (comma-separated): the firewall admits only them.'
     }
     foreach ($cidr in $cidrs) {
         $parts = $cidr.Split('/')
@@ -455,117 +512,94 @@ function ConvertTo-BootstrapConfig {
         $valid = ($parts.Count -eq 2) -and [System.Net.IPAddress]::TryParse($parts[0], [ref]$address) -and [int]::TryParse($parts[1], [ref]$prefix)
         if ($valid -and $address.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetworkV6) { $maxPrefix = 128 }
         if (-not $valid -or $prefix -lt 0 -or $prefix -gt $maxPrefix) {
-            throw "ClientCidrs entry '$cidr' is not a CIDR range (e.g. 10.20.0.0/16)."
+            throw "Parameter ClientCidrs entry '$cidr' is not a CIDR range (e.g. 10.20.0.0/16)."
         }
     }
 
     $dnsValue = $DisableDnsPublishing.Trim().ToLowerInvariant()
     if ($dnsValue -ne 'true' -and $dnsValue -ne 'false') {
-        throw "DisableDnsPublishing '$DisableDnsPublishing' must be 'true' or 'false'."
+        throw "Parameter DisableDnsPublishing '$DisableDnsPublishing' must be true or false."
     }
 
-    # Windows PowerShell 5.1 returns a JSON array as one object; PowerShell 7 enumerates it and
-    # returns $null for []. Piping through Where-Object normalises both.
-    $jsonText = $OfficeProductsJson.Trim()
-    if ($jsonText -eq '') { $jsonText = '[]' }
-    if (-not $jsonText.StartsWith('[')) {
-        throw 'OfficeProductsJson must be a JSON array, e.g. [{"product":"office-ltsc-2024","secretName":"kms-office-ltsc-2024","packUri":"https://...","packSha256":"<64 hex>"}].'
-    }
-    try {
-        $parsed = ConvertFrom-Json -InputObject $jsonText
-    }
-    catch {
-        throw "OfficeProductsJson is not valid JSON: $($_.Exception.Message)"
-    }
-    $items = @($parsed | Where-Object { $null -ne $_ })
-
-    $office = @()
-    $seen = @{}
-    $index = 0
-    foreach ($item in $items) {
-        $values = @{}
-        foreach ($field in @('product', 'secretName', 'packUri', 'packSha256')) {
-            $property = $item.PSObject.Properties[$field]
-            if ($null -eq $property -or [string]::IsNullOrWhiteSpace([string]$property.Value)) {
-                throw "OfficeProductsJson[$index] has no '$field'. Each entry needs product, secretName, packUri and packSha256."
-            }
-            $values[$field] = ([string]$property.Value).Trim()
-        }
-        $product = $values['product'].ToLowerInvariant()
-        if (-not $script:OfficeKmsHostActivationIds.Contains($product)) {
-            throw "OfficeProductsJson[$index].product '$($values['product'])' is not supported. Use one of: $($script:OfficeKmsHostActivationIds.Keys -join ', ')."
-        }
-        if ($seen.ContainsKey($product)) {
-            throw "OfficeProductsJson lists '$product' twice; one KMS host key per Office version is enough."
-        }
-        $seen[$product] = $true
-        if ($values['secretName'] -notmatch $secretNamePattern) {
-            throw "OfficeProductsJson[$index].secretName '$($values['secretName'])' is not a valid Key Vault secret name."
-        }
-        $packUri = $null
-        if (-not [Uri]::TryCreate($values['packUri'], [UriKind]::Absolute, [ref]$packUri) -or $packUri.Scheme -ne 'https') {
-            throw "OfficeProductsJson[$index].packUri '$($values['packUri'])' must be an https URL (the Office Volume License Pack from the Microsoft Download Center)."
-        }
-        if ($values['packSha256'] -notmatch '^[0-9A-Fa-f]{64}$') {
-            throw "OfficeProductsJson[$index].packSha256 must be 64 hexadecimal characters (Get-FileHash -Algorithm SHA256 of the pack)."
-        }
-        $office += [pscustomobject]@{
-            Product      = $product
-            SecretName   = $values['secretName']
-            PackUri      = $packUri.AbsoluteUri
-            PackSha256   = $values['packSha256'].ToUpperInvariant()
-            ActivationId = $script:OfficeKmsHostActivationIds[$product]
-        }
-        $index++
-    }
-
+    $office = @(ConvertFrom-OfficeProductsBase64 -Encoded $OfficeProductsBase64 -SecretNamePattern $secretNamePattern)
     if (-not $windowsSecret -and $office.Count -eq 0) {
-        throw 'Nothing to do: WindowsKeySecretName is empty and OfficeProductsJson lists no Office product. Configure at least one KMS host key.'
+        throw 'Nothing to do: neither WindowsKeySecretName nor OfficeProductsBase64 was given. Configure at least one KMS host key.'
     }
-
     $config = [pscustomobject]@{
         KeyVaultUri          = $vault
-        VaultName            = Get-VaultName -VaultUri $vault
+        VaultName            = $vaultUri.Host.Split('.')[0]
         WindowsSecretName    = $windowsSecret
         Office               = $office
         Port                 = $portNumber
         ClientCidrs          = $cidrs
         DisableDnsPublishing = ($dnsValue -eq 'true')
     }
-    Write-Log -Message ("vault {0}; Windows key secret: {1}; Office: {2}; port {3}; clients {4}; DNS publishing disabled: {5}" -f `
-            $config.VaultName, $(if ($windowsSecret) { $windowsSecret } else { '(none: Windows stays activated by Azure)' }), `
-            $(if ($office.Count -gt 0) { ($office | ForEach-Object { $_.Product }) -join ', ' } else { '(none)' }), `
-            $config.Port, ($cidrs -join ', '), $config.DisableDnsPublishing)
+    $officeText = '(none)'
+    if ($office.Count -gt 0) { $officeText = ($office | ForEach-Object { $_.Product }) -join ', ' }
+    Write-Log -Message ("vault {0}; Windows key secret '{1}'; Office: {2}; port {3}; clients {4}; DNS publishing disabled: {5}" -f $config.VaultName, $windowsSecret, $officeText, $portNumber, ($cidrs -join ', '), $config.DisableDnsPublishing)
     return $config
+}
+
+function ConvertFrom-OfficeProductsBase64 {
+    # Decodes and validates the Office product list. Returns the entries oldest version first.
+    param([AllowEmptyString()] [string] $Encoded, [Parameter(Mandatory = $true)] [string] $SecretNamePattern)
+    $text = $Encoded.Trim()
+    if ($text -eq '') { return @() }
+    try { $json = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($text)) }
+    catch { throw "Parameter OfficeProductsBase64 is not base64. It must be the base64 (UTF-8) of a JSON array; the Terraform side (KmsHostBootstrap) writes it." }
+    if (-not $json.TrimStart().StartsWith('[')) { throw 'Parameter OfficeProductsBase64 does not decode to a JSON array of {product, secretName, packUri, packSha256}.' }
+    try { $parsed = ConvertFrom-Json -InputObject $json }
+    catch { throw "Parameter OfficeProductsBase64 does not decode to valid JSON: $($_.Exception.Message)" }
+    # Windows PowerShell 5.1 returns an array as one object; enumerating normalises both.
+    $items = @($parsed | ForEach-Object { $_ } | Where-Object { $null -ne $_ })
+    $entries = @()
+    $seen = @{}
+    for ($index = 0; $index -lt $items.Count; $index++) {
+        $item = $items[$index]
+        $values = @{}
+        foreach ($field in @('product', 'secretName', 'packUri', 'packSha256')) {
+            $property = $item.PSObject.Properties[$field]
+            if ($null -eq $property -or [string]::IsNullOrWhiteSpace([string]$property.Value)) {
+                throw "OfficeProductsBase64 entry $index has no '$field'. Each entry needs product, secretName, packUri and packSha256."
+            }
+            $values[$field] = ([string]$property.Value).Trim()
+        }
+        $product = $values['product'].ToLowerInvariant()
+        if (-not $script:OfficeKmsHostActivationIds.Contains($product)) {
+            throw "OfficeProductsBase64 entry $index product '$($values['product'])' is not supported. Use one of: $($script:OfficeKmsHostActivationIds.Keys -join ', ')."
+        }
+        if ($seen.ContainsKey($product)) { throw "OfficeProductsBase64 lists '$product' twice; one KMS host key per Office version." }
+        $seen[$product] = $true
+        if ($values['secretName'] -notmatch $SecretNamePattern) { throw "OfficeProductsBase64 entry $index secretName '$($values['secretName'])' is not a Key Vault secret name." }
+        $packUri = $null
+        if (-not [Uri]::TryCreate($values['packUri'], [UriKind]::Absolute, [ref]$packUri) -or $packUri.Scheme -ne 'https') {
+            throw "OfficeProductsBase64 entry $index packUri '$($values['packUri'])' must be an https URL (the Office Volume License Pack from the Microsoft Download Center)."
+        }
+        if ($values['packSha256'] -notmatch '^[0-9A-Fa-f]{64}$') { throw "OfficeProductsBase64 entry $index packSha256 must be 64 hexadecimal characters." }
+        $entries += [pscustomobject]@{
+            Product      = $product
+            SecretName   = $values['secretName']
+            PackUri      = $packUri.AbsoluteUri
+            PackSha256   = $values['packSha256'].ToUpperInvariant()
+            ActivationId = $script:OfficeKmsHostActivationIds[$product]
+            Order        = @($script:OfficeKmsHostActivationIds.Keys).IndexOf($product)
+        }
+    }
+    return @($entries | Sort-Object -Property Order)
 }
 
 function Assert-Prerequisites {
     param([Parameter(Mandatory = $true)] $Config)
     Write-Log -Level STEP -Message 'Step 0b: checking prerequisites'
-
-    # A 32-bit PowerShell on 64-bit Windows sees a redirected System32 and the wrong WMI
-    # provider view; slmgr and Install-WindowsFeature must run natively.
-    if ($env:PROCESSOR_ARCHITEW6432) {
-        throw 'This script runs in 32-bit PowerShell on 64-bit Windows. Run it with the 64-bit Windows PowerShell (the Run Command default).'
-    }
-    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object Security.Principal.WindowsPrincipal($identity)
-    if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) {
-        throw 'This script needs administrative rights (Run Command runs it as SYSTEM). Re-run it elevated.'
-    }
-    if (-not (Get-Command -Name Install-WindowsFeature -ErrorAction SilentlyContinue)) {
-        throw 'Install-WindowsFeature is not available: a KMS host for this module must be Windows Server (Standard or Datacenter).'
-    }
-    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    if ($env:PROCESSOR_ARCHITEW6432) { throw 'This script runs in 32-bit PowerShell on 64-bit Windows. Run it with the 64-bit Windows PowerShell (the Run Command default).' }
+    if (-not (Test-IsElevated)) { throw 'This script needs administrative rights (the Run Command runs it as SYSTEM).' }
+    $os = Get-OperatingSystem
     Write-Log -Message "operating system: $($os.Caption) $($os.Version)"
-    # Microsoft: Windows Server Datacenter: Azure Edition is activated by Azure and cannot be a
-    # KMS host (kms-activation-planning).
+    # Windows Server Datacenter: Azure Edition cannot be a KMS host (kms-activation-planning).
     if ([string]$os.Caption -match 'Azure Edition') {
-        if ($Config.WindowsSecretName) {
-            throw 'Windows Server Datacenter: Azure Edition cannot be a KMS host. Deploy the VM from a Windows Server Standard or Datacenter image.'
-        }
-        Write-Log -Level WARN -Message 'Windows Server Datacenter: Azure Edition is not supported as a KMS host; Office activation may fail. Prefer a Standard or Datacenter image.'
+        throw 'Windows Server Datacenter: Azure Edition cannot be a KMS host. Deploy the VM from a Windows Server Standard or Datacenter image.'
     }
+    return $os
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -574,101 +608,90 @@ function Assert-Prerequisites {
 
 function Install-VolumeActivationRole {
     Write-Log -Level STEP -Message 'Step 1: Volume Activation Services role (VolumeActivation)'
-    $feature = Get-WindowsFeature -Name VolumeActivation
-    if ($null -eq $feature) {
-        throw 'The VolumeActivation feature does not exist on this Windows edition. Use a Windows Server Standard or Datacenter image.'
-    }
+    $feature = Get-VolumeActivationFeature
+    if ($null -eq $feature) { throw 'The VolumeActivation feature does not exist on this Windows edition. Use a Windows Server Standard or Datacenter image.' }
     if ($feature.Installed) {
-        Write-Log -Message 'VolumeActivation is already installed; skipping.'
         $script:Summary['VolumeActivation role'] = 'already installed'
         return
     }
-    $result = Install-WindowsFeature -Name VolumeActivation -IncludeManagementTools
-    if (-not $result.Success) {
-        throw "Install-WindowsFeature VolumeActivation failed (exit code $($result.ExitCode)). Check C:\Windows\Logs\DISM\dism.log, then re-run."
-    }
-    Write-Log -Message "VolumeActivation installed (restart needed: $($result.RestartNeeded))."
+    $result = Install-VolumeActivationFeature
+    if (-not $result.Success) { throw "Installing the VolumeActivation feature failed (exit code $($result.ExitCode)). Check C:\Windows\Logs\DISM\dism.log." }
     $script:Summary['VolumeActivation role'] = 'installed'
 }
 
 # ---------------------------------------------------------------------------------------------
-# Step 2: Key Vault access through the managed identity
+# Step 2: Key Vault
 # ---------------------------------------------------------------------------------------------
 
-function Get-KeyVaultAccessToken {
-    # The VM's managed identity and its role assignment can take minutes to become usable after
-    # Terraform creates them, so IMDS is retried with exponential backoff before giving up.
-    Write-Log -Level STEP -Message 'Step 2a: Key Vault token from the instance metadata service (managed identity)'
-    $lastError = ''
-    for ($attempt = 1; $attempt -le $script:MaxAttempts; $attempt++) {
-        try {
-            $tokenResponse = Invoke-RestMethod -Method Get -Uri $script:ImdsTokenUri -Headers @{ Metadata = 'true' } -UseBasicParsing -TimeoutSec 30
-            if ($tokenResponse -and $tokenResponse.PSObject.Properties['access_token'] -and $tokenResponse.access_token) {
-                Write-Log -Message "token received on attempt $attempt (token not shown)."
-                return [string]$tokenResponse.access_token
-            }
-            $lastError = 'IMDS answered without an access_token'
-        }
+function Invoke-WithRetry {
+    # Runs $Action until it succeeds, a non-retryable status comes back, or $BudgetSeconds (and
+    # the run's deadline) pass. Returns the action's result; throws the last error record otherwise.
+    param(
+        [Parameter(Mandatory = $true)] [scriptblock] $Action,
+        [Parameter(Mandatory = $true)] [int[]] $RetryStatuses,
+        [Parameter(Mandatory = $true)] [int] $BudgetSeconds,
+        [Parameter(Mandatory = $true)] [string] $What
+    )
+    $giveUpAt = (Get-UtcNow).AddSeconds($BudgetSeconds)
+    if ($giveUpAt -gt $script:Deadline) { $giveUpAt = $script:Deadline }
+    for ($attempt = 1; ; $attempt++) {
+        try { return (& $Action) }
         catch {
-            $lastError = "HTTP $(Get-HttpStatusCode -ErrorRecord $_): $($_.Exception.Message)"
-        }
-        if ($attempt -lt $script:MaxAttempts) {
+            $status = Get-HttpStatusCode -ErrorRecord $_
             $wait = Get-BackoffSeconds -Attempt $attempt
-            Write-Log -Level WARN -Message "IMDS token attempt $attempt/$($script:MaxAttempts) failed ($lastError); retrying in $wait s."
-            Start-Sleep -Seconds $wait
+            if (($RetryStatuses -notcontains $status) -or ((Get-UtcNow).AddSeconds($wait) -ge $giveUpAt)) {
+                throw
+            }
+            Write-Log -Level WARN -Message "$What failed (HTTP $status), attempt $attempt; retrying in $wait s."
+            Wait-Seconds -Seconds $wait
         }
     }
-    throw "Could not get a Key Vault token from the instance metadata service after $($script:MaxAttempts) attempts ($lastError). Make sure the VM has a managed identity (system-assigned, or a single user-assigned one) and re-run the Run Command."
+}
+
+function Get-KeyVaultAccessToken {
+    Write-Log -Level STEP -Message 'Step 2a: Key Vault token from the instance metadata service (managed identity)'
+    # Retried statuses per Microsoft's IMDS token guidance (404 and 410 while IMDS updates, 429,
+    # 5xx): learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling
+    try {
+        $response = Invoke-WithRetry -What 'IMDS token request' -RetryStatuses @(0, 404, 410, 429, 500, 503) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
+            Invoke-JsonGet -Uri $script:ImdsTokenUri -Headers @{ Metadata = 'true' }
+        }
+    }
+    catch {
+        throw "Could not get a Key Vault token from the instance metadata service (HTTP $(Get-HttpStatusCode -ErrorRecord $_)): $($_.Exception.Message). Make sure the VM has a system-assigned managed identity."
+    }
+    if ($null -eq $response -or -not $response.PSObject.Properties['access_token'] -or -not $response.access_token) {
+        throw 'The instance metadata service answered without an access_token. Make sure the VM has a system-assigned managed identity.'
+    }
+    return [string]$response.access_token
 }
 
 function Get-KeyVaultSecretValue {
-    # Reads one secret. 403 (role assignment not yet effective), 404 (secret not yet uploaded),
-    # 429 and 5xx are retried with backoff; the error message then says how to fix it.
-    param(
-        [Parameter(Mandatory = $true)] $Config,
-        [Parameter(Mandatory = $true)] [string] $Token,
-        [Parameter(Mandatory = $true)] [string] $SecretName
-    )
+    # 403 (role assignment not yet effective), 401, 429, 5xx and no response are retried for about
+    # 15 minutes; 404 (secret not uploaded) fails at once with the upload command.
+    param([Parameter(Mandatory = $true)] $Config, [Parameter(Mandatory = $true)] [string] $Token, [Parameter(Mandatory = $true)] [string] $SecretName)
     $uri = '{0}secrets/{1}?api-version={2}' -f $Config.KeyVaultUri, $SecretName, $script:KeyVaultApiVersion
     $headers = @{ Authorization = "Bearer $Token" }
-    $lastStatus = 0
-    $lastError = ''
-    for ($attempt = 1; $attempt -le $script:MaxAttempts; $attempt++) {
-        try {
-            $secretResponse = Invoke-RestMethod -Method Get -Uri $uri -Headers $headers -UseBasicParsing -TimeoutSec 30
-            if ($secretResponse -and $secretResponse.PSObject.Properties['value'] -and $secretResponse.value) {
-                Write-Log -Message "secret '$SecretName' read from vault '$($Config.VaultName)' (value not shown)."
-                return ([string]$secretResponse.value).Trim().ToUpperInvariant()
-            }
-            throw "secret '$SecretName' in vault '$($Config.VaultName)' is empty."
-        }
-        catch {
-            $lastStatus = Get-HttpStatusCode -ErrorRecord $_
-            $lastError = $_.Exception.Message
-            $retryable = ($lastStatus -eq 0) -or ($lastStatus -eq 403) -or ($lastStatus -eq 404) -or ($lastStatus -eq 429) -or ($lastStatus -ge 500)
-            if ($lastStatus -eq 0 -and $lastError -match 'is empty') { $retryable = $false }
-            if (-not $retryable) { break }
-        }
-        if ($attempt -lt $script:MaxAttempts) {
-            $wait = Get-BackoffSeconds -Attempt $attempt
-            Write-Log -Level WARN -Message "reading secret '$SecretName' failed (HTTP $lastStatus), attempt $attempt/$($script:MaxAttempts); retrying in $wait s."
-            Start-Sleep -Seconds $wait
+    $upload = "az keyvault secret set --vault-name $($Config.VaultName) --name $SecretName --file <file holding the key>"
+    try {
+        $secretResponse = Invoke-WithRetry -What "reading secret '$SecretName'" -RetryStatuses @(0, 401, 403, 429, 500, 502, 503, 504) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
+            Invoke-JsonGet -Uri $uri -Headers $headers
         }
     }
-    $vaultName = $Config.VaultName
-    $upload = "az keyvault secret set --vault-name $vaultName --name $SecretName --value <your KMS host key>"
-    if ($lastStatus -eq 404) {
-        throw "Secret '$SecretName' was not found in Key Vault '$vaultName'. Upload the KMS host key (CSVLK) with: $upload ; then re-run the Run Command (terraform apply)."
+    catch {
+        $status = Get-HttpStatusCode -ErrorRecord $_
+        if ($status -eq 404) { throw "Secret '$SecretName' was not found in Key Vault '$($Config.VaultName)'. Upload the KMS host key (CSVLK): $upload" }
+        if ($status -eq 403) { throw "Reading secret '$SecretName' from Key Vault '$($Config.VaultName)' was still forbidden (HTTP 403) after about $([int]($script:KeyVaultRetrySeconds / 60)) minutes. Give the VM's managed identity the 'Key Vault Secrets User' role on the secret and check the vault firewall admits the VM's subnet." }
+        throw "Could not read secret '$SecretName' from Key Vault '$($Config.VaultName)' (HTTP $status): $(Protect-ProductKey -Text $_.Exception.Message). Check that the VM can reach the vault."
     }
-    if ($lastStatus -eq 403) {
-        throw "Access to secret '$SecretName' in Key Vault '$vaultName' is forbidden (HTTP 403). Give the VM's managed identity the 'Key Vault Secrets User' role on the vault (and check the vault firewall allows the VM's subnet), make sure the secret exists ($upload), then re-run."
+    if ($null -eq $secretResponse -or -not $secretResponse.PSObject.Properties['value'] -or -not $secretResponse.value) {
+        throw "Secret '$SecretName' in Key Vault '$($Config.VaultName)' is empty. Upload the KMS host key (CSVLK): $upload"
     }
-    throw "Could not read secret '$SecretName' from Key Vault '$vaultName' (HTTP $lastStatus): $lastError. Check the secret exists ($upload), that the VM's identity has the 'Key Vault Secrets User' role, and that the VM can reach the vault; then re-run."
+    return ([string]$secretResponse.value).Trim().ToUpperInvariant()
 }
 
 function Get-KmsHostKeys {
-    # Reads every configured KMS host key up front, so that a missing secret fails the run
-    # before anything on the machine is changed. Returns secretName -> key.
+    # Reads every key up front: a missing secret fails the run before anything changes.
     param([Parameter(Mandatory = $true)] $Config)
     $token = Get-KeyVaultAccessToken
     Write-Log -Level STEP -Message 'Step 2b: reading KMS host keys from Key Vault'
@@ -677,6 +700,7 @@ function Get-KmsHostKeys {
     if ($Config.WindowsSecretName) { $names += $Config.WindowsSecretName }
     foreach ($entry in $Config.Office) { $names += $entry.SecretName }
     foreach ($name in ($names | Select-Object -Unique)) {
+        Assert-TimeLeft -Step "reading secret '$name'"
         $hostKey = Get-KeyVaultSecretValue -Config $Config -Token $token -SecretName $name
         Test-KmsHostKeyFormat -Key $hostKey -SecretName $name
         $hostKeys[$name] = $hostKey
@@ -690,41 +714,56 @@ function Get-KmsHostKeys {
 # ---------------------------------------------------------------------------------------------
 
 function Get-WindowsKmsHostProduct {
-    $products = @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter "ApplicationId = '$($script:WindowsApplicationId)' AND PartialProductKey IS NOT NULL" -Property $script:ProductProperties)
-    foreach ($product in $products) {
+    foreach ($product in (Get-WindowsKeyedProducts)) {
         if (Test-IsKmsHostProduct -Product $product) { return $product }
     }
     return $null
 }
 
+function Restore-WindowsClientKey {
+    # Puts the edition's published KMS client key (GVLK) back, so that the VM keeps activating
+    # against Azure's KMS after a non-host key replaced its client key.
+    param([Parameter(Mandatory = $true)] $OperatingSystem)
+    $caption = [string]$OperatingSystem.Caption
+    if ($caption -notmatch 'Windows Server (\d{4}) (Standard|Datacenter)') {
+        return "no KMS client key is known for '$caption'; install the edition's GVLK from learn.microsoft.com/windows-server/get-started/kms-client-activation-keys"
+    }
+    $edition = '{0} {1}' -f $Matches[1], $Matches[2]
+    if (-not $script:WindowsServerGvlks.ContainsKey($edition)) {
+        return "no KMS client key is known for Windows Server $edition; install its GVLK from learn.microsoft.com/windows-server/get-started/kms-client-activation-keys"
+    }
+    Install-KmsKey -HostKey $script:WindowsServerGvlks[$edition] -Label "Windows Server $edition client key (GVLK)"
+    Restart-LicensingServiceNow -Reason 'client key restored'
+    return "the Windows Server $edition KMS client key (GVLK) was restored, so the VM activates against Azure again"
+}
+
 function Install-WindowsKmsHostKey {
-    param([Parameter(Mandatory = $true)] [string] $HostKey, [Parameter(Mandatory = $true)] [string] $SecretName)
+    param([Parameter(Mandatory = $true)] [string] $HostKey, [Parameter(Mandatory = $true)] [string] $SecretName, [Parameter(Mandatory = $true)] $OperatingSystem)
     Write-Log -Level STEP -Message "Step 3: Windows KMS host key $(Get-MaskedKey -Key $HostKey)"
     $last5 = $HostKey.Substring($HostKey.Length - 5)
-
     $product = Get-WindowsKmsHostProduct
     if ($null -ne $product -and [string]$product.PartialProductKey -eq $last5) {
-        Write-Log -Message "Windows KMS host key already installed ($($product.Description)); skipping InstallProductKey."
+        Write-Log -Message 'Windows KMS host key already installed; not reinstalling it.'
     }
     else {
-        # Replaces the Azure KMS client key (GVLK) with the customer's CSVLK, through WMI rather
-        # than slmgr /ipk so that the key never appears on a command line (see Install-ProductKey).
-        Install-ProductKey -HostKey $HostKey -Label 'Windows' -SecretName $SecretName
-        $script:SppConfigChanged = $true
-        $product = Get-WindowsKmsHostProduct
-        if ($null -eq $product -or [string]$product.PartialProductKey -ne $last5) {
-            throw "InstallProductKey reported success but no Windows KMS host (VOLUME_KMS) product with this key is installed. Check that secret '$SecretName' holds a Windows Server KMS host key (CSVLK) that matches this Windows Server version (see kms-activation-planning), then re-run."
+        Install-KmsKey -HostKey $HostKey -Label 'Windows'
+        $installed = @(Get-WindowsKeyedProducts | Where-Object { [string]$_.PartialProductKey -eq $last5 })
+        if ($installed.Count -eq 0) {
+            throw "Windows: InstallProductKey succeeded but no Windows product carries the key from secret '$SecretName'. Check that it is a Windows Server KMS host key (CSVLK) for this Windows Server version."
         }
+        if (-not (Test-IsKmsHostProduct -Product $installed[0])) {
+            $channel = [string]$installed[0].Description
+            $restored = Restore-WindowsClientKey -OperatingSystem $OperatingSystem
+            throw "Windows: secret '$SecretName' holds a key of channel '$channel', not a KMS host key (CSVLK); $restored. Store the CSVLK from the Microsoft 365 admin center (Billing > Your products > Volume licensing) in the secret."
+        }
+        Restart-LicensingServiceNow -Reason 'Windows KMS host key installed'
+        $product = $installed[0]
     }
-
     if ([int]$product.LicenseStatus -eq 1) {
-        Write-Log -Message 'Windows KMS host is already activated (LicenseStatus 1); skipping /ato.'
         $script:Summary['Windows'] = "KMS host key $(Get-MaskedKey -Key $HostKey), already licensed"
         return
     }
-    # Online activation of the CSVLK needs outbound internet access from the VM.
-    Invoke-Slmgr -Arguments @('/ato') -Display '/ato (Windows)' | Out-Null
-    $script:SppConfigChanged = $true
+    Invoke-ProductActivation -ActivationId ([string]$product.ID) -Label 'Windows'
     $script:Summary['Windows'] = "KMS host key $(Get-MaskedKey -Key $HostKey), activated"
 }
 
@@ -732,327 +771,208 @@ function Install-WindowsKmsHostKey {
 # Step 4: Office Volume License Packs and Office KMS host keys
 # ---------------------------------------------------------------------------------------------
 
+function New-ProtectedFolder {
+    # A new folder only SYSTEM and Administrators can write. Its name is unpredictable (see the
+    # caller), so nobody can have created it first; it must be new and, once locked, still empty.
+    param([Parameter(Mandatory = $true)] [string] $Path)
+    if (Test-Path -LiteralPath $Path) { throw "Work folder $Path already exists; it must be new. Delete it, then retry." }
+    New-Item -ItemType Directory -Path $Path | Out-Null
+    Set-AdministratorsOnlyAcl -Path $Path
+    if (@(Get-ChildItem -LiteralPath $Path -Force).Count -ne 0) { throw "Work folder $Path gained files before it was locked down; not using it. Retry, and look for who writes there." }
+    return $Path
+}
+
 function Save-OfficeVolumeLicensePack {
-    # Downloads the pack and refuses it unless its SHA-256 matches the pinned value: the pack
-    # runs as SYSTEM, so it must be exactly the file the operator vetted.
+    # Downloads the pack and refuses it unless its SHA-256 matches the pinned value and its
+    # Authenticode signature (when present) is Microsoft's.
     param([Parameter(Mandatory = $true)] $Entry, [Parameter(Mandatory = $true)] [string] $WorkFolder)
     [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
-    $fileName = [IO.Path]::GetFileName(([Uri]$Entry.PackUri).AbsolutePath)
-    if (-not $fileName -or -not $fileName.ToLowerInvariant().EndsWith('.exe')) {
-        $fileName = "$($Entry.Product)-volume-license-pack.exe"
+    $path = Join-Path $WorkFolder "$($Entry.Product)-volume-license-pack.exe"
+    try {
+        Invoke-WithRetry -What "downloading the $($Entry.Product) pack" -RetryStatuses @(0, 429, 500, 502, 503, 504) -BudgetSeconds 300 -Action {
+            Save-WebFile -Uri $Entry.PackUri -OutFile $path
+        } | Out-Null
     }
-    $path = Join-Path $WorkFolder $fileName
-
-    $downloaded = $false
-    $lastError = ''
-    for ($attempt = 1; $attempt -le 3 -and -not $downloaded; $attempt++) {
-        try {
-            Write-Log -Message "downloading $($Entry.PackUri) (attempt $attempt)"
-            Invoke-WebRequest -Uri $Entry.PackUri -OutFile $path -UseBasicParsing -TimeoutSec 600
-            $downloaded = $true
-        }
-        catch {
-            $lastError = $_.Exception.Message
-            if ($attempt -lt 3) { Start-Sleep -Seconds (Get-BackoffSeconds -Attempt $attempt) }
-        }
+    catch {
+        throw "Could not download the $($Entry.Product) Volume License Pack from $($Entry.PackUri) (HTTP $(Get-HttpStatusCode -ErrorRecord $_)): $($_.Exception.Message). Check the VM's outbound access to download.microsoft.com and the packUri."
     }
-    if (-not $downloaded) {
-        throw "Could not download the $($Entry.Product) Volume License Pack from $($Entry.PackUri): $lastError. Check the VM's outbound internet access (download.microsoft.com) and the packUri, then re-run."
-    }
-
     $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $path).Hash.ToUpperInvariant()
     if ($actual -ne $Entry.PackSha256) {
-        Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
-        throw "SHA-256 mismatch for the $($Entry.Product) Volume License Pack from $($Entry.PackUri): expected $($Entry.PackSha256), got $actual. The file was deleted and not run. If Microsoft published a new pack, verify it and update packSha256; otherwise investigate the download path."
+        Remove-Item -LiteralPath $path -Force
+        throw "SHA-256 mismatch for the $($Entry.Product) Volume License Pack from $($Entry.PackUri): expected $($Entry.PackSha256), got $actual. The file was deleted unused. If Microsoft published a new pack, verify it and update its sha256 in the environment file."
     }
-    Write-Log -Message "SHA-256 verified: $actual"
-
-    # Defence in depth on top of the hash pin: the pack must not carry a broken or non-Microsoft
-    # Authenticode signature. An unsigned file is only warned about, because the hash pin above
-    # already fixes the exact bytes.
-    $signature = Get-AuthenticodeSignature -FilePath $path
-    if ($signature.Status -eq [System.Management.Automation.SignatureStatus]::NotSigned) {
+    $signature = Get-PackSignature -Path $path
+    if ([string]$signature.Status -eq 'NotSigned') {
         Write-Log -Level WARN -Message 'the pack is not Authenticode-signed; relying on the SHA-256 pin.'
     }
-    elseif ($signature.Status -ne [System.Management.Automation.SignatureStatus]::Valid -or $null -eq $signature.SignerCertificate -or $signature.SignerCertificate.Subject -notmatch 'O=Microsoft Corporation') {
-        Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
-        throw "The $($Entry.Product) Volume License Pack's Authenticode signature is $($signature.Status) (signer: $(if ($signature.SignerCertificate) { $signature.SignerCertificate.Subject } else { 'none' })). The file was deleted and not run. Download the pack from the Microsoft Download Center and re-check its hash."
+    elseif ([string]$signature.Status -ne 'Valid' -or $null -eq $signature.SignerCertificate -or [string]$signature.SignerCertificate.Subject -notmatch 'O=Microsoft Corporation') {
+        Remove-Item -LiteralPath $path -Force
+        throw "The $($Entry.Product) Volume License Pack's Authenticode signature is $($signature.Status), not Microsoft's. The file was deleted unused."
     }
-    else {
-        Write-Log -Message "Authenticode signature valid: $($signature.SignerCertificate.Subject)"
-    }
+    Write-Log -Message "SHA-256 verified: $actual"
     return $path
 }
 
-function Get-DescendantProcessIds {
-    # Processes started by $ProcessId and their descendants. Windows keeps ParentProcessId after
-    # the parent exits, so this also finds what a self-extractor launched before it quit. Only
-    # processes created after $StartedAfter count, so a reused process id cannot pull in an
-    # unrelated process.
-    param([Parameter(Mandatory = $true)] [int] $ProcessId, [Parameter(Mandatory = $true)] [datetime] $StartedAfter)
-    $ids = @()
-    $children = @(Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $ProcessId" -ErrorAction SilentlyContinue)
-    foreach ($child in $children) {
-        if ($child.CreationDate -lt $StartedAfter) { continue }
-        $ids += [int]$child.ProcessId
-        $ids += @(Get-DescendantProcessIds -ProcessId ([int]$child.ProcessId) -StartedAfter $StartedAfter)
-    }
-    # Enumerated on purpose: callers wrap the call in @(), which would nest a ", $ids" array.
-    return $ids
-}
-
-function Stop-ProcessTree {
-    # Stops a process we started and its descendants (the pack may have opened the Volume
-    # Activation Tools wizard, which waits for input nobody can give in session 0).
-    param([Parameter(Mandatory = $true)] [int] $ProcessId, [Parameter(Mandatory = $true)] [datetime] $StartedAfter)
-    $descendants = @(Get-DescendantProcessIds -ProcessId $ProcessId -StartedAfter $StartedAfter)
-    foreach ($id in $descendants) { Stop-Process -Id $id -Force -ErrorAction SilentlyContinue }
-    Stop-Process -Id $ProcessId -Force -ErrorAction SilentlyContinue
-}
-
-function Invoke-PackProcess {
-    # Starts the pack and waits until the licence for $ActivationId appears, the pack and
-    # everything it started have exited, or the timeout passes. Returns $true when the licence is
-    # present afterwards.
-    param(
-        [Parameter(Mandatory = $true)] [string] $Path,
-        [Parameter(Mandatory = $true)] [string[]] $Arguments,
-        [Parameter(Mandatory = $true)] [string] $ActivationId
-    )
-    Write-Log -Message "running: $([IO.Path]::GetFileName($Path)) $($Arguments -join ' ')"
-    $startedAt = (Get-Date).AddSeconds(-1)
-    $process = Start-Process -FilePath $Path -ArgumentList $Arguments -PassThru -WindowStyle Hidden
-    # Reading Handle now keeps it open, without which Windows PowerShell 5.1 reports no ExitCode.
-    $null = $process.Handle
-    $deadline = (Get-Date).AddSeconds($script:PackTimeoutSeconds)
-    $present = $false
-    while ((Get-Date) -lt $deadline) {
-        if ($null -ne (Get-LicensingProduct -ActivationId $ActivationId)) {
-            $present = $true
-            # Give the installer a moment to finish writing, then stop whatever UI it left open.
-            Start-Sleep -Seconds 15
-            break
-        }
-        $running = @(Get-DescendantProcessIds -ProcessId $process.Id -StartedAfter $startedAt)
-        if ($process.HasExited -and $running.Count -eq 0) { break }
-        Start-Sleep -Seconds 10
-    }
-    $leftovers = @(Get-DescendantProcessIds -ProcessId $process.Id -StartedAfter $startedAt)
-    if (-not $process.HasExited -or $leftovers.Count -gt 0) {
-        Write-Log -Level WARN -Message "the pack (PID $($process.Id)) or a process it started is still running; stopping them."
-        Stop-ProcessTree -ProcessId $process.Id -StartedAfter $startedAt
-    }
-    if ($process.HasExited) {
-        Write-Log -Message "the pack exited with code $($process.ExitCode)."
-    }
-    if (-not $present) { $present = ($null -ne (Get-LicensingProduct -ActivationId $ActivationId)) }
-    return $present
-}
-
 function Install-OfficeVolumeLicensePack {
-    # UNCONFIRMED (no Microsoft documentation found): Microsoft Learn only says "run the Office
-    # Volume License Pack executable; it installs the pack and opens the Volume Activation Tools
-    # wizard". No silent switch is documented. We therefore:
-    #   1. run it with /quiet (the switch used by third-party deployment guides) and watch for
-    #      the KMS host licence of this Activation ID to appear in SoftwareLicensingProduct,
-    #      stopping the process tree if it then lingers (e.g. the wizard in session 0);
-    #   2. if the licence did not appear, extract the pack (/extract:<folder> /quiet, the Office
-    #      self-extractor convention, also unconfirmed for this package) and install its licence
-    #      files with "slmgr /ilc <file>", which is a documented slmgr option;
-    #   3. accept the result only if the licence for the Activation ID is present afterwards.
-    # The outcome is verified through WMI, never assumed from an exit code.
+    # The pack is extracted, never run as an installer: Microsoft documents that running it opens
+    # the Volume Activation Tools wizard, which would wait for a person in the Run Command's session
+    # 0. Its licence files (*.xrm-ms) are installed with SoftwareLicensingService.InstallLicense,
+    # which is what slmgr /ilc does:
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/installlicense-softwarelicensingservice
+    # The outcome is accepted only when the KMS host licence of this Activation ID is present.
     param([Parameter(Mandatory = $true)] $Entry, [Parameter(Mandatory = $true)] [string] $WorkFolder)
-
     if ($null -ne (Get-LicensingProduct -ActivationId $Entry.ActivationId)) {
-        Write-Log -Message "$($Entry.Product): KMS host licence $($Entry.ActivationId) already present; skipping the Volume License Pack."
+        Write-Log -Message "$($Entry.Product): KMS host licence $($Entry.ActivationId) already present; not installing the pack."
         return 'already present'
     }
-
-    $packPath = Save-OfficeVolumeLicensePack -Entry $Entry -WorkFolder $WorkFolder
-    $script:SppConfigChanged = $true
-
-    if (Invoke-PackProcess -Path $packPath -Arguments @('/quiet') -ActivationId $Entry.ActivationId) {
-        Write-Log -Message "$($Entry.Product): Volume License Pack installed (licence $($Entry.ActivationId) present)."
-        return 'installed'
-    }
-
-    Write-Log -Level WARN -Message "$($Entry.Product): licence $($Entry.ActivationId) not present after '/quiet'; extracting the pack and installing its licence files with slmgr /ilc."
     $extractFolder = Join-Path $WorkFolder "$($Entry.Product)-extracted"
-    if (Test-Path -LiteralPath $extractFolder) { Remove-Item -LiteralPath $extractFolder -Recurse -Force }
-    New-Item -ItemType Directory -Path $extractFolder -Force | Out-Null
-    Invoke-PackProcess -Path $packPath -Arguments @("/extract:`"$extractFolder`"", '/quiet') -ActivationId $Entry.ActivationId | Out-Null
-
-    $licenceFiles = @(Get-ChildItem -LiteralPath $extractFolder -Recurse -Filter '*.xrm-ms' -File -ErrorAction SilentlyContinue | Sort-Object FullName)
-    foreach ($file in $licenceFiles) {
-        Invoke-Slmgr -Arguments @('/ilc', $file.FullName) -Display "/ilc $($file.Name)" -AllowFailure | Out-Null
+    $packPath = $null
+    try {
+        $packPath = Save-OfficeVolumeLicensePack -Entry $Entry -WorkFolder $WorkFolder
+        Assert-TimeLeft -Step "$($Entry.Product) pack"
+        New-ProtectedFolder -Path $extractFolder | Out-Null
+        $seconds = $script:PackExtractSeconds
+        $left = [int]($script:Deadline - (Get-UtcNow)).TotalSeconds
+        if ($left -lt $seconds) { $seconds = $left }
+        $exitCode = Expand-VolumeLicensePack -Path $packPath -Destination $extractFolder -TimeoutSeconds $seconds
+        if ($exitCode -eq -1) { throw "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped." }
+        $licenceFiles = @(Get-ChildItem -LiteralPath $extractFolder -Recurse -Filter '*.xrm-ms' -File | Sort-Object -Property FullName)
+        if ($licenceFiles.Count -eq 0) {
+            throw "$($Entry.Product): the Volume License Pack yielded no licence files (*.xrm-ms; extraction exit code $exitCode). Check that packUri is the Office Volume License Pack of this Office version."
+        }
+        $service = Get-SlService
+        foreach ($file in $licenceFiles) {
+            $licence = [IO.File]::ReadAllText($file.FullName)
+            Invoke-LicensingMethod -InputObject $service -MethodName InstallLicense -Arguments @{ License = $licence } -Label "$($Entry.Product) licence $($file.Name)"
+        }
+        Invoke-LicensingMethod -InputObject $service -MethodName RefreshLicenseStatus -Label $Entry.Product
+        $script:RestartPending = $true
+        if ($null -eq (Get-LicensingProduct -ActivationId $Entry.ActivationId)) {
+            throw "$($Entry.Product): $($licenceFiles.Count) licence files from the pack were installed, but the KMS host licence $($Entry.ActivationId) is not among them. Check that packUri is the Volume License Pack of $($Entry.Product)."
+        }
+        return "installed ($($licenceFiles.Count) licence files)"
     }
-    if ($null -eq (Get-LicensingProduct -ActivationId $Entry.ActivationId) -and $licenceFiles.Count -gt 0) {
-        # Newly installed licences can need a service restart before the product is listed.
-        Restart-Service -Name sppsvc -Force
+    finally {
+        # The pack is deleted after use, whatever happened.
+        if ($packPath -and (Test-Path -LiteralPath $packPath)) { Remove-Item -LiteralPath $packPath -Force }
+        if (Test-Path -LiteralPath $extractFolder) { Remove-Item -LiteralPath $extractFolder -Recurse -Force }
     }
-    if ($null -ne (Get-LicensingProduct -ActivationId $Entry.ActivationId)) {
-        Write-Log -Message "$($Entry.Product): licence files installed from the extracted pack ($($licenceFiles.Count) files)."
-        return 'installed (extracted licence files)'
-    }
-    throw "$($Entry.Product): the Office Volume License Pack did not install the KMS host licence $($Entry.ActivationId) unattended ($($licenceFiles.Count) licence files found after extraction). Install the pack once interactively (Azure Bastion/RDP: run $packPath, close the Volume Activation Tools wizard without entering a key), then re-run the Run Command."
 }
 
 function Install-OfficeKmsHostKey {
     param([Parameter(Mandatory = $true)] $Entry, [Parameter(Mandatory = $true)] [string] $HostKey)
     $last5 = $HostKey.Substring($HostKey.Length - 5)
     $product = Get-LicensingProduct -ActivationId $Entry.ActivationId
-    if ([string]$product.ApplicationId -ne $script:OfficeApplicationId) {
-        Write-Log -Level WARN -Message "$($Entry.Product): licence $($Entry.ActivationId) has application id $($product.ApplicationId), expected $($script:OfficeApplicationId)."
+    if ($null -eq $product) {
+        throw "$($Entry.Product): the KMS host licence $($Entry.ActivationId) is not installed, so its key cannot be. Check that packUri is the Volume License Pack of $($Entry.Product)."
     }
-
     if ([string]$product.PartialProductKey -eq $last5) {
-        Write-Log -Message "$($Entry.Product): KMS host key already installed; skipping InstallProductKey."
+        Write-Log -Message "$($Entry.Product): KMS host key already installed; not reinstalling it."
     }
     else {
-        # InstallProductKey (like slmgr /ipk, which calls it) installs the key for whichever
-        # application the key belongs to (here Office); WMI keeps the key off the command line.
-        Install-ProductKey -HostKey $HostKey -Label $Entry.Product -SecretName $Entry.SecretName
-        $script:SppConfigChanged = $true
+        # InstallProductKey installs the key for whichever application it belongs to (here Office).
+        Install-KmsKey -HostKey $HostKey -Label $Entry.Product
         $product = Get-LicensingProduct -ActivationId $Entry.ActivationId
         if ($null -eq $product -or [string]$product.PartialProductKey -ne $last5) {
-            throw "$($Entry.Product): InstallProductKey succeeded but the key is not attached to KMS host licence $($Entry.ActivationId). Check that secret '$($Entry.SecretName)' holds the Office KMS host key for $($Entry.Product) (not a client key or another Office version), then re-run."
+            throw "$($Entry.Product): InstallProductKey succeeded but the key is not attached to KMS host licence $($Entry.ActivationId). Check that secret '$($Entry.SecretName)' holds the Office KMS host key of $($Entry.Product)."
         }
+        Restart-LicensingServiceNow -Reason "$($Entry.Product) KMS host key installed"
     }
-
-    if ([int]$product.LicenseStatus -eq 1) {
-        Write-Log -Message "$($Entry.Product): already activated (LicenseStatus 1); skipping /ato."
-        return "KMS host key $(Get-MaskedKey -Key $HostKey), already licensed"
-    }
-    Invoke-Slmgr -Arguments @('/ato', $Entry.ActivationId) -Display "/ato $($Entry.ActivationId) ($($Entry.Product))" | Out-Null
-    $script:SppConfigChanged = $true
+    if ([int]$product.LicenseStatus -eq 1) { return "KMS host key $(Get-MaskedKey -Key $HostKey), already licensed" }
+    Invoke-ProductActivation -ActivationId $Entry.ActivationId -Label $Entry.Product
     return "KMS host key $(Get-MaskedKey -Key $HostKey), activated"
 }
 
 function Install-OfficeKmsHosts {
-    param([Parameter(Mandatory = $true)] $Config, [Parameter(Mandatory = $true)] [hashtable] $HostKeys)
-    Write-Log -Level STEP -Message "Step 4: Office KMS host ($($Config.Office.Count) version(s))"
-    $workFolder = Join-Path (Split-Path -Path $script:LogFile -Parent) 'work'
-    if (-not (Test-Path -LiteralPath $workFolder)) { New-Item -ItemType Directory -Path $workFolder -Force | Out-Null }
-    foreach ($entry in $Config.Office) {
-        Write-Log -Message "$($entry.Product): Activation ID $($entry.ActivationId), secret '$($entry.SecretName)'"
-        $packState = Install-OfficeVolumeLicensePack -Entry $entry -WorkFolder $workFolder
-        $keyState = Install-OfficeKmsHostKey -Entry $entry -HostKey $HostKeys[$entry.SecretName]
-        $script:Summary["Office $($entry.Product)"] = "pack $packState; $keyState"
+    param([Parameter(Mandatory = $true)] $Config, [Parameter(Mandatory = $true)] [hashtable] $HostKeys, [Parameter(Mandatory = $true)] [string] $WorkFolder)
+    Write-Log -Level STEP -Message "Step 4: Office KMS host ($($Config.Office.Count) version(s), oldest first)"
+    New-ProtectedFolder -Path $WorkFolder | Out-Null
+    try {
+        foreach ($entry in $Config.Office) {
+            Assert-TimeLeft -Step $entry.Product
+            $packState = Install-OfficeVolumeLicensePack -Entry $entry -WorkFolder $WorkFolder
+            if ($script:RestartPending) { Restart-LicensingServiceNow -Reason "$($entry.Product) licences installed" }
+            $keyState = Install-OfficeKmsHostKey -Entry $entry -HostKey $HostKeys[$entry.SecretName]
+            $script:Summary["Office $($entry.Product)"] = "pack $packState; $keyState"
+        }
+    }
+    finally {
+        if (Test-Path -LiteralPath $WorkFolder) { Remove-Item -LiteralPath $WorkFolder -Recurse -Force }
     }
 }
 
 # ---------------------------------------------------------------------------------------------
-# Step 5: port, firewall, DNS publishing, service restart
+# Step 5: port, firewall, DNS publishing
 # ---------------------------------------------------------------------------------------------
 
 function Set-KmsListeningPort {
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/setkeymanagementservicelisteningport-softwarelicensingservice
     param([Parameter(Mandatory = $true)] $Config)
     Write-Log -Level STEP -Message "Step 5a: KMS listening port $($Config.Port)"
-    $service = Get-LicensingService
-    $configured = [int]$service.KeyManagementServiceListeningPort
     $effective = Get-EffectiveKmsPort
-    # /sprt when a non-default port is wanted and not yet set, or when a previously set port
-    # differs from the wanted one (including going back to 1688).
-    if ($effective -ne $Config.Port -or ($configured -ne 0 -and $configured -ne $Config.Port)) {
-        Invoke-Slmgr -Arguments @('/sprt', [string]$Config.Port) -Display "/sprt $($Config.Port)" | Out-Null
-        $script:SppConfigChanged = $true
-        $script:Summary['Port'] = "$($Config.Port) (changed from $effective)"
-    }
-    else {
-        Write-Log -Message "KMS already listens on port $effective; skipping /sprt."
+    if ($effective -eq $Config.Port) {
         $script:Summary['Port'] = "$($Config.Port) (unchanged)"
+        return
     }
+    Invoke-LicensingMethod -InputObject (Get-SlService) -MethodName SetKeyManagementServiceListeningPort -Arguments @{ PortNumber = [uint32]$Config.Port } -Label 'KMS port'
+    $readBack = Get-EffectiveKmsPort
+    if ($readBack -ne $Config.Port) { throw "KMS port: SetKeyManagementServiceListeningPort returned success but the service reports port $readBack, not $($Config.Port)." }
+    $script:RestartPending = $true
+    $script:Summary['Port'] = "$($Config.Port) (changed from $effective)"
 }
 
 function Set-KmsFirewall {
-    # The built-in "Key Management Service (TCP-In)" rule (Name SPPSVC-In-TCP) exists on every
-    # Windows Server but is disabled (kms-create-host). We enable it for all profiles, because
-    # an Azure VM's NIC is usually in the Public profile, and scope it to the client ranges
-    # instead: a KMS host answers any client that reaches it.
+    # Every built-in KMS rule is scoped to the client ranges (kms-create-host: the rule exists but
+    # is disabled); SPPSVC-In-TCP is enabled on all profiles, because an Azure NIC is usually in
+    # the Public profile. When the KMS port differs from the built-in rule's, a rule of our own
+    # admits that port from the same ranges. Every change is read back.
     param([Parameter(Mandatory = $true)] $Config)
-    Write-Log -Level STEP -Message "Step 5b: firewall rule $($script:FirewallRuleName) for TCP $($Config.Port) from $($Config.ClientCidrs -join ', ')"
-    $rule = Get-NetFirewallRule -Name $script:FirewallRuleName -ErrorAction SilentlyContinue
-    if ($null -eq $rule) {
-        throw "Firewall rule '$($script:FirewallRuleName)' not found. Install the VolumeActivation role (step 1) or check the image, then re-run."
-    }
-    $builtInPort = [string](($rule | Get-NetFirewallPortFilter).LocalPort)
-    Write-Log -Message "built-in rule '$($rule.DisplayName)': enabled $($rule.Enabled), local port $builtInPort"
-
-    $portChanged = $false
-    try {
-        Set-NetFirewallRule -Name $script:FirewallRuleName -Enabled True -RemoteAddress $Config.ClientCidrs -LocalPort ([string]$Config.Port) -Profile Any
-        $portChanged = ([string](Get-NetFirewallRule -Name $script:FirewallRuleName | Get-NetFirewallPortFilter).LocalPort -eq [string]$Config.Port)
-    }
-    catch {
-        Write-Log -Level WARN -Message "could not set the port of '$($script:FirewallRuleName)': $($_.Exception.Message)"
-        # Still enable and scope the built-in rule; only the port part failed.
-        Set-NetFirewallRule -Name $script:FirewallRuleName -Enabled True -RemoteAddress $Config.ClientCidrs -Profile Any
-    }
-
-    $own = Get-NetFirewallRule -Name $script:OwnFirewallRuleName -ErrorAction SilentlyContinue
-    if ($portChanged) {
-        if ($null -ne $own) {
-            # Left over from an earlier run where the built-in rule could not be changed.
-            Remove-NetFirewallRule -Name $script:OwnFirewallRuleName
-            Write-Log -Message "removed the no longer needed rule '$($script:OwnFirewallRuleName)'."
+    Write-Log -Level STEP -Message "Step 5b: firewall: TCP $($Config.Port) from $($Config.ClientCidrs -join ', ') only"
+    $builtInPort = ''
+    foreach ($name in $script:BuiltInFirewallRules) {
+        $rule = Get-FirewallRule -Name $name
+        if ($null -eq $rule) {
+            if ($name -eq 'SPPSVC-In-TCP') { throw "Firewall rule '$name' not found. Check that the VolumeActivation role installed (step 1) and that the image is Windows Server." }
+            Write-Log -Message "firewall rule '$name' does not exist on this image."
+            continue
         }
-        $script:Summary['Firewall'] = "$($script:FirewallRuleName) enabled, TCP $($Config.Port), remote $($Config.ClientCidrs -join ', '), all profiles"
+        $enable = $rule.Enabled
+        if ($name -eq 'SPPSVC-In-TCP') { $enable = $true; $builtInPort = [string]($rule.LocalPort -join ',') }
+        if ($enable -ne $rule.Enabled -or -not (Test-SameAddresses -Actual $rule.RemoteAddress -Expected $Config.ClientCidrs)) {
+            Set-FirewallRule -Name $name -RemoteAddress $Config.ClientCidrs -Enabled $enable
+        }
+        $after = Get-FirewallRule -Name $name
+        if (-not (Test-SameAddresses -Actual $after.RemoteAddress -Expected $Config.ClientCidrs)) {
+            throw "Firewall rule '$name' still admits '$($after.RemoteAddress -join ', ')' after scoping it to the client ranges; scope it by hand (Set-NetFirewallRule -Name $name -RemoteAddress ...)."
+        }
+    }
+    $own = Get-FirewallRule -Name $script:OwnFirewallRuleName
+    if ($builtInPort -eq [string]$Config.Port) {
+        if ($null -ne $own) { Remove-OwnFirewallRule -Name $script:OwnFirewallRuleName }
+        $script:Summary['Firewall'] = "$($script:BuiltInFirewallRules -join ' and ') scoped to $($Config.ClientCidrs -join ', ')"
         return
     }
-
-    # The built-in rule is a predefined rule whose port may be read-only (the firewall UI greys
-    # out ports on predefined rules). If its port could not be set to ours, clients would be
-    # blocked, so we add a rule of our own for exactly the KMS port, scoped the same way.
-    Write-Log -Level WARN -Message "the built-in rule still has local port '$builtInPort'; using our own rule '$($script:OwnFirewallRuleName)' for TCP $($Config.Port)."
-    if ($null -eq $own) {
-        New-NetFirewallRule -Name $script:OwnFirewallRuleName -DisplayName 'Azure KMS host: Key Management Service (TCP-In)' `
-            -Description 'KMS host port for the configured client ranges; created by Install-KmsHost.ps1 because the built-in SPPSVC-In-TCP port could not be changed.' `
-            -Direction Inbound -Action Allow -Protocol TCP -LocalPort ([string]$Config.Port) -RemoteAddress $Config.ClientCidrs -Profile Any -Enabled True | Out-Null
+    if ($null -ne $own) { Remove-OwnFirewallRule -Name $script:OwnFirewallRuleName }
+    New-OwnFirewallRule -Name $script:OwnFirewallRuleName -Port $Config.Port -RemoteAddress $Config.ClientCidrs
+    $own = Get-FirewallRule -Name $script:OwnFirewallRuleName
+    if ($null -eq $own -or ($own.LocalPort -join ',') -ne [string]$Config.Port -or -not (Test-SameAddresses -Actual $own.RemoteAddress -Expected $Config.ClientCidrs)) {
+        throw "Firewall rule '$($script:OwnFirewallRuleName)' for TCP $($Config.Port) could not be created as asked."
     }
-    else {
-        Set-NetFirewallRule -Name $script:OwnFirewallRuleName -Enabled True -Direction Inbound -Action Allow -Protocol TCP -LocalPort ([string]$Config.Port) -RemoteAddress $Config.ClientCidrs -Profile Any
-    }
-    $script:Summary['Firewall'] = "$($script:FirewallRuleName) enabled (port $builtInPort) + $($script:OwnFirewallRuleName) TCP $($Config.Port), remote $($Config.ClientCidrs -join ', ')"
+    $script:Summary['Firewall'] = "built-in rules scoped to $($Config.ClientCidrs -join ', '); $($script:OwnFirewallRuleName) admits TCP $($Config.Port)"
 }
 
 function Set-KmsDnsPublishing {
-    # With Terraform managing the _vlmcs._tcp SRV record, the host must not try dynamic updates
-    # (they fail on Azure DNS and fill the log with event 12293).
+    # With Terraform managing the _vlmcs._tcp record the host must not publish it itself.
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/disablekeymanagementservicednspublishing-softwarelicensingservice
     param([Parameter(Mandatory = $true)] $Config)
-    Write-Log -Level STEP -Message "Step 5c: DNS publishing $(if ($Config.DisableDnsPublishing) { 'off' } else { 'on' })"
-    $service = Get-LicensingService
-    $publishing = [bool]$service.KeyManagementServiceDnsPublishing
-    if ($Config.DisableDnsPublishing) {
-        if ($publishing) {
-            Invoke-Slmgr -Arguments @('/cdns') -Display '/cdns' | Out-Null
-            $script:SppConfigChanged = $true
-        }
-        else { Write-Log -Message 'DNS publishing is already off; skipping /cdns.' }
-        $script:Summary['DNS publishing'] = 'disabled (SRV record managed outside the host)'
+    $wanted = -not $Config.DisableDnsPublishing
+    Write-Log -Level STEP -Message "Step 5c: DNS publishing on: $wanted"
+    if ([bool](Get-SlService).KeyManagementServiceDnsPublishing -ne $wanted) {
+        Invoke-LicensingMethod -InputObject (Get-SlService) -MethodName DisableKeyManagementServiceDnsPublishing -Arguments @{ DisablePublishing = [bool]$Config.DisableDnsPublishing } -Label 'DNS publishing'
+        if ([bool](Get-SlService).KeyManagementServiceDnsPublishing -ne $wanted) { throw "DNS publishing: the service still reports publishing $(-not $wanted) after DisableKeyManagementServiceDnsPublishing." }
+        $script:RestartPending = $true
     }
-    else {
-        if (-not $publishing) {
-            Invoke-Slmgr -Arguments @('/sdns') -Display '/sdns' | Out-Null
-            $script:SppConfigChanged = $true
-        }
-        else { Write-Log -Message 'DNS publishing is already on; skipping /sdns.' }
-        $script:Summary['DNS publishing'] = 'enabled'
-    }
-}
-
-function Restart-SoftwareProtectionService {
-    # Microsoft: restart the Software Protection service after KMS configuration changes
-    # (tools-to-manage-volume-activation-of-office). Skipped when nothing changed so re-runs do
-    # not interrupt a working host.
-    Write-Log -Level STEP -Message 'Step 5d: Software Protection service (sppsvc)'
-    if (-not $script:SppConfigChanged) {
-        Write-Log -Message 'no licensing change in this run; not restarting sppsvc.'
-        $script:Summary['sppsvc'] = 'not restarted (no change)'
-        return
-    }
-    Restart-Service -Name sppsvc -Force
-    Write-Log -Message 'sppsvc restarted.'
-    $script:Summary['sppsvc'] = 'restarted'
+    $script:Summary['DNS publishing'] = "$wanted"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1060,92 +980,86 @@ function Restart-SoftwareProtectionService {
 # ---------------------------------------------------------------------------------------------
 
 function Assert-KmsProduct {
-    param(
-        [Parameter(Mandatory = $true)] [string] $Label,
-        [Parameter(Mandatory = $true)] [AllowNull()] $Product,
-        [Parameter(Mandatory = $true)] [string[]] $DlvArguments
-    )
-    $lines = Invoke-Slmgr -Arguments $DlvArguments -Display ($DlvArguments -join ' ')
-    $text = $lines -join "`n"
-    if ($null -eq $Product) { throw "$Label : no KMS host product found after configuration. Re-run; if it persists, check 'slmgr /dlv all' on the VM." }
-    if ([int]$Product.LicenseStatus -ne 1) {
-        throw "$Label : KMS host key is installed but not activated (LicenseStatus $($Product.LicenseStatus)). The VM needs outbound internet access to activate its KMS host key online (or activate by phone: slmgr /dti, then /atp); then re-run."
-    }
-    if ([int]$Product.IsKeyManagementServiceMachine -ne 1) {
-        throw "$Label : Key Management Service is not enabled for this product (IsKeyManagementServiceMachine = $($Product.IsKeyManagementServiceMachine)). Check the key is a KMS host key (CSVLK), then re-run."
-    }
-    # English-language marker from /dlv; Azure marketplace images are en-US. Only a warning,
-    # because WMI above is the authoritative check.
-    if ($text -notmatch 'Key Management Service is enabled on this machine') {
-        Write-Log -Level WARN -Message "$Label : /dlv did not print 'Key Management Service is enabled on this machine' (non-English image?)."
-    }
+    param([Parameter(Mandatory = $true)] [string] $Label, [AllowNull()] $Product)
+    if ($null -eq $Product) { throw "$Label : no KMS host product found after configuration." }
+    if ([int]$Product.LicenseStatus -ne 1) { throw "$Label : the KMS host key is installed but not activated (LicenseStatus $($Product.LicenseStatus)). The VM needs outbound internet access to activate its KMS host key." }
+    if ([int]$Product.IsKeyManagementServiceMachine -ne 1) { throw "$Label : Key Management Service is not enabled for this product. Check that the key is a KMS host key (CSVLK)." }
 }
 
 function Test-KmsHost {
     param([Parameter(Mandatory = $true)] $Config)
     Write-Log -Level STEP -Message 'Step 6: verifying the KMS host'
-    if ($Config.WindowsSecretName) {
-        Assert-KmsProduct -Label 'Windows' -Product (Get-WindowsKmsHostProduct) -DlvArguments @('/dlv')
-    }
-    foreach ($entry in $Config.Office) {
-        Assert-KmsProduct -Label $entry.Product -Product (Get-LicensingProduct -ActivationId $entry.ActivationId) -DlvArguments @('/dlv', $entry.ActivationId)
-    }
-    $service = Get-LicensingService
-    if ($Config.WindowsSecretName -and [int]$service.IsKeyManagementServiceMachine -ne 1) {
-        throw 'SoftwareLicensingService reports that this machine is not a KMS host (IsKeyManagementServiceMachine = 0). Check the Windows KMS host key, then re-run.'
-    }
+    if ($Config.WindowsSecretName) { Assert-KmsProduct -Label 'Windows' -Product (Get-WindowsKmsHostProduct) }
+    foreach ($entry in $Config.Office) { Assert-KmsProduct -Label $entry.Product -Product (Get-LicensingProduct -ActivationId $entry.ActivationId) }
     $port = Get-EffectiveKmsPort
-    if ($port -ne $Config.Port) {
-        throw "KMS listens on port $port, expected $($Config.Port). Run 'slmgr /sprt $($Config.Port)' and restart sppsvc, or re-run the Run Command."
-    }
-    Write-Log -Message "KMS is enabled and listening on TCP $port (current count $($service.KeyManagementServiceCurrentCount))."
-    $script:Summary['Verification'] = "KMS enabled, listening on $port"
+    if ($port -ne $Config.Port) { throw "KMS listens on port $port, expected $($Config.Port)." }
+    $script:Summary['Verification'] = "KMS enabled, listening on $port, current count $((Get-SlService).KeyManagementServiceCurrentCount)"
 }
 
-function Write-Summary {
-    param([Parameter(Mandatory = $true)] [string] $Outcome)
-    Write-Log -Level STEP -Message "Summary: $Outcome"
-    foreach ($name in $script:Summary.Keys) {
-        Write-Log -Message ('  {0,-24} {1}' -f $name, $script:Summary[$name])
-    }
-    if ($script:LogFile) { Write-Log -Message "  log file: $($script:LogFile)" }
+function Get-SummaryText {
+    return (@($script:Summary.Keys | ForEach-Object { '{0}: {1}' -f $_, $script:Summary[$_] }) -join '; ')
 }
 
 # ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
 
-# Any failure ends in exit 1 so that the Run Command, and therefore terraform apply, fails
-# visibly with the message that says what to do.
-try {
-    Initialize-Log -Path $LogPath
-    $config = ConvertTo-BootstrapConfig
-    Assert-Prerequisites -Config $config
-    Install-VolumeActivationRole
-    $hostKeys = Get-KmsHostKeys -Config $config
-    if ($config.WindowsSecretName) {
-        Install-WindowsKmsHostKey -HostKey $hostKeys[$config.WindowsSecretName] -SecretName $config.WindowsSecretName
+function Invoke-KmsHostBootstrap {
+    # The whole bootstrap. Returns the exit code: 0 on success, 1 on any failure (which fails the
+    # Run Command and therefore terraform apply, with the advice on stderr).
+    param(
+        [AllowEmptyString()] [string] $KeyVaultUri = '',
+        [AllowEmptyString()] [string] $WindowsKeySecretName = '',
+        [AllowEmptyString()] [string] $OfficeProductsBase64 = '',
+        [AllowEmptyString()] [string] $KmsPort = '1688',
+        [AllowEmptyString()] [string] $ClientCidrs = '',
+        [AllowEmptyString()] [string] $DisableDnsPublishing = 'true',
+        [string] $LogPath = 'C:\ProgramData\AzureKmsHost\bootstrap.log',
+        [AllowEmptyString()] [string] $Revision = ''
+    )
+    $script:Summary = [ordered]@{}
+    $script:RestartPending = $false
+    $script:Deadline = (Get-UtcNow).AddMinutes($script:TotalBudgetMinutes)
+    try {
+        Initialize-Log -Path $LogPath
+        if ($Revision) { Write-Log -Message "bootstrap revision $Revision" }
+        $config = ConvertTo-BootstrapConfig -KeyVaultUri $KeyVaultUri -WindowsKeySecretName $WindowsKeySecretName -OfficeProductsBase64 $OfficeProductsBase64 -KmsPort $KmsPort -ClientCidrs $ClientCidrs -DisableDnsPublishing $DisableDnsPublishing
+        $os = Assert-Prerequisites -Config $config
+        Install-VolumeActivationRole
+        $hostKeys = Get-KmsHostKeys -Config $config
+        if ($config.WindowsSecretName) {
+            Install-WindowsKmsHostKey -HostKey $hostKeys[$config.WindowsSecretName] -SecretName $config.WindowsSecretName -OperatingSystem $os
+        }
+        else {
+            $script:Summary['Windows'] = 'not a Windows KMS host (Windows stays activated by Azure)'
+        }
+        if ($config.Office.Count -gt 0) {
+            # A fresh folder with an unpredictable name, so nobody can prepare it beforehand.
+            $workFolder = Join-Path (Get-WorkRoot) ('AzureKmsHost-' + [guid]::NewGuid().ToString('N'))
+            Install-OfficeKmsHosts -Config $config -HostKeys $hostKeys -WorkFolder $workFolder
+        }
+        Assert-TimeLeft -Step 'port, firewall and DNS'
+        Set-KmsListeningPort -Config $config
+        Set-KmsFirewall -Config $config
+        Set-KmsDnsPublishing -Config $config
+        if ($script:RestartPending) { Restart-LicensingServiceNow -Reason 'KMS configuration changed' }
+        Test-KmsHost -Config $config
+        $summary = Get-SummaryText
+        Write-Log -Level STEP -Message "SUCCESS: $summary"
+        Write-KmsBootstrapEvent -Succeeded $true -Message "KMS host bootstrap succeeded. $summary"
+        return 0
     }
-    else {
-        Write-Log -Level STEP -Message 'Step 3: no Windows KMS host key configured; Windows stays activated by Azure.'
-        $script:Summary['Windows'] = 'not a Windows KMS host (activated by Azure)'
+    catch {
+        $advice = "$(Protect-ProductKey -Text $_.Exception.Message) $($script:RetryAdvice)"
+        Write-Log -Level ERROR -Message "FAILED: $advice"
+        [Console]::Error.WriteLine("Install-KmsHost.ps1 FAILED: $advice")
+        Write-KmsBootstrapEvent -Succeeded $false -Message "KMS host bootstrap failed. $advice"
+        return 1
     }
-    if ($config.Office.Count -gt 0) {
-        Install-OfficeKmsHosts -Config $config -HostKeys $hostKeys
-    }
-    Set-KmsListeningPort -Config $config
-    Set-KmsFirewall -Config $config
-    Set-KmsDnsPublishing -Config $config
-    Restart-SoftwareProtectionService
-    Test-KmsHost -Config $config
-    Write-Summary -Outcome 'SUCCESS'
-    exit 0
 }
-catch {
-    $message = $_.Exception.Message
-    $where = ''
-    if ($_.InvocationInfo -and $_.InvocationInfo.ScriptLineNumber) { $where = " (line $($_.InvocationInfo.ScriptLineNumber))" }
-    Write-Log -Level ERROR -Message "FAILED$where : $message"
-    Write-Summary -Outcome 'FAILED'
-    exit 1
+
+# Dot-sourcing (the Pester tests) only defines the functions; running the script bootstraps.
+if ($MyInvocation.InvocationName -ne '.') {
+    # The last value is the exit code, even if a step ever leaked output into the pipeline.
+    exit @(Invoke-KmsHostBootstrap -KeyVaultUri $KeyVaultUri -WindowsKeySecretName $WindowsKeySecretName -OfficeProductsBase64 $OfficeProductsBase64 -KmsPort $KmsPort -ClientCidrs $ClientCidrs -DisableDnsPublishing $DisableDnsPublishing -LogPath $LogPath -Revision $Revision)[-1]
 }

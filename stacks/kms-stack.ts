@@ -1,15 +1,17 @@
 // KmsStack: one environment, from a validated environment file, as one Terraform stack
 // (kms-<name>). Composes the constructs; holds no validation of its own beyond what the schema
 // and the constructs already enforce.
+import * as path from "path";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, AzurermBackend, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
+import { recordEnvironmentFields } from "./environment-fields";
 import { addMonitoring } from "./monitoring";
 
 /** The stack name of an environment. */
@@ -36,6 +38,26 @@ function shippedSuppression(id: string): { id: string; reason: string } {
   return { id: shipped.id, reason: shipped.reason };
 }
 
+/** Where the main job writes a stack, so the stack's relative paths point at the right places. */
+export interface KmsStackOptions {
+  /**
+   * The project root: the default local state file and `client_kit_path` are relative to it.
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
+  /**
+   * The output directory the stack ends up in (absolute, or relative to `projectRoot`), which is
+   * not where cdktf writes it when the main job stages its output.
+   * @default "cdktf.out"
+   */
+  readonly outdir?: string;
+}
+
+/** `a/b` whatever the platform: paths inside Terraform JSON must not depend on the synth machine. */
+function portable(relativePath: string): string {
+  return relativePath.split(path.sep).join("/");
+}
+
 /** One KMS host environment. */
 export class KmsStack extends TerraformStack {
   /** The validated environment this stack was built from. */
@@ -59,9 +81,18 @@ export class KmsStack extends TerraformStack {
   /** The records on an RFC 2136 server, when the environment has `dns.rfc2136`. */
   public readonly rfc2136Records?: KmsRfc2136Records;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
+  /** The `client_kit_path` output: the client kit directory relative to the project root. */
+  public readonly clientKitPath: string;
+  private readonly defaultStatePath: string;
+
+  constructor(scope: Construct, config: EnvironmentConfig, options: KmsStackOptions = {}) {
     super(scope, stackName(config.name));
     this.config = config;
+    const projectRoot = path.resolve(options.projectRoot ?? process.cwd());
+    const outdir = path.resolve(projectRoot, options.outdir ?? "cdktf.out");
+    // Terraform runs in <outdir>/stacks/<stack>/; the state stays in the project root whatever --out says.
+    this.defaultStatePath = portable(path.relative(path.join(outdir, "stacks", stackName(config.name)), path.join(projectRoot, `terraform.${stackName(config.name)}.tfstate`)));
+    this.clientKitPath = portable(path.relative(projectRoot, path.join(outdir, "client-kit", config.name)));
     const port = config.kms.port;
 
     new AzurermProvider(this, "azurerm", {
@@ -102,7 +133,10 @@ export class KmsStack extends TerraformStack {
       purgeProtection: production,
       allowedCidrs: config.keyVault.allowedCidrs,
       subnetId: network.subnetId,
+      deployerPrincipalId: config.keyVault.deployerPrincipalId,
     });
+    recordEnvironmentFields(this.keyVault, ["keyVault"]);
+    recordEnvironmentFields(network, ["network"]);
     this.keyVaultId = this.keyVault.id;
     this.keyVaultUri = this.keyVault.uri;
     const keys = new KmsHostKeys(this, "kms-host-keys", {
@@ -114,6 +148,9 @@ export class KmsStack extends TerraformStack {
 
     this.hosts = this.addHosts(network.subnetId, inResourceGroup);
     this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
+    recordEnvironmentFields(this.firewallRule, ["kms", "port"], ["clientCidrs"], ["adminCidrs"]);
+    const managementAccess = network.node.tryFindChild("management-access");
+    if (managementAccess) recordEnvironmentFields(managementAccess, ["adminCidrs"], ["kms", "port"]);
 
     const zoneResourceGroup = config.dns.zoneResourceGroup ?? resourceGroupName;
     // One record model per environment; every publisher renders it, so they cannot disagree.
@@ -133,7 +170,9 @@ export class KmsStack extends TerraformStack {
     this.dnsRecords = new KmsPrivateDns(this, "dns", {
       resourceGroupName: zoneResourceGroup,
       createZone: config.dns.createZone,
-      linkedVnetIds: [network.vnetId, ...config.dns.linkedVnetIds],
+      // A created zone is linked to the hosts' vnet too; an existing zone only to the vnets listed
+      // (its owner has linked the networks that already use it).
+      linkedVnetIds: config.dns.createZone ? [network.vnetId, ...config.dns.linkedVnetIds] : config.dns.linkedVnetIds,
       linkNamePrefix: `link-kms-${config.name}`,
       records: this.dnsRecordModel,
     }).records;
@@ -161,14 +200,23 @@ export class KmsStack extends TerraformStack {
           revision: String(config.kms.bootstrapRevision),
         }),
     );
+    this.bootstraps.forEach((b) => recordEnvironmentFields(b, ["kms", "products"], ["kms", "bootstrapRevision"]));
 
     if (production) {
-      // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted,
-      // and the replace that the next apply plans must not meet a lock on the VM it inherits.
+      // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted
+      // (its create fails the apply), so no lock exists yet and the replace that the next apply
+      // plans goes through. Should the Run Command be replaced later (-replace, a new VM id), the
+      // lock is replaced around it: deleted first, created again after the new Run Command.
+      const hostLocks = this.hosts.map((h, i) => ({
+        id: `lock-${h.node.id}`,
+        resource: h.vm,
+        dependsOn: [this.bootstraps[i].runCommand],
+        replaceTriggeredBy: [`${this.bootstraps[i].runCommand.terraformResourceType}.${this.bootstraps[i].runCommand.friendlyUniqueId}.id`],
+      }));
       new KmsDeleteLocks(this, "locks", {
         targets: [
-          ...this.hosts.map((h, i) => ({ id: `lock-${h.node.id}`, resource: h.vm, dependsOn: [this.bootstraps[i].runCommand] })),
-          ...(this.keyVault.createdVault ? [{ id: "lock-key-vault", resource: this.keyVault.createdVault }] : []),
+          ...hostLocks,
+          ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
           { id: "lock-srv-record", resource: this.dnsRecords.srvRecord },
           ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, resource: r })),
         ],
@@ -182,8 +230,31 @@ export class KmsStack extends TerraformStack {
       this,
       policyContext({ clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, kmsPort: port, production: config.tier === "production", allowedPublicKeys: allPublishedKeys() }),
     );
-    Aspects.of(this).add(new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }));
+    // Run Commands stay untagged: Azure re-runs a changed Run Command, and a tag is part of it.
+    Aspects.of(this).add(
+      new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }, { excludeResourceTypes: ["azurerm_virtual_machine_run_command"] }),
+    );
     this.addOutputs();
+  }
+
+  /**
+   * The vault's lock. A CanNotDelete lock forbids deleting role assignments at or below its scope
+   * (learn.microsoft.com/azure/azure-resource-manager/management/lock-resources), and a role
+   * assignment cannot be updated, only replaced (internal/services/authorization/
+   * role_assignment_resource.go). So a changed product, secret name, deployer or host identity
+   * would fail under a plain lock. The lock depends on every role assignment under the vault and
+   * is replaced whenever their set changes (a terraform_data holding their ids): Terraform deletes
+   * the lock, changes the assignments, then creates the lock again.
+   */
+  private vaultLockTarget(vault: { readonly id: string }) {
+    const assignments = [...(this.keyVault.deployerRoleAssignment ? [this.keyVault.deployerRoleAssignment] : []), ...this.bootstraps.flatMap((b) => b.readGrants)];
+    const fingerprint = new DataResource(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) } });
+    return {
+      id: "lock-key-vault",
+      resource: vault,
+      dependsOn: assignments,
+      replaceTriggeredBy: [`${fingerprint.terraformResourceType}.${fingerprint.friendlyUniqueId}`],
+    };
   }
 
   /** The hosts, spread round-robin across the zones, each with the shipped KMS-VM-007 suppression. */
@@ -207,6 +278,7 @@ export class KmsStack extends TerraformStack {
         secretDependsOn: this.keyVault.secretDependsOn,
         preventDestroy: config.tier === "production",
       });
+      recordEnvironmentFields(host, ["hosts"]);
       // The bootstrap is a VM extension operation (managed Run Command): the one documented
       // departure from the generic scanner rule that forbids extensions.
       suppressRule(host, shippedSuppression("KMS-VM-007"));
@@ -228,7 +300,7 @@ export class KmsStack extends TerraformStack {
     } else {
       // Relative to cdktf.out/stacks/<stack>/, where terraform runs: the project root. Never let
       // cdktf default it, which bakes this machine's absolute path into the output.
-      new LocalBackend(this, { path: backend.path ?? `../../../terraform.${stackName(this.config.name)}.tfstate` });
+      new LocalBackend(this, { path: backend.path ?? this.defaultStatePath });
     }
   }
 
@@ -243,7 +315,7 @@ export class KmsStack extends TerraformStack {
       description: "Manual fallback for a client that cannot use DNS discovery (undo with slmgr /ckms).",
     });
     new TerraformOutput(this, "client_kit_path", {
-      value: `cdktf.out/client-kit/${this.config.name}`,
+      value: this.clientKitPath,
       description: "Client kit (Test-KmsClient.ps1, and configuration.xml for Office LTSC) written by npm run synth, relative to the project root.",
     });
     new TerraformOutput(this, "key_vault_uri", { value: this.keyVaultUri, description: "Key Vault holding the admin passwords and KMS host keys." });

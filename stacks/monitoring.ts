@@ -4,6 +4,7 @@
 import { TerraformOutput, TerraformStack, dependable } from "cdktf";
 import type { EnvironmentConfig } from "../config/environment-schema";
 import { KmsMonitoring, type KmsHost, type KmsHostBootstrap } from "../constructs";
+import { recordEnvironmentFields } from "./environment-fields";
 
 /** What the stack's monitoring watches. */
 export interface StackMonitoringTargets {
@@ -38,6 +39,8 @@ export function addMonitoring(stack: TerraformStack, config: EnvironmentConfig, 
     actionGroup: monitoring.actionGroupId ? { id: monitoring.actionGroupId } : { name: `ag-kms-${config.name}`, emailReceivers: monitoring.emailReceivers },
     noClientRequestHours: monitoring.noClientRequestHours,
   });
+  // A policy or provider error on a monitoring resource points back at this section of the file.
+  recordEnvironmentFields(construct, ["monitoring"]);
   new TerraformOutput(stack, "log_analytics_workspace_id", {
     value: construct.workspaceId,
     description: "Log Analytics workspace holding the KMS hosts' events and heartbeats (saved searches under KMS hosts (<name>)).",

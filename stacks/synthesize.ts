@@ -1,14 +1,20 @@
 // The main job: validate every environment file, then synthesize every stack. Output is staged in
 // a scratch directory and copied into place only when every stack synthesized cleanly, so a bad
-// environment file or a policy error never leaves half-written output behind.
+// environment file or a policy error never leaves half-written output behind. That holds however
+// the app is run: directly (`npm run synth`), or by the cdktf CLI, which sets CDKTF_OUTDIR and
+// CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true (the latter makes cdktf write a stack despite its
+// error annotations; this job reads the annotations itself and refuses, whatever the variable says).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
+import { IConstruct } from "constructs";
 import { writeClientKit } from "../client-kit";
+import { kmsHostProduct } from "../catalog/kms-host-products";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { loadEnvironments } from "../config/load-environments";
+import { ConfigError, ConfigProblem, LoadedEnvironment, formatPath, formatProblem, loadEnvironmentFiles } from "../config/load-environments";
 import { dnsExportDirectory, writeDnsExport } from "../dns-export";
+import { environmentFieldsOf } from "./environment-fields";
 import { KmsStack, stackName } from "./kms-stack";
 
 /** Where to read environments and write output. */
@@ -17,12 +23,6 @@ export interface SynthesizeOptions {
   readonly environmentsDir: string;
   /** cdktf output directory (stacks land in `<outdir>/stacks/kms-<name>/cdk.tf.json`). */
   readonly outdir: string;
-  /**
-   * Stage output in a scratch directory and copy it into `outdir` only on success. Off when the
-   * cdktf CLI drives the app, because the CLI owns its output directory.
-   * @default true
-   */
-  readonly staged?: boolean;
   /**
    * Escape hatch: called with each stack before synthesis, for overrides a team needs. The policy
    * pack still checks the result, so an override cannot quietly weaken a host.
@@ -43,17 +43,27 @@ export interface SynthesizeResult {
   readonly dnsExportDirs: string[];
   /** Warnings raised during synthesis (construct path and message), to show the user. */
   readonly warnings: string[];
+  /** Output in `outdir` that no environment file produces any more (a deleted or renamed environment). */
+  readonly staleOutput: string[];
   /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, DNS exports, copy). */
   readonly timings: Readonly<Record<string, number>>;
 }
 
+/** Thrown when a stack has error annotations (policy errors); nothing was written. */
+export class PolicyError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join("\n"));
+    this.name = "PolicyError";
+  }
+}
+
 /** Builds the cdktf app for a set of environments (exported for tests). */
-export function buildApp(environments: readonly EnvironmentConfig[], outdir: string, extend?: (stack: KmsStack) => void): App {
+export function buildApp(environments: readonly EnvironmentConfig[], outdir: string, extend?: (stack: KmsStack) => void, finalOutdir: string = outdir): App {
   // No stack traces in construct metadata: nobody reads them, and capturing one per annotation
   // is a measurable share of synth time.
   const app = new App({ outdir, skipValidation: false, stackTraces: false });
   for (const environment of environments) {
-    const stack = new KmsStack(app, environment);
+    const stack = new KmsStack(app, environment, { outdir: finalOutdir });
     if (extend) extend(stack);
   }
   return app;
@@ -61,7 +71,8 @@ export function buildApp(environments: readonly EnvironmentConfig[], outdir: str
 
 /**
  * Validates every environment file (throwing a ConfigError listing every problem), then
- * synthesizes every stack. Throws without touching `outdir` if anything fails.
+ * synthesizes every stack. Throws without touching `outdir` if anything fails (a PolicyError for
+ * error annotations, whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says).
  */
 export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const timings: Record<string, number> = {};
@@ -71,19 +82,29 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     timings[name] = now - mark;
     mark = now;
   };
-  const environments = loadEnvironments(options.environmentsDir);
+  const loaded = loadEnvironmentFiles(options.environmentsDir);
+  const environments = loaded.map((l) => l.environment);
   phase("validate environment files");
-  const staged = options.staged ?? true;
   const target = path.resolve(options.outdir);
-  const workdir = staged ? fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-")) : target;
-  const warnings: string[] = [];
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-"));
+  const warnings: string[] = loaded.flatMap((l) => l.warnings.map(formatProblem));
   const dnsExportDirs: string[] = [];
   try {
-    const app = buildApp(environments, workdir, options.extend);
+    const app = buildApp(environments, workdir, options.extend, target);
     phase("build stacks");
-    app.synth();
+    let synthError: unknown;
+    try {
+      app.synth();
+    } catch (error) {
+      synthError = error;
+    }
+    // Error annotations decide, not whether cdktf threw: with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS
+    // set, cdktf writes the stack and returns normally.
+    const errors = annotations(app, "@cdktf/error");
+    if (errors.length > 0) throw new PolicyError(errors.map((e) => describeAnnotation(e, loaded)));
+    if (synthError) throw synthError;
     phase("synthesize (aspects, policy pack, JSON)");
-    warnings.push(...collectWarnings(app));
+    warnings.push(...new Set(annotations(app, "@cdktf/warn").map((a) => `[${a.stack}] ${a.message}`)));
     for (const stack of kmsStacks(app)) {
       writeClientKit(workdir, stack.config.name, clientKitInput(stack));
     }
@@ -94,20 +115,18 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
       else warnings.push(`[${stackName(stack.config.name)}] no DNS export written to ${path.join(options.outdir, path.relative(workdir, result.directory))}/: ${result.reason}`);
     }
     phase("write DNS exports");
-    if (staged) {
-      // A client kit and a stack's assets are replaced whole, so files they no longer have
-      // (configuration.xml, an older script version) go too. .terraform/ and state stay.
-      for (const environment of environments) {
-        fs.rmSync(path.join(target, "client-kit", environment.name), { recursive: true, force: true });
-        fs.rmSync(path.join(target, "stacks", stackName(environment.name), "assets"), { recursive: true, force: true });
-        // An export the environment no longer gets (a host lost its static IP) must not linger.
-        fs.rmSync(dnsExportDirectory(target, environment.name), { recursive: true, force: true });
-      }
-      copyTree(workdir, target);
+    // A client kit and a stack's assets are replaced whole, so files they no longer have
+    // (configuration.xml, an older script version) go too. .terraform/ and state stay.
+    for (const environment of environments) {
+      fs.rmSync(path.join(target, "client-kit", environment.name), { recursive: true, force: true });
+      fs.rmSync(path.join(target, "stacks", stackName(environment.name), "assets"), { recursive: true, force: true });
+      // An export the environment no longer gets (a host lost its static IP) must not linger.
+      fs.rmSync(dnsExportDirectory(target, environment.name), { recursive: true, force: true });
     }
+    copyTree(workdir, target);
     phase("copy staged output");
   } finally {
-    if (staged) fs.rmSync(workdir, { recursive: true, force: true });
+    fs.rmSync(workdir, { recursive: true, force: true });
   }
   return {
     environments,
@@ -115,20 +134,57 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
     dnsExportDirs,
     warnings,
+    staleOutput: staleOutput(target, environments),
     timings,
   };
 }
 
-/**
- * Warning annotations of every construct (cdktf records them but prints them only through its
- * CLI), once per stack and message: every host of a stack raises the same placeholder warning.
- */
-function collectWarnings(app: App): string[] {
-  const warnings = app.node.findAll().flatMap((construct) => {
+/** One annotation of a construct. */
+interface FoundAnnotation {
+  readonly construct: IConstruct;
+  readonly stack: string;
+  readonly message: string;
+}
+
+function annotations(app: App, type: string): FoundAnnotation[] {
+  return app.node.findAll().flatMap((construct) => {
     const stack = construct.node.scopes[1]?.node.id ?? construct.node.id;
-    return construct.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => `[${stack}] ${String(m.data)}`);
+    return construct.node.metadata.filter((m) => m.type === type).map((m) => ({ construct, stack, message: String(m.data) }));
   });
-  return [...new Set(warnings)];
+}
+
+/**
+ * An error annotation as the user should read it: at the environment field it comes from
+ * (`environments/lab.yaml:18: kms.port: [KMS-NET-004] ...`) when the construct records one, else at
+ * the construct path.
+ */
+function describeAnnotation(annotation: FoundAnnotation, loaded: readonly LoadedEnvironment[]): string {
+  const source = loaded.find((l) => stackName(l.environment.name) === annotation.stack);
+  const fields = environmentFieldsOf(annotation.construct);
+  if (!source || fields.length === 0) return `[${annotation.construct.node.path}] ${annotation.message}`;
+  const [first, ...others] = fields;
+  const also = others.length > 0 ? ` (this resource also follows ${others.map((f) => formatPath(f)).join(", ")})` : "";
+  const problem: ConfigProblem = { file: source.file, field: formatPath(first), line: source.lineOf(first), message: `${annotation.message}${also}` };
+  return formatProblem(problem);
+}
+
+/** Stack directories, client kits and DNS exports in `outdir` that no current environment produces. */
+function staleOutput(outdir: string, environments: readonly EnvironmentConfig[]): string[] {
+  const stacks = new Set(environments.map((e) => stackName(e.name)));
+  const names = new Set(environments.map((e) => e.name));
+  const dnsExports = path.dirname(dnsExportDirectory(outdir, "any"));
+  const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
+  return [
+    ...list(path.join(outdir, "stacks"))
+      .filter((name) => name.startsWith("kms-") && !stacks.has(name))
+      .map((name) => path.join(outdir, "stacks", name)),
+    ...list(path.join(outdir, "client-kit"))
+      .filter((name) => !names.has(name))
+      .map((name) => path.join(outdir, "client-kit", name)),
+    ...list(dnsExports)
+      .filter((name) => !names.has(name))
+      .map((name) => path.join(dnsExports, name)),
+  ];
 }
 
 function kmsStacks(app: App): KmsStack[] {
@@ -144,6 +200,8 @@ function clientKitInput(stack: KmsStack) {
     zoneName: config.dns.zoneName,
     hosts: stack.hosts.map((h) => h.fqdn),
     port: config.kms.port,
+    servesWindows: config.kms.products.some((p) => kmsHostProduct(p.product).kind === "windows"),
+    servesOffice: config.kms.products.some((p) => kmsHostProduct(p.product).kind === "office"),
   };
 }
 
@@ -157,3 +215,5 @@ function copyTree(from: string, to: string): void {
     else fs.copyFileSync(source, destination);
   }
 }
+
+export { ConfigError };

@@ -2,6 +2,7 @@
 // may read which secret, and in what order.
 import { App, TerraformStack } from "cdktf";
 import { KmsHost, KmsHostBootstrap, KmsHostKeyProduct, KmsHostKeys } from "../constructs";
+import { runCommandParameterProblem } from "../constructs/kms-host-bootstrap";
 import { synthesizeConstruct } from "./support/synth";
 
 const VAULT_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-zq-test-vault";
@@ -48,7 +49,9 @@ describe("KmsHostBootstrap", () => {
     expect(parametersOf(windowsAnd2024)).toEqual({
       KeyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
       WindowsKeySecretName: "kms-windows",
-      OfficeProductsJson: JSON.stringify([{ product: "office-ltsc-2024", secretName: "kms-office-2024", packUri: PACK_2024.uri, packSha256: PACK_2024.sha256.toLowerCase() }]),
+      OfficeProductsBase64: Buffer.from(
+        JSON.stringify([{ product: "office-ltsc-2024", secretName: "kms-office-2024", packUri: PACK_2024.uri, packSha256: PACK_2024.sha256.toLowerCase() }]),
+      ).toString("base64"),
       KmsPort: "1688",
       ClientCidrs: "10.0.0.0/8,192.168.1.0/24",
       DisableDnsPublishing: "true",
@@ -63,23 +66,52 @@ describe("KmsHostBootstrap", () => {
     expect(command.protected_parameter).toBeUndefined();
   });
 
-  test("leaves WindowsKeySecretName empty for an Office-only host, and lists every Office version", () => {
+  test("leaves WindowsKeySecretName out for an Office-only host, and lists every Office version (base64 of JSON)", () => {
     const params = parametersOf(
       bootstrapStack([
         { product: "office-ltsc-2024", secretName: "kms-office-2024", volumeLicensePack: PACK_2024 },
         { product: "office-ltsc-2021", secretName: "kms-office-2021", volumeLicensePack: PACK_2021 },
       ]),
     );
-    expect(params.WindowsKeySecretName).toBe("");
-    expect(JSON.parse(params.OfficeProductsJson).map((p: { product: string; secretName: string }) => [p.product, p.secretName])).toEqual([
+    expect(params).not.toHaveProperty("WindowsKeySecretName");
+    expect(params.OfficeProductsBase64).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(JSON.parse(Buffer.from(params.OfficeProductsBase64 as string, "base64").toString("utf8")).map((p: { product: string; secretName: string }) => [p.product, p.secretName])).toEqual([
       ["office-ltsc-2024", "kms-office-2024"],
       ["office-ltsc-2021", "kms-office-2021"],
     ]);
   });
 
-  test("sends an empty Office list for a Windows-only host, and the configured port", () => {
+  test("leaves the Office list out for a Windows-only host, and sends the configured port", () => {
     const params = parametersOf(bootstrapStack([{ product: "windows", secretName: "kms-windows" }], 1689));
-    expect(params).toMatchObject({ WindowsKeySecretName: "kms-windows", OfficeProductsJson: "[]", KmsPort: "1689" });
+    expect(params).toMatchObject({ WindowsKeySecretName: "kms-windows", KmsPort: "1689" });
+    expect(params).not.toHaveProperty("OfficeProductsBase64");
+  });
+
+  test.each([
+    ["an empty value", "", /is empty/],
+    ["a double quote", 'a"b', /contains ", which/],
+    ["shell metacharacters", "a^b&c%d<e>f|g", /contains \^ & % < > \|, which/],
+  ])("refuses a Run Command parameter with %s", (_what, value, message) => {
+    expect(runCommandParameterProblem(value)).toMatch(message);
+  });
+
+  test("refuses at construction a revision the Run Command would mangle, naming the parameter", () => {
+    const app = new App({ outdir: "never-synthesized" });
+    const stack = new TerraformStack(app, "s");
+    const host = new KmsHost(stack, "host", HOST_PROPS);
+    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["w"] });
+    expect(
+      () =>
+        new KmsHostBootstrap(stack, "bootstrap", {
+          host,
+          location: "westeurope",
+          keys,
+          keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+          products: [{ product: "windows", secretName: "w" }],
+          clientCidrs: ["10.0.0.0/8"],
+          revision: "2 & more",
+        }),
+    ).toThrow(/Run Command parameter Revision contains &, which/);
   });
 
   test("grants the host's identity Key Vault Secrets User on each of its secrets and nothing wider", () => {

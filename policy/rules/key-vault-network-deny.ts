@@ -14,6 +14,6 @@ export const KeyVaultNetworkDeny: Rule = {
     const acl = blocks(resource.config.network_acls)[0];
     return acl && literalEquals(acl.default_action, "Deny")
       ? []
-      : [{ problem: `network_acls.default_action is ${show(acl?.default_action)}`, fix: 'Add network_acls { default_action = "Deny", bypass = "AzureServices" } and allow the subnets that need the vault.' }];
+      : [{ problem: `network_acls.default_action is ${show(acl?.default_action)}`, fix: 'Set keyVault.allowedCidrs in the environment file to the public ranges that run terraform (the vault firewall then denies everything else and admits the KMS subnet through its service endpoint); a vault built in code needs network_acls { default_action = "Deny", bypass = "AzureServices" }.' }];
   },
 };

@@ -1,0 +1,198 @@
+// The main job however it is run (issue 9, items 7 and 8): by hand, by npm run synth, or by the
+// cdktf CLI (CDKTF_OUTDIR and CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true). A policy error always
+// exits non-zero, points at the environment field and leaves the previous output byte-identical.
+// Only a few cases spawn the bundled app; the rest run in-process.
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { parse, stringify } from "yaml";
+import { parseCommandLine, USAGE } from "../stacks/command-line";
+import { PolicyError, synthesizeAll } from "../stacks/synthesize";
+import { KmsPolicyPack, policyContext } from "../policy";
+
+const ROOT = path.join(__dirname, "..");
+// Its own bundle beside dist/main.js (so the app's __dirname-relative paths hold), built with the
+// options of scripts/build.mjs: test/main-job.test.ts rebuilds dist/main.js in another worker at
+// the same time, and a process must never start from a half-written bundle.
+const MAIN = path.join(ROOT, "dist", "main-job-cli.test.js");
+const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
+
+function fixtureText(name: string): string {
+  return fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), "utf8");
+}
+
+/** A project directory with environments/lab.yaml and /production.yaml copied from the fixtures. */
+function project(): { dir: string; environments: string; out: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-cli-"));
+  const environments = path.join(dir, "environments");
+  fs.mkdirSync(environments);
+  for (const name of ["lab", "production"]) fs.writeFileSync(path.join(environments, `${name}.yaml`), fixtureText(name));
+  return { dir, environments, out: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir` with its bytes, for byte-identical comparisons. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = fs.readFileSync(full).toString("base64");
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** The lab fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
+function breakLabPolicy(environments: string): void {
+  const data = parse(fixtureText("lab")) as Record<string, any>;
+  data.kms.port = 3389;
+  fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  const clean = { ...process.env };
+  delete clean.CDKTF_OUTDIR;
+  delete clean.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+  return spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", env: { ...clean, ...env } });
+}
+
+beforeAll(() => {
+  const script = `require("esbuild").buildSync({ bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", entryPoints: ["main.ts"], outfile: ${JSON.stringify(MAIN)} })`;
+  execFileSync(process.execPath, ["-e", script], { cwd: ROOT, stdio: "pipe" });
+});
+afterAll(() => fs.rmSync(MAIN, { force: true }));
+
+describe.each([
+  ["under the cdktf CLI (CDKTF_OUTDIR, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true)", true],
+  ["with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true set by hand", false],
+])("a policy error %s", (_how, cli) => {
+  let p: ReturnType<typeof project>;
+  let result: ReturnType<typeof run>;
+  let before: Record<string, string>;
+  beforeAll(() => {
+    p = project();
+    // The previous good run, in-process (cheaper than a process; the same code writes the output).
+    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    before = snapshot(p.out);
+    breakLabPolicy(p.environments);
+    const env = cli ? { CDKTF_OUTDIR: p.out, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+    result = run(cli ? ["--environments", p.environments] : ["--environments", p.environments, "--out", p.out], env, p.dir);
+  });
+  afterAll(() => p.cleanup());
+
+  test("exits non-zero", () => {
+    expect(result.status).toBe(1);
+  });
+
+  test("leaves the previous output byte-identical (every stack file, client kit and manifest)", () => {
+    expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json"), path.join("stacks", "kms-production", "cdk.tf.json")]));
+    expect(snapshot(p.out)).toEqual(before);
+  });
+
+  test("points back at the environment file, line and field, and never suggests switching the pack off", () => {
+    expect(result.stderr).toMatch(/Policy check failed; nothing was written:\nenvironments\/lab\.yaml:\d+: kms\.port: \[KMS-NET-004\] .*RDP 3389/);
+    expect(result.stderr).not.toMatch(/CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS|ignore these annotations/);
+  });
+});
+
+describe("the command line", () => {
+  test("--help prints the usage and exits 0", () => {
+    const result = run(["--help"], {}, ROOT);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Usage: node dist/main.js [options]");
+    expect(result.stdout).toContain("--out <dir>");
+  });
+
+  test("an unknown option is refused with the usage, exit 2, and nothing synthesized", () => {
+    const result = run(["--outdir", "x"], {}, ROOT);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^unknown option "--outdir"; see --help/);
+    expect(result.stdout).toBe("");
+  });
+
+  test.each([
+    [["--out"], /--out needs a directory/],
+    [["--environments", "--out", "x"], /--environments needs a directory/],
+    [["synth"], /unknown option "synth"/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(message);
+  });
+
+  test("parses the documented options", () => {
+    expect(parseCommandLine(["--environments", "envs", "--out", "o"])).toEqual({ help: false, writeSchema: false, environments: "envs", out: "o" });
+    expect(parseCommandLine([])).toMatchObject({ environments: "environments", out: "cdktf.out" });
+    expect(USAGE).toContain("--write-schema");
+  });
+});
+
+describe("--out elsewhere and a deleted environment file (in-process)", () => {
+  let p: ReturnType<typeof project>;
+  let cwd: string;
+  beforeAll(() => {
+    p = project();
+    cwd = process.cwd();
+    process.chdir(p.dir);
+  });
+  afterAll(() => {
+    process.chdir(cwd);
+    p.cleanup();
+  });
+
+  test("the local state stays in the project root and client_kit_path names the real kit", () => {
+    const out = path.join(p.dir, "build", "out");
+    synthesizeAll({ environmentsDir: p.environments, outdir: out });
+    const lab = JSON.parse(fs.readFileSync(path.join(out, "stacks", "kms-lab", "cdk.tf.json"), "utf8"));
+    const stackDir = path.join(out, "stacks", "kms-lab");
+    expect(path.resolve(stackDir, lab.terraform.backend.local.path)).toBe(path.join(process.cwd(), "terraform.kms-lab.tfstate"));
+    expect(lab.output.client_kit_path.value).toBe("build/out/client-kit/lab");
+    expect(fs.existsSync(path.join(p.dir, lab.output.client_kit_path.value, "Test-KmsClient.ps1"))).toBe(true);
+  });
+
+  test("the default layout keeps the documented paths", () => {
+    synthesizeAll({ environmentsDir: p.environments, outdir: "cdktf.out" });
+    const lab = JSON.parse(fs.readFileSync(path.join(p.out, "stacks", "kms-lab", "cdk.tf.json"), "utf8"));
+    expect(lab.terraform.backend.local.path).toBe("../../../terraform.kms-lab.tfstate");
+    expect(lab.output.client_kit_path.value).toBe("cdktf.out/client-kit/lab");
+  });
+
+  test("KMS-KV-004 (vault firewall off) advises keyVault.allowedCidrs", () => {
+    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^\[kms-lab\] \[KMS-KV-004\] .*Set keyVault\.allowedCidrs in the environment file/)]));
+  });
+
+  test("output left by a deleted environment file is reported, not deleted", () => {
+    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    fs.rmSync(path.join(p.environments, "production.yaml"));
+    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    expect(result.staleOutput).toEqual([path.join(p.out, "stacks", "kms-production"), path.join(p.out, "client-kit", "production")]);
+    expect(fs.existsSync(path.join(p.out, "stacks", "kms-production", "cdk.tf.json"))).toBe(true);
+  });
+
+  test("a policy error in-process is a PolicyError naming the field, with the variable set too", () => {
+    breakLabPolicy(p.environments);
+    const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
+    try {
+      expect(() => synthesizeAll({ environmentsDir: p.environments, outdir: p.out })).toThrow(PolicyError);
+      expect(() => synthesizeAll({ environmentsDir: p.environments, outdir: p.out })).toThrow(/lab\.yaml:\d+: kms\.port: \[KMS-NET-004\]/);
+    } finally {
+      if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
+    }
+  });
+});
+
+test("KmsPolicyPack.applyTo refuses an App: cdktf runs aspects only from each stack down", () => {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-app-")) });
+  try {
+    expect(() => KmsPolicyPack.applyTo(app, policyContext({ clientCidrs: ["10.0.0.0/8"], adminCidrs: [], kmsPort: 1688, production: false, allowedPublicKeys: [] }))).toThrow(
+      /is not a stack or inside one.*apply it to each stack instead/,
+    );
+  } finally {
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  }
+});
