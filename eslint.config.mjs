@@ -8,7 +8,7 @@ const providerRootMessage =
   "Import provider classes by deep path (e.g. '@cdktf/provider-azurerm/lib/windows-virtual-machine'): the package root loads every resource module (~4 s, ~430 MB).";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "cdktf.out/", "coverage/", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/", "dist/", "lib/", "cdktf.out/", "coverage/", ".tools/", "**/*.js", "**/*.cjs", "**/*.mjs"] },
   ...tseslint.configs.recommended,
   {
     rules: {

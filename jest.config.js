@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // test/package/ and test/scripts/ build the library and the bundle: their own step, `npm run test:build`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/package/", "<rootDir>/test/scripts/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },

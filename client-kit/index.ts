@@ -37,6 +37,17 @@ export interface ClientKitFiles {
 }
 
 /** File names inside the kit directory. */
+// Environments usually share their Office settings, and building a configuration.xml (with its
+// read-back check) is the dearest part of a kit: build each distinct one once per process.
+const officeConfigurations = new Map<string, string>();
+
+function officeConfigurationFor(settings: NonNullable<ClientKitInput["office"]>): string {
+  const key = JSON.stringify(settings);
+  let xml = officeConfigurations.get(key);
+  if (xml === undefined) officeConfigurations.set(key, (xml = buildOfficeConfiguration(settings)));
+  return xml;
+}
+
 export const CLIENT_KIT_FILE_NAMES = { officeConfiguration: "configuration.xml", testScript: "Test-KmsClient.ps1" } as const;
 
 /**
@@ -48,7 +59,7 @@ export function writeClientKit(outdir: string, environmentName: string, input: C
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(environmentName) || environmentName.includes("..")) {
     throw new Error(`Client kit: environment name ${JSON.stringify(environmentName)} cannot be used as a directory name.`);
   }
-  const configuration = input.office !== undefined ? buildOfficeConfiguration(input.office) : undefined;
+  const configuration = input.office !== undefined ? officeConfigurationFor(input.office) : undefined;
   const script = renderTestKmsClientScript({
     domain: input.domain,
     zoneName: input.zoneName,

@@ -3,8 +3,8 @@
 // Each default sits on a marked line in the param block; the renderer replaces each marker exactly
 // once and fails loudly if the script and this file drift apart.
 import * as fs from "fs";
-import * as path from "path";
 import { assertTcpPort } from "../constructs/kms-port";
+import { powershellScriptPath } from "../powershell";
 
 /** The environment values baked into the script as parameter defaults. */
 export interface TestKmsClientDefaults {
@@ -22,8 +22,8 @@ export interface TestKmsClientDefaults {
   readonly servesOffice: boolean;
 }
 
-/** Where the unrendered script lives, relative to this module (works from source and from dist/). */
-export const TEST_KMS_CLIENT_SCRIPT_PATH = path.join(__dirname, "..", "powershell", "Test-KmsClient.ps1");
+/** Where the unrendered script lives: the package's powershell/ folder (from source, dist/ or an installed package). */
+export const TEST_KMS_CLIENT_SCRIPT_PATH = powershellScriptPath("Test-KmsClient.ps1");
 
 // PowerShell treats the typographic quotes U+2018..U+201B as single quotes too, so all of them are
 // doubled; otherwise a pasted curly quote could end the string early.
@@ -34,10 +34,13 @@ export function powerShellSingleQuoted(value: string): string {
   return `'${value.replace(SINGLE_QUOTES, (q) => q + q)}'`;
 }
 
+/** The shipped script, read once per process (every environment's kit starts from it). */
+let shippedTemplate: string | undefined;
+
 /** The script with the environment's defaults filled in. Throws if a marker is missing or repeated. */
 export function renderTestKmsClientScript(defaults: TestKmsClientDefaults, template?: string): string {
   checkDefaults(defaults);
-  let script = template ?? fs.readFileSync(TEST_KMS_CLIENT_SCRIPT_PATH, "utf8");
+  let script = template ?? (shippedTemplate ??= fs.readFileSync(TEST_KMS_CLIENT_SCRIPT_PATH, "utf8"));
   const replacements: readonly [string, string][] = [
     ["$Domain = '', # kit-default: Domain", `$Domain = ${powerShellSingleQuoted(defaults.domain)}, # kit-default: Domain`],
     ["$ZoneName = '', # kit-default: ZoneName", `$ZoneName = ${powerShellSingleQuoted(defaults.zoneName)}, # kit-default: ZoneName`],

@@ -8,13 +8,14 @@ import { VirtualMachineRunCommand } from "@cdktf/provider-azurerm/lib/virtual-ma
 import { Annotations, AssetType, Fn, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { KmsHostProductName, kmsHostProduct } from "../catalog/kms-host-products";
+import { powershellScriptPath } from "../powershell";
 import { AddressRange } from "./address-range";
 import { KmsHost } from "./kms-host";
 import { KmsHostKeys } from "./kms-host-keys";
 import { DEFAULT_KMS_PORT, assertTcpPort } from "./kms-port";
 
 /** The bootstrap script, delivered verbatim; kept as a .ps1 file so it can be read, linted and parsed. */
-export const INSTALL_KMS_HOST_SCRIPT_PATH = path.join(__dirname, "..", "powershell", "Install-KmsHost.ps1");
+export const INSTALL_KMS_HOST_SCRIPT_PATH = powershellScriptPath("Install-KmsHost.ps1");
 
 /** Where the script logs on the host (also its default). */
 export const BOOTSTRAP_LOG_PATH = "C:\\ProgramData\\AzureKmsHost\\bootstrap.log";

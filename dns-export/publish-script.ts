@@ -2,13 +2,16 @@
 // defaults (each on a marked line of the param block), like the client kit's Test-KmsClient.ps1.
 // Each marker is replaced exactly once, and a missing or repeated marker fails loudly.
 import * as fs from "fs";
-import * as path from "path";
 import { powerShellSingleQuoted } from "../client-kit/test-kms-client";
 import type { KmsDnsRecords } from "../constructs/kms-dns-records";
+import { powershellScriptPath } from "../powershell";
 import { assertExportable } from "./exportable";
 
-/** Where the unrendered script lives, relative to this module (works from source and from dist/). */
-export const PUBLISH_SCRIPT_PATH = path.join(__dirname, "..", "powershell", "Publish-KmsDnsRecords.ps1");
+/** Where the unrendered script lives: the package's powershell/ folder (from source, dist/ or an installed package). */
+export const PUBLISH_SCRIPT_PATH = powershellScriptPath("Publish-KmsDnsRecords.ps1");
+
+/** The shipped script, read once per process (every environment's export starts from it). */
+let shippedTemplate: string | undefined;
 
 /** Defaults baked into the script besides the records. */
 export interface PublishScriptDefaults {
@@ -38,7 +41,7 @@ export function renderPublishScript(records: KmsDnsRecords, defaults: PublishScr
     ["$Port = 1688, # export-default: Port", `$Port = ${records.port}, # export-default: Port`],
     ["$KmsHosts = @() # export-default: KmsHosts", `$KmsHosts = @(${hosts.join(", ")}) # export-default: KmsHosts`],
   ];
-  let script = template ?? fs.readFileSync(PUBLISH_SCRIPT_PATH, "utf8");
+  let script = template ?? (shippedTemplate ??= fs.readFileSync(PUBLISH_SCRIPT_PATH, "utf8"));
   for (const [marker, replacement] of replacements) {
     const count = script.split(marker).length - 1;
     if (count !== 1) throw new Error(`Publish-KmsDnsRecords.ps1: expected the default marker "${marker}" exactly once, found it ${count} times.`);

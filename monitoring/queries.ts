@@ -5,9 +5,12 @@
 // Analytics after those lines.
 import * as fs from "fs";
 import * as path from "path";
+import { packageRoot } from "../powershell";
 
-/** Where the .kql files live: beside this module in the source tree, and next to dist/ in the bundle (both resolve to <root>/monitoring/queries). */
-export const KQL_QUERIES_DIR = path.join(__dirname, "..", "monitoring", "queries");
+/** Where the .kql files live: monitoring/queries/ at the package root (source tree, bundle and installed package alike; package.json "files" ships them). */
+export function kqlQueriesDir(): string {
+  return path.join(packageRoot(), "monitoring", "queries");
+}
 
 /** Every query, by file name without `.kql`. */
 export const KQL_QUERY_NAMES = [
@@ -41,7 +44,7 @@ const SAFE_HOST = /^[A-Za-z0-9-]{1,15}$/;
 
 /** The path of a query's file. */
 export function kqlQueryPath(name: KqlQueryName): string {
-  return path.join(KQL_QUERIES_DIR, `${name}.kql`);
+  return path.join(kqlQueriesDir(), `${name}.kql`);
 }
 
 /** The text of a query's file, as written. */

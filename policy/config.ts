@@ -76,12 +76,22 @@ export function resourceConfig(resource: TerraformResource): ResourceConfig {
   return { type: resource.terraformResourceType, name, path: resource.node.path, config, construct: resource };
 }
 
-/** Every resource of the stack (not of nested stacks), resolved. */
-export function stackResources(stack: TerraformStack): ResourceConfig[] {
+/**
+ * Every resource of the stack (not of nested stacks), resolved. Given the stack's own resolved
+ * configuration (`stack.toTerraform()`), each resource's entry is taken from it instead of being
+ * resolved a second time: the same values, since the stack resolves every element's
+ * `toTerraform()` through the same default resolver.
+ */
+export function stackResources(stack: TerraformStack, terraform?: JsonObject): ResourceConfig[] {
+  const byType = terraform?.["resource"] as Readonly<Record<string, Readonly<Record<string, JsonObject>>>> | undefined;
   return stack.node
     .findAll()
     .filter((c: IConstruct): c is TerraformResource => TerraformResource.isTerraformResource(c) && TerraformStack.of(c) === stack)
-    .map(resourceConfig);
+    .map((resource) => {
+      const config = byType?.[resource.terraformResourceType]?.[resource.friendlyUniqueId];
+      if (!config) return resourceConfig(resource);
+      return { type: resource.terraformResourceType, name: resource.friendlyUniqueId, path: resource.node.path, config, construct: resource };
+    });
 }
 
 /** `type.name` address of a resource in messages. */

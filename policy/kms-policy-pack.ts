@@ -96,14 +96,12 @@ export class KmsPolicyPack implements IAspect {
     }
     const stackRules = this.rules.filter((r) => r.checkStack);
     if (stackRules.length === 0) return;
-    const resources = stackResources(stack);
+    // One resolution of the whole stack serves the stack-level rules, every resource's config and
+    // (through resolvedForResourceVisit) the per-resource rules.
+    const terraform = stack.toTerraform() as JsonObject;
+    const resources = stackResources(stack, terraform);
     for (const config of resources) this.resolvedForResourceVisit.set(config.construct, config);
-    let terraform: JsonObject | undefined;
-    const view: StackConfig = {
-      stack,
-      resources,
-      terraform: () => (terraform ??= stack.toTerraform() as JsonObject),
-    };
+    const view: StackConfig = { stack, resources, terraform: () => terraform };
     for (const rule of stackRules) {
       for (const v of rule.checkStack?.(view, this.context) ?? []) {
         const target = v.resource?.construct ?? stack;

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { loadEnvironments } from "../../config/load-environments";
-import { KQL_QUERIES_DIR, KQL_QUERY_NAMES, kqlQueryText, renderKqlQuery } from "../../monitoring/queries";
+import { KQL_QUERY_NAMES, kqlQueriesDir, kqlQueryText, renderKqlQuery } from "../../monitoring/queries";
 import { ENVIRONMENTS_DIR } from "../support/environments";
 import { analyseKql, problems, type KqlDiagnostic } from "../support/kusto";
 import { SynthesizedStack, synthesizeEnvironment } from "../support/synth";
@@ -84,7 +84,7 @@ describe("monitoring/queries", () => {
   });
 
   test("every .kql file is catalogued and every catalogued query has a file", () => {
-    const files = fs.readdirSync(KQL_QUERIES_DIR).filter((f) => f.endsWith(".kql")).map((f) => f.replace(/\.kql$/, "")).sort();
+    const files = fs.readdirSync(kqlQueriesDir()).filter((f) => f.endsWith(".kql")).map((f) => f.replace(/\.kql$/, "")).sort();
     expect(files).toEqual([...KQL_QUERY_NAMES].sort());
   });
 

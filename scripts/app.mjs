@@ -1,0 +1,58 @@
+// The app command (cdktf.json "app", `npm run synth`, `npm run schema`): rebuilds the main job's
+// bundle only when something it bundles changed (scripts/build.mjs says exactly what), then runs
+// it in this same process, so a repeated synth pays for one node start-up, not two.
+//
+//   node scripts/app.mjs [main job arguments]     (see main.ts)
+//
+// It also keeps V8's compiled code for the bundle in dist/main.js.v8cache (what the v8-compile-cache
+// package does, and what `module.enableCompileCache()` does on Node 22+, but taken after the run so
+// it holds every function the synth compiled, and on Node 20 too). V8 checks a cache only against
+// the source's length and its own version and flags, so the cache also records the bundle's size,
+// mtime and ctime, and is used only while they match; build.mjs deletes it whenever it rebuilds.
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as vm from "node:vm";
+import { BUNDLE_CACHE, ensureBundle } from "./build.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bundle = path.join(ROOT, "dist", "main.js");
+const cacheFile = path.join(ROOT, BUNDLE_CACHE);
+
+try {
+  ensureBundle();
+} catch (error) {
+  // esbuild has printed what is wrong; say what it means for this run.
+  console.error(`Synthesis failed; nothing was written: the main job could not be bundled (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+  process.exit(1);
+}
+
+const stat = fs.statSync(bundle);
+const key = `${process.version} ${process.arch} ${stat.size} ${stat.mtimeMs} ${stat.ctimeMs}\n`;
+let cachedData;
+try {
+  const cache = fs.readFileSync(cacheFile);
+  const newline = cache.indexOf(10);
+  if (cache.subarray(0, newline + 1).toString("utf8") === key) cachedData = cache.subarray(newline + 1);
+} catch {
+  // no cache yet
+}
+
+// The same wrapper and arguments Node gives a CommonJS module.
+const source = fs.readFileSync(bundle, "utf8");
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+const module = { exports: {}, filename: bundle, id: bundle, loaded: false, children: [], paths: [] };
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
+module.loaded = true;
+
+// main.ts runs synchronously, so every function the synth needed is compiled by now.
+if (cachedData === undefined || script.cachedDataRejected) {
+  try {
+    const temporary = `${cacheFile}.${process.pid}`;
+    fs.writeFileSync(temporary, Buffer.concat([Buffer.from(key, "utf8"), script.createCachedData()]));
+    fs.renameSync(temporary, cacheFile);
+  } catch {
+    // A cache that cannot be written only costs the next run its speed-up.
+  }
+}

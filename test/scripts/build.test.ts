@@ -1,0 +1,106 @@
+// scripts/build.mjs and scripts/app.mjs (the cdktf.json app command): the bundle is rebuilt exactly
+// when something it bundles changed, a failed build is never followed by running an old bundle,
+// and the V8 code cache is used only for the bundle it was made from. Runs on a copy of the project
+// (sources copied, node_modules linked) so the checkout's own dist/ is never touched. Runs in its own
+// step (`npm run test:build`, jest.build.config.js): it bundles several times.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..", "..");
+/** Not copied: installed, generated or test-only; node_modules is linked instead. */
+const NOT_COPIED = new Set([".git", "node_modules", "dist", "lib", "cdktf.out", "coverage", ".tools", "test"]);
+
+let project: string;
+
+function build(...args: string[]): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "build.mjs"), ...args], { cwd: project, encoding: "utf8" });
+  return { status: result.status, stderr: result.stderr };
+}
+
+function app(): { status: number | null; stdout: string; stderr: string } {
+  const outdir = path.join(project, "out");
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "app.mjs")], { cwd: project, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Appends to a file so its content, size, mtime and ctime change. */
+function edit(relative: string, text = "\n// edited by build.test.ts\n"): void {
+  fs.appendFileSync(path.join(project, relative), text);
+}
+
+beforeAll(() => {
+  project = fs.mkdtempSync(path.join(os.tmpdir(), "kms-build-"));
+  for (const entry of fs.readdirSync(ROOT).filter((e) => !NOT_COPIED.has(e))) fs.cpSync(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"), "dir");
+  expect(build().stderr).toContain("built dist/main.js");
+}, 60_000);
+
+afterAll(() => {
+  if (project) fs.rmSync(project, { recursive: true, force: true });
+});
+
+function check(): { status: number | null; stdout: string } {
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "build.mjs"), "--check"], { cwd: project, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout };
+}
+
+describe("the bundle step", () => {
+  test("skips the build when nothing it bundles changed", () => {
+    expect(build()).toEqual({ status: 0, stderr: "dist/main.js is up to date\n" });
+  });
+
+  test("rebuilds when a source file, the lockfile, the build script, tsconfig.json or a module beside the sources changes, and only then", () => {
+    fs.writeFileSync(path.join(project, "terraform.kms-lab.tfstate"), "{}");
+    expect(check()).toEqual({ status: 0, stdout: "dist/main.js is up to date\n" });
+    edit("constructs/kms-port.ts");
+    edit("package-lock.json", "\n");
+    edit("scripts/build.mjs");
+    edit("tsconfig.json", "\n");
+    fs.writeFileSync(path.join(project, "config", "extra.ts"), "export {};\n");
+    const { status, stdout } = check();
+    expect(status).toBe(1);
+    expect(stdout.trim().split("\n").sort()).toEqual(
+      ["constructs/kms-port.ts changed", "files were added to or removed from config/", "package-lock.json changed", "scripts/build.mjs changed", "tsconfig.json changed"].sort(),
+    );
+    expect(build().stderr).toMatch(/^built dist\/main\.js \(/);
+    expect(check().status).toBe(0);
+  }, 30_000);
+
+  test("rebuilds when the bundle itself was changed by hand", () => {
+    edit("dist/main.js");
+    expect(check().stdout).toBe("dist/main.js changed\n");
+  });
+});
+
+describe("the app command", () => {
+  test("runs the bundle, then keeps a code cache it reuses until the bundle is rebuilt", () => {
+    const cache = path.join(project, "dist", "main.js.v8cache");
+    fs.rmSync(cache, { force: true });
+    const first = app();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^synthesized /m);
+    expect(fs.existsSync(cache)).toBe(true);
+    const written = fs.statSync(cache).mtimeMs;
+    expect(app().status).toBe(0);
+    expect(fs.statSync(cache).mtimeMs).toBe(written);
+    edit("stacks/synthesize.ts");
+    expect(build().status).toBe(0);
+    expect(fs.existsSync(cache)).toBe(false);
+  }, 30_000);
+
+  test("never runs the old bundle when the build fails", () => {
+    fs.writeFileSync(path.join(project, "config", "broken.ts"), "export const = ;\n");
+    edit("main.ts", '\nimport "./config/broken";\n');
+    const run = app();
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).not.toMatch(/synthesized/);
+    expect(run.stderr).toContain("broken.ts");
+    expect(run.stderr).toContain("Synthesis failed; nothing was written: the main job could not be bundled");
+    expect(fs.existsSync(path.join(project, "dist", "main.js.inputs.json"))).toBe(false);
+    // Still refused on the next run: there is no record of a good build.
+    expect(app().stdout).not.toMatch(/synthesized/);
+  }, 30_000);
+});
