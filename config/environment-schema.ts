@@ -12,6 +12,7 @@ import { officeProductById } from "../catalog/odt-products";
 import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
 import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
+import { monitoringSchema } from "./monitoring-schema";
 import { closestName, isPlaceholderId } from "./names";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
@@ -446,6 +447,7 @@ export const environmentSchema = z
       })
       .optional()
       .describe("The client kit written to cdktf.out/client-kit/<name>/: Test-KmsClient.ps1 always, configuration.xml with clients.office."),
+    monitoring: monitoringSchema,
     // Provider: vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/tags/validate.go
     // (Validate): at most 50 tags per resource, keys at most 512 and values at most 256 bytes (Go len).
     tags: z

@@ -8,6 +8,7 @@ export * from "./kms-host-bootstrap";
 export * from "./kms-host-image";
 export * from "./kms-host-keys";
 export * from "./kms-key-vault";
+export * from "./kms-monitoring";
 export * from "./kms-network";
 export * from "./kms-port";
 export * from "./kms-private-dns";

@@ -20,7 +20,7 @@ export const SHIPPED_SUPPRESSIONS: readonly ShippedSuppression[] = [
     id: "KMS-VM-007",
     scope: "each KMS host (azurerm_windows_virtual_machine)",
     reason:
-      "The KMS host is set up by a managed Run Command (a VM extension operation) that installs the Volume Activation role and activates the customer's KMS host keys, read by the VM itself from Key Vault; with extension operations disabled the host cannot be bootstrapped unattended and keys would have to be typed in by hand.",
+      "The KMS host is set up by a managed Run Command (a VM extension operation) that installs the Volume Activation role and activates the customer's KMS host keys, read by the VM itself from Key Vault; with extension operations disabled the host cannot be bootstrapped unattended and keys would have to be typed in by hand. The same setting lets the Azure Monitor Agent, the one extension the rule still accepts as a resource, send the host's Key Management Service events and heartbeats to the alerts.",
   },
 ];
 

@@ -12,6 +12,7 @@ import { EnvironmentConfig } from "../config/environment-schema";
 import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { recordEnvironmentFields } from "./environment-fields";
+import { addMonitoring } from "./monitoring";
 
 /** The stack name of an environment. */
 export function stackName(environmentName: string): string {
@@ -221,6 +222,9 @@ export class KmsStack extends TerraformStack {
         ],
       });
     }
+
+    // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
+    addMonitoring(this, config, { hosts: this.hosts, bootstraps: this.bootstraps, resourceGroupName });
 
     KmsPolicyPack.applyTo(
       this,

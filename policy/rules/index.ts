@@ -47,6 +47,7 @@ export {
   VmTrustedLaunch,
 };
 export { MAX_KMS_HOSTS } from "./max-kms-hosts";
+export { ALLOWED_VM_EXTENSION } from "./vm-no-extensions";
 
 /** Every rule of the pack, in catalogue order (RULES.md follows it). */
 export const ALL_RULES: readonly Rule[] = [

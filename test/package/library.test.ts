@@ -81,10 +81,13 @@ describe("npm pack", () => {
     for (const js of packedFiles.filter((f) => f.endsWith(".js"))) expect(packedFiles).toContain(js.replace(/\.js$/, ".d.ts"));
   });
 
-  test("ships the PowerShell scripts and the catalogs", () => {
+  test("ships the PowerShell scripts, the KQL queries and the catalogs", () => {
     const scripts = fs.readdirSync(path.join(ROOT, "powershell")).filter((f) => f.endsWith(".ps1"));
     expect(scripts.length).toBeGreaterThan(0);
     for (const script of scripts) expect(packedFiles).toContain(`powershell/${script}`);
+    const queries = fs.readdirSync(path.join(ROOT, "monitoring", "queries")).filter((f) => f.endsWith(".kql"));
+    expect(queries.length).toBeGreaterThan(0);
+    for (const query of queries) expect(packedFiles).toContain(`monitoring/queries/${query}`);
     const catalogs = fs.readdirSync(path.join(ROOT, "catalog")).filter((f) => f.endsWith(".ts"));
     for (const catalog of catalogs) expect(packedFiles).toContain(`lib/catalog/${catalog.replace(/\.ts$/, ".js")}`);
   });

@@ -1,5 +1,7 @@
 import type { WindowsVirtualMachineConfig } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
-import { findings, synth, vm } from "./harness";
+import { VirtualMachineExtension } from "@cdktf/provider-azurerm/lib/virtual-machine-extension";
+import { ALLOWED_VM_EXTENSION } from "../../policy";
+import { type Base, findings, synth, vm } from "./harness";
 
 describe("KMS-VM-001 Trusted Launch", () => {
   test("Noncompliance 1: secure boot and vTPM unset", () => {
@@ -81,5 +83,38 @@ describe("KMS-VM-008 at most six hosts", () => {
       vm(b.stack, b, "b");
     });
     expect(findings(r, "KMS-VM-008")).toEqual([]);
+  });
+});
+
+describe("KMS-VM-007 VM extensions: only the Azure Monitor Agent for Windows", () => {
+  const extension = (b: Base, id: string, publisher: string, type: string): VirtualMachineExtension => {
+    const host = vm(b.stack, b, `${id}-vm`);
+    return new VirtualMachineExtension(b.stack, id, { name: id, virtualMachineId: host.id, publisher, type, typeHandlerVersion: "1.0" });
+  };
+  const cases: Array<[string, string, string]> = [
+    ["another type from the same publisher", "Microsoft.Azure.Monitor", "AzureMonitorWindowsAgentX"],
+    ["the Linux agent", "Microsoft.Azure.Monitor", "AzureMonitorLinuxAgent"],
+    ["the AMA type from another publisher", "Contoso.Monitor", "AzureMonitorWindowsAgent"],
+    ["a lookalike publisher", "Microsoft.Azure.Monitor.Extra", "AzureMonitorWindowsAgent"],
+    ["a different case", "microsoft.azure.monitor", "azuremonitorwindowsagent"],
+    ["the Custom Script Extension", "Microsoft.Compute", "CustomScriptExtension"],
+    ["the legacy Log Analytics agent", "Microsoft.EnterpriseCloud.Monitoring", "MicrosoftMonitoringAgent"],
+  ];
+  test.each(cases)("Noncompliance: %s", (_what, publisher, type) => {
+    const r = synth((b) => void extension(b, "ext", publisher, type));
+    expect(findings(r, "KMS-VM-007")).toEqual([
+      `[KMS-VM-007] azurerm_virtual_machine_extension.ext: VM extension publisher "${publisher}" type "${type}" is not the Azure Monitor Agent for Windows. Remove the extension (do the work in the bootstrap Run Command instead); the only extension allowed is publisher "Microsoft.Azure.Monitor", type "AzureMonitorWindowsAgent".`,
+    ]);
+  });
+
+  test("Noncompliance: the AMA turned into another extension through an escape-hatch override", () => {
+    const r = synth((b) => void extension(b, "ext", ALLOWED_VM_EXTENSION.publisher, ALLOWED_VM_EXTENSION.type).addOverride("type", "CustomScriptExtension"));
+    expect(findings(r, "KMS-VM-007")).toEqual([expect.stringContaining('type "CustomScriptExtension" is not the Azure Monitor Agent')]);
+  });
+
+  test("Compliance: exactly publisher Microsoft.Azure.Monitor, type AzureMonitorWindowsAgent", () => {
+    const r = synth((b) => void extension(b, "ext", "Microsoft.Azure.Monitor", "AzureMonitorWindowsAgent"));
+    expect(findings(r, "KMS-VM-007")).toEqual([]);
+    expect(r.errors).toEqual([]);
   });
 });

@@ -1,0 +1,76 @@
+// The KQL queries of the KMS host monitoring, one file per query in monitoring/queries/, read at
+// synth. A query refers to the stack's hosts as `KmsHosts` (and the "no client request" alert to
+// its period as `NoRequestPeriod`); renderKqlQuery declares the ones a query uses in `let`
+// statements in front of it, so the files stay plain, reusable KQL that can be pasted into Log
+// Analytics after those lines.
+import * as fs from "fs";
+import * as path from "path";
+import { packageRoot } from "../powershell";
+
+/** Where the .kql files live: monitoring/queries/ at the package root (source tree, bundle and installed package alike; package.json "files" ships them). */
+export function kqlQueriesDir(): string {
+  return path.join(packageRoot(), "monitoring", "queries");
+}
+
+/** Every query, by file name without `.kql`. */
+export const KQL_QUERY_NAMES = [
+  "alert-missing-heartbeat",
+  "alert-no-client-requests",
+  "alert-bootstrap-failed",
+  "alert-activation-errors",
+  "requests-per-host-per-day",
+  "distinct-clients",
+  "office-vs-windows-requests",
+  "last-activity-per-host",
+  "ingestion-per-host-per-day",
+] as const;
+
+/** The name of one query file. */
+export type KqlQueryName = (typeof KQL_QUERY_NAMES)[number];
+
+/** Values a query's parameters take in one stack. */
+export interface KqlParameters {
+  /** The hosts' computer names; compared lower case with the first label of `Computer`. */
+  readonly hosts: readonly string[];
+  /**
+   * Hours without a client request before the "no client request" alert fires.
+   * @default 48
+   */
+  readonly noRequestPeriodHours?: number;
+}
+
+/** A computer name we put into a KQL string literal: NetBIOS characters only, so nothing needs escaping. */
+const SAFE_HOST = /^[A-Za-z0-9-]{1,15}$/;
+
+/** The path of a query's file. */
+export function kqlQueryPath(name: KqlQueryName): string {
+  return path.join(kqlQueriesDir(), `${name}.kql`);
+}
+
+/** The text of a query's file, as written. */
+export function kqlQueryText(name: KqlQueryName): string {
+  const file = kqlQueryPath(name);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`KQL query ${name}: cannot read ${file} (${(e as Error).message}); restore the file or remove ${name} from KQL_QUERY_NAMES`);
+  }
+  if (text.trim() === "") throw new Error(`KQL query ${name}: ${file} is empty; write the query or remove ${name} from KQL_QUERY_NAMES`);
+  return text;
+}
+
+/** The query with `let` declarations for the parameters it uses, ready for an alert rule or a saved search. */
+export function renderKqlQuery(name: KqlQueryName, parameters: KqlParameters): string {
+  const body = kqlQueryText(name).trimEnd();
+  const bad = parameters.hosts.filter((h) => !SAFE_HOST.test(h));
+  if (parameters.hosts.length === 0 || bad.length > 0) {
+    throw new Error(`KQL query ${name}: hosts must be 1-15 letters, digits or hyphens each, and at least one (got ${JSON.stringify(parameters.hosts)})`);
+  }
+  const hours = parameters.noRequestPeriodHours ?? 48;
+  if (!Number.isInteger(hours) || hours < 1) throw new Error(`KQL query ${name}: noRequestPeriodHours must be a whole number of hours, got ${hours}`);
+  const declarations: string[] = [];
+  if (/\bKmsHosts\b/.test(body)) declarations.push(`let KmsHosts = dynamic(${JSON.stringify(parameters.hosts.map((h) => h.toLowerCase()))});`);
+  if (/\bNoRequestPeriod\b/.test(body)) declarations.push(`let NoRequestPeriod = ${hours}h;`);
+  return [...declarations, body].join("\n") + "\n";
+}

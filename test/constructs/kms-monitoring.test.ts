@@ -1,0 +1,205 @@
+// KmsMonitoring, in a stack built from a fixture environment (three hosts, created workspace and
+// action group), and with an existing workspace and action group; errors at construction.
+import { Testing, TerraformStack } from "cdktf";
+import { KmsHost, KmsMonitoring, type KmsMonitoringProps } from "../../constructs";
+import { addMonitoring } from "../../stacks/monitoring";
+import { fixtureEnvironment } from "../support/fixtures";
+import { SynthesizedStack, synthesizeEnvironment } from "../support/synth";
+
+const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/log-ops";
+const ACTION_GROUP = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-ops";
+
+/** Terraform addresses of every resource of a type, e.g. azurerm_virtual_machine_extension.x. */
+const addresses = (stack: SynthesizedStack, type: string): string[] => Object.keys(stack.json.resource?.[type] ?? {}).map((key) => `${type}.${key}`);
+
+describe("a monitored stack (fixture: three hosts, created workspace and action group)", () => {
+  const environment = fixtureEnvironment("monitored");
+  let stack: SynthesizedStack;
+  beforeAll(() => {
+    stack = synthesizeEnvironment(environment);
+  });
+
+  test("creates the workspace with the configured name and retention, and no shared keys", () => {
+    expect(stack.resources("azurerm_log_analytics_workspace")).toEqual([
+      expect.objectContaining({ name: "log-kms-fixture", retention_in_days: 90, sku: "PerGB2018", local_authentication_enabled: false, location: "northeurope" }),
+    ]);
+  });
+
+  test("creates the action group with the e-mail receivers", () => {
+    expect(stack.resources("azurerm_monitor_action_group")).toEqual([
+      expect.objectContaining({
+        name: "ag-kms-monitored",
+        short_name: "kms-monitore",
+        email_receiver: [
+          { name: "kms-operations", email_address: "kms-ops@example.com", use_common_alert_schema: true },
+          { name: "on-call", email_address: "on-call@example.com", use_common_alert_schema: true },
+        ],
+      }),
+    ]);
+  });
+
+  test("installs exactly the Azure Monitor Agent for Windows on every host", () => {
+    const vms = addresses(stack, "azurerm_windows_virtual_machine");
+    expect(vms).toHaveLength(3);
+    const agents = stack.resources("azurerm_virtual_machine_extension");
+    expect(agents.map((a) => a.virtual_machine_id).sort()).toEqual(vms.map((vm) => `\${${vm}.id}`).sort());
+    for (const agent of agents) {
+      expect(agent).toMatchObject({ publisher: "Microsoft.Azure.Monitor", type: "AzureMonitorWindowsAgent", auto_upgrade_minor_version: true, automatic_upgrade_enabled: true });
+    }
+  });
+
+  test("associates every host with one data collection rule that reads the Key Management Service log and the bootstrap events", () => {
+    const [rule] = addresses(stack, "azurerm_monitor_data_collection_rule");
+    expect(addresses(stack, "azurerm_monitor_data_collection_rule")).toHaveLength(1);
+    const associations = stack.resources("azurerm_monitor_data_collection_rule_association");
+    expect(associations.map((a) => a.target_resource_id).sort()).toEqual(addresses(stack, "azurerm_windows_virtual_machine").map((vm) => `\${${vm}.id}`).sort());
+    for (const a of associations) expect(a.data_collection_rule_id).toBe(`\${${rule}.id}`);
+    const [dcr] = stack.resources("azurerm_monitor_data_collection_rule");
+    expect(dcr.data_sources.windows_event_log).toEqual([
+      {
+        name: "kms-events",
+        streams: ["Microsoft-Event"],
+        x_path_queries: [
+          "Key Management Service!*[System[(EventID=12290 or EventID=12293)]]",
+          "Application!*[System[(EventID=12293)]]",
+          "Application!*[System[Provider[@Name='AzureKmsHost'] and (EventID=1000 or EventID=1001)]]",
+        ],
+      },
+    ]);
+    const [workspace] = addresses(stack, "azurerm_log_analytics_workspace");
+    expect(dcr.destinations.log_analytics).toEqual([{ name: "kms-workspace", workspace_resource_id: `\${${workspace}.id}` }]);
+    expect(dcr.data_flow).toEqual([{ streams: ["Microsoft-Event"], destinations: ["kms-workspace"] }]);
+  });
+
+  test("routes four alerts to the action group, one alert per host (Host dimension), each with a description", () => {
+    const [group] = addresses(stack, "azurerm_monitor_action_group");
+    const [workspace] = addresses(stack, "azurerm_log_analytics_workspace");
+    const alerts = stack.resources("azurerm_monitor_scheduled_query_rules_alert_v2");
+    expect(alerts.map((a) => a.name).sort()).toEqual(
+      ["activation-errors", "bootstrap-failed", "heartbeat", "no-requests"].map((id) => `alert-kms-monitored-${id}`),
+    );
+    for (const alert of alerts) {
+      expect(alert.action).toEqual({ action_groups: [`\${${group}.id}`] });
+      expect(alert.scopes).toEqual([`\${${workspace}.id}`]);
+      expect(alert.criteria).toEqual([expect.objectContaining({ time_aggregation_method: "Count", operator: "GreaterThan", threshold: 0, dimension: [{ name: "Host", operator: "Include", values: ["*"] }] })]);
+      expect(alert.description).toMatch(/First response: /);
+      expect(alert.criteria[0].query).toMatch(/^let KmsHosts = dynamic\(\["kmsfix01","kmsfix02","kmsfix03"\]\);\n/);
+    }
+  });
+
+  test("the no-request alert looks back over monitoring.noClientRequestHours", () => {
+    const alert = stack.resources("azurerm_monitor_scheduled_query_rules_alert_v2").find((a) => a.name.endsWith("no-requests"));
+    expect(alert).toMatchObject({ window_duration: "PT6H", evaluation_frequency: "PT15M" });
+    expect(alert?.criteria[0].query).toContain("let NoRequestPeriod = 6h;");
+    expect(alert?.description).toContain("for 6 hours");
+  });
+
+  test("outputs the workspace id", () => {
+    const [workspace] = addresses(stack, "azurerm_log_analytics_workspace");
+    expect(stack.json.output.log_analytics_workspace_id.value).toBe(`\${${workspace}.id}`);
+  });
+
+  test("saves the daily-view searches in the workspace", () => {
+    expect(stack.resources("azurerm_log_analytics_saved_search").map((s) => s.name).sort()).toEqual(
+      ["distinct-clients", "ingestion-per-host-per-day", "last-activity-per-host", "office-vs-windows-requests", "requests-per-host-per-day"].map((q) => `kms-monitored-${q}`),
+    );
+  });
+
+  test("each host's bootstrap waits for that host's agent and association", () => {
+    const agents = addresses(stack, "azurerm_virtual_machine_extension");
+    const associations = addresses(stack, "azurerm_monitor_data_collection_rule_association");
+    const runCommands = stack.resources("azurerm_virtual_machine_run_command");
+    expect(runCommands).toHaveLength(3);
+    runCommands.forEach((rc, i) => {
+      const agent = stack.json.resource.azurerm_virtual_machine_extension[agents[i].split(".")[1]];
+      expect(agent.virtual_machine_id).toBe(rc.virtual_machine_id);
+      expect(rc.depends_on).toEqual(expect.arrayContaining([agents[i], associations[i]]));
+    });
+  });
+});
+
+describe("a stack with an existing workspace and action group", () => {
+  let stack: SynthesizedStack;
+  beforeAll(() => {
+    stack = synthesizeEnvironment(fixtureEnvironment("monitored", (d) => void (d.monitoring = { workspaceId: WORKSPACE, actionGroupId: ACTION_GROUP })));
+  });
+
+  test("creates neither, reads the workspace for its region, and routes the alerts to the given group", () => {
+    expect(stack.resources("azurerm_log_analytics_workspace")).toEqual([]);
+    expect(stack.resources("azurerm_monitor_action_group")).toEqual([]);
+    const [key] = Object.keys(stack.json.data.azurerm_log_analytics_workspace);
+    expect(stack.json.data.azurerm_log_analytics_workspace[key]).toMatchObject({ name: "log-ops", resource_group_name: "rg-ops" });
+    for (const alert of stack.resources("azurerm_monitor_scheduled_query_rules_alert_v2")) {
+      expect(alert.action.action_groups).toEqual([ACTION_GROUP]);
+      expect(alert.location).toBe(`\${data.azurerm_log_analytics_workspace.${key}.location}`);
+    }
+    expect(stack.resources("azurerm_monitor_data_collection_rule")[0].location).toBe(`\${data.azurerm_log_analytics_workspace.${key}.location}`);
+  });
+});
+
+describe("monitoring.enabled: false", () => {
+  let stack: SynthesizedStack;
+  beforeAll(() => {
+    stack = synthesizeEnvironment(fixtureEnvironment("monitored", (d) => void (d.monitoring = { enabled: false })));
+  });
+
+  test("adds no agent, rule, association, alert or search", () => {
+    for (const type of [
+      "azurerm_virtual_machine_extension",
+      "azurerm_monitor_data_collection_rule",
+      "azurerm_monitor_data_collection_rule_association",
+      "azurerm_monitor_scheduled_query_rules_alert_v2",
+      "azurerm_log_analytics_saved_search",
+      "azurerm_log_analytics_workspace",
+      "azurerm_monitor_action_group",
+    ]) {
+      expect(stack.resources(type)).toEqual([]);
+    }
+  });
+});
+
+describe("KmsMonitoring props", () => {
+  const hostIn = (stack: TerraformStack): KmsHost =>
+    new KmsHost(stack, "host", {
+      computerName: "kmst01",
+      resourceGroupName: "rg",
+      location: "westeurope",
+      subnetId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+      adminPasswordKeyVaultId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+      dnsZoneName: "example.internal",
+    });
+  const build = (change: Partial<KmsMonitoringProps> = {}): KmsMonitoring => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const host = hostIn(stack);
+    return new KmsMonitoring(stack, "monitoring", {
+      environmentName: "t",
+      resourceGroupName: "rg",
+      location: "westeurope",
+      hosts: [host],
+      workspace: { name: "log-kms-t" },
+      actionGroup: { name: "ag-kms-t", emailReceivers: [] },
+      ...change,
+    });
+  };
+
+  test("warns when the created action group has no receivers", () => {
+    expect(build().node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([expect.stringMatching(/^monitoring.emailReceivers is empty: /)]);
+    expect(build({ actionGroup: { id: ACTION_GROUP } }).node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+  });
+
+  const errors: Array<[string, Partial<KmsMonitoringProps>, RegExp]> = [
+    ["no hosts", { hosts: [] }, /hosts is empty/],
+    ["a period no alert window has", { noClientRequestHours: 12 }, /noClientRequestHours 12 is not an alert window .* use one of 1, 2, 3, 4, 5, 6, 24, 48/],
+    ["retention under 30 days", { workspace: { name: "log-kms-t", retentionInDays: 7 } }, /retentionInDays 7 is outside 30-730/],
+    ["a workspace id of another type", { workspace: { id: ACTION_GROUP } }, /workspace.id .* is not a Log Analytics workspace resource id/],
+    ["an action group id of another type", { actionGroup: { id: WORKSPACE } }, /actionGroup.id .* is not an action group resource id/],
+  ];
+  test.each(errors)("throws at construction on %s", (_what, change, message) => {
+    expect(() => build(change)).toThrow(message);
+  });
+
+  test("the stack's wiring refuses bootstraps that do not pair with the hosts", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    expect(() => addMonitoring(stack, fixtureEnvironment("monitored"), { hosts: [hostIn(stack)], bootstraps: [], resourceGroupName: "rg" })).toThrow(/0 bootstraps for 1 hosts; give one bootstrap per host/);
+  });
+});
