@@ -320,7 +320,7 @@ function alertDefinitions(period: string, hours: number): AlertDefinition[] {
       windowDuration: period,
       evaluationFrequency: hours >= 24 ? "PT1H" : "PT15M",
       autoMitigation: true,
-      description: `The KMS host is running but has answered no client activation request (event 12290) for ${hours} hours. Clients cannot reach it or cannot find it. First response: from a client run Test-KmsClient.ps1 from the client kit (SRV lookup, TCP port, licence state); check the NSG rule for the KMS port and clientCidrs, the _vlmcs._tcp SRV record, and on the host slmgr /dlv (KMS enabled, listening port) (README, Operations).`,
+      description: `The KMS host is running but has answered no client activation request (event 12290) for ${hours} hours. Clients cannot reach it or cannot find it. First response: from a client run Test-KmsClient.ps1 from the client kit (SRV lookup, TCP port, licence state); check the NSG rule for the KMS port and clientCidrs, the _vlmcs._tcp SRV record, and on the host Get-CimInstance SoftwareLicensingService (KeyManagementServiceListeningPort, KeyManagementServiceCurrentCount) (README, Operations).`,
     },
     {
       id: "bootstrap-failed",
@@ -342,7 +342,7 @@ function alertDefinitions(period: string, hours: number): AlertDefinition[] {
       evaluationFrequency: "PT15M",
       autoMitigation: false,
       description:
-        "The KMS host answered client requests with an error (event 12290 with a result other than 0x0) or failed to publish DNS records (event 12293); the Results column lists the codes. First response: look the code up (README, Activating clients: 0xC004F042 wrong product for this host, 0xC004F038 count below threshold, 0xC004C008 key over its activation limit); on the host run slmgr /dlv and check each product's licence status (README, Operations).",
+        "The KMS host answered client requests with an error (event 12290 with a result other than 0x0) or failed to publish DNS records (event 12293); the Results column lists the codes. First response: look the code up (README, Activating clients: 0xC004F042 wrong product for this host, 0xC004F038 count below threshold, 0xC004C008 key over its activation limit); on the host check each product's LicenseStatus with Get-CimInstance SoftwareLicensingProduct (README, Operations).",
     },
   ];
 }

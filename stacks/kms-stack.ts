@@ -58,6 +58,11 @@ function portable(relativePath: string): string {
   return relativePath.split(path.sep).join("/");
 }
 
+/** A PowerShell line that points a client's licensing service at one KMS host, without VBScript. */
+export function manualClientCommand(hostFqdn: string, port: number): string {
+  return `$s = Get-CimInstance SoftwareLicensingService; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServiceMachine -Arguments @{ MachineName = '${hostFqdn}' }; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServicePort -Arguments @{ PortNumber = [uint32]${port} }`;
+}
+
 /** One KMS host environment. */
 export class KmsStack extends TerraformStack {
   /** The validated environment this stack was built from. */
@@ -311,8 +316,12 @@ export class KmsStack extends TerraformStack {
     new TerraformOutput(this, "srv_record_fqdn", { value: this.dnsRecords.fqdn, description: "The _vlmcs._tcp SRV record clients discover the hosts by." });
     new TerraformOutput(this, "kms_port", { value: port, description: "TCP port the KMS hosts listen on." });
     new TerraformOutput(this, "client_manual_command", {
-      value: `slmgr /skms ${this.hosts[0].fqdn}:${port}`,
-      description: "Manual fallback for a client that cannot use DNS discovery (undo with slmgr /ckms).",
+      // The licensing service's own WMI methods, not slmgr.vbs (VBScript is being retired):
+      // SetKeyManagementServiceMachine / SetKeyManagementServicePort on SoftwareLicensingService,
+      // https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
+      value: manualClientCommand(this.hosts[0].fqdn, port),
+      description:
+        "Manual fallback for a client that cannot use DNS discovery, in PowerShell as an administrator (undo with the ClearKeyManagementServiceMachine and ClearKeyManagementServicePort methods). Test-KmsClient.ps1 -Fix does this per product, only where it is needed.",
     });
     new TerraformOutput(this, "client_kit_path", {
       value: this.clientKitPath,

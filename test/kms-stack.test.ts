@@ -78,7 +78,10 @@ describe.each(["lab", "production"] as const)("the %s stack", (name) => {
   test("outputs host names, private IPs, the SRV FQDN, the port and the manual client command", () => {
     expect(Object.keys(stack.json.output)).toEqual(expect.arrayContaining(["host_names", "private_ips", "srv_record_fqdn", "kms_port", "client_manual_command"]));
     expect(stack.json.output.kms_port.value).toBe(environment.kms.port);
-    expect(stack.json.output.client_manual_command.value).toBe(`slmgr /skms ${environment.hosts.namePrefix}01.${environment.dns.zoneName}:${environment.kms.port}`);
+    expect(stack.json.output.client_manual_command.value).toBe(
+      `$s = Get-CimInstance SoftwareLicensingService; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServiceMachine -Arguments @{ MachineName = '${environment.hosts.namePrefix}01.${environment.dns.zoneName}' }; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServicePort -Arguments @{ PortNumber = [uint32]${environment.kms.port} }`,
+    );
+    expect(stack.json.output.client_manual_command.value).not.toMatch(/slmgr|cscript/i);
   });
 
   test("sets the backend explicitly, with no absolute path", () => {
