@@ -16,3 +16,4 @@ export * from "./kms-rfc2136-records";
 export * from "./kms-srv-record";
 export * from "./management-access-rule";
 export * from "./standard-tags";
+export * from "./terraform-data";

@@ -5,11 +5,11 @@ import * as path from "path";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Aspects, AzurermBackend, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags } from "../constructs";
+import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { recordEnvironmentFields } from "./environment-fields";
 import { addMonitoring } from "./monitoring";
@@ -253,12 +253,12 @@ export class KmsStack extends TerraformStack {
    */
   private vaultLockTarget(vault: { readonly id: string }) {
     const assignments = [...(this.keyVault.deployerRoleAssignment ? [this.keyVault.deployerRoleAssignment] : []), ...this.bootstraps.flatMap((b) => b.readGrants)];
-    const fingerprint = new DataResource(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) } });
+    const fingerprint = new TerraformData(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) } });
     return {
       id: "lock-key-vault",
       resource: vault,
       dependsOn: assignments,
-      replaceTriggeredBy: [`${fingerprint.terraformResourceType}.${fingerprint.friendlyUniqueId}`],
+      replaceTriggeredBy: [fingerprint.address],
     };
   }
 

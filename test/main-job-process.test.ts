@@ -18,9 +18,13 @@ beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "pipe" });
 });
 
-/** The cdktf CLI sets CDKTF_OUTDIR; a user running the main job does not. */
-function withoutCdktfOutdir(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+/**
+ * The environment of a user's run: no CDKTF_OUTDIR (the cdktf CLI sets it), and a PATH that holds
+ * node and nothing else. The main job must need no other program: a fresh machine has no
+ * terraform binary, and cdktf's own DataResource ran `terraform version` at every synth.
+ */
+function userEnvironment(binDir: string): NodeJS.ProcessEnv {
+  const env = { ...process.env, PATH: binDir };
   delete env.CDKTF_OUTDIR;
   return env;
 }
@@ -31,11 +35,14 @@ function runMain(files: Record<string, unknown>): { status: number | null; stder
   fs.mkdirSync(environments);
   for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(data));
   const outdir = path.join(dir, "cdktf.out");
-  const result = spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: withoutCdktfOutdir() });
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, "node"));
+  const result = spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: userEnvironment(bin) });
   return { status: result.status, stderr: result.stderr, stdout: result.stdout, outdir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-test("as a process: synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json, with client kits and the bootstrap script", () => {
+test("as a process with only node on PATH (no terraform): synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json, with client kits and the bootstrap script", () => {
   const run = runMain({ lab: environmentWith("lab", () => undefined), production: environmentWith("production", () => undefined) });
   try {
     // Only warnings (the shipped placeholders, the Key Vault network warning) may be printed.
