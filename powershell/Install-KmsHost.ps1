@@ -22,7 +22,7 @@
       6. read everything back and verify.
 
     Everything runs through the documented methods of the Software Licensing WMI classes; nothing
-    needs VBScript (no slmgr.vbs, ospp.vbs or cscript). Every method's outcome (its ReturnValue
+    needs VBScript (none of the licensing .vbs scripts, nor their script host). Every method's outcome (its ReturnValue
     or the error it throws) is checked and the resulting state is read back: a warning or error is
     a failure with advice. One total deadline ($script:TotalBudgetMinutes) keeps the run well
     inside the Run Command's 90 minutes.
@@ -44,7 +44,7 @@
     masks any 5x5 product key). Start-Transcript is not used.
 
 .NOTES
-    Facts and sources: /work/shared/reference/kms-facts.md. WMI methods, each cited where used:
+    Facts and sources: the project's test/fixtures/reference/kms-facts.md (README "Keys and activation"). WMI methods, each cited where used:
     https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
     https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
 #>
