@@ -24,7 +24,7 @@ beforeAll(() => {
  * terraform binary, and cdktf's own DataResource ran `terraform version` at every synth.
  */
 function userEnvironment(binDir: string): NodeJS.ProcessEnv {
-  const env = { ...process.env, PATH: binDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: binDir };
   delete env.CDKTF_OUTDIR;
   return env;
 }
