@@ -1,5 +1,6 @@
 // Public API of the azure-kms-host construct library.
 export * from "./address-range";
+export * from "./azure-resource-id";
 export * from "./kms-delete-locks";
 export * from "./kms-dns-records";
 export * from "./kms-firewall-rule";

@@ -9,6 +9,7 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
+import { resourceIdParts } from "./azure-resource-id";
 
 /** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
 export const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
@@ -53,12 +54,6 @@ export interface KmsKeyVaultProps {
    * @default - whoever runs terraform (data.azurerm_client_config), which changes with the user
    */
   readonly deployerPrincipalId?: string;
-}
-
-/** Parts of an Azure resource id: `/subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/<type>/<name>...`. */
-function resourceIdParts(id: string): { resourceGroup: string; name: string } {
-  const segments = id.split("/");
-  return { resourceGroup: segments[4], name: segments[segments.length - 1] };
 }
 
 /** The Key Vault of one environment. */

@@ -11,6 +11,11 @@
 import { TerraformResource, anyToTerraform, hashMapper } from "cdktf";
 import { Construct } from "constructs";
 
+/** The `<type>.<name>` address of a resource, as `lifecycle.replace_triggered_by` names it. */
+export function resourceAddress(resource: TerraformResource): string {
+  return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
+}
+
 /** Properties of {@link TerraformData}. */
 export interface TerraformDataProps {
   /** The value kept in state; a change replaces the resource (and whatever it triggers). */
@@ -28,7 +33,7 @@ export class TerraformData extends TerraformResource {
 
   /** The `<type>.<name>` address, for `lifecycle.replace_triggered_by`. */
   public get address(): string {
-    return `${this.terraformResourceType}.${this.friendlyUniqueId}`;
+    return resourceAddress(this);
   }
 
   protected override synthesizeAttributes(): { [name: string]: unknown } {

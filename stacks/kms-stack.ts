@@ -9,7 +9,7 @@ import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack 
 import { Construct } from "constructs";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData } from "../constructs";
+import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData, resourceAddress } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { recordEnvironmentFields } from "./environment-fields";
 import { addMonitoring } from "./monitoring";
@@ -216,7 +216,7 @@ export class KmsStack extends TerraformStack {
         id: `lock-${h.node.id}`,
         resource: h.vm,
         dependsOn: [this.bootstraps[i].runCommand],
-        replaceTriggeredBy: [`${this.bootstraps[i].runCommand.terraformResourceType}.${this.bootstraps[i].runCommand.friendlyUniqueId}.id`],
+        replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
       }));
       new KmsDeleteLocks(this, "locks", {
         targets: [
