@@ -9,6 +9,7 @@
 // it holds every function the synth compiled, and on Node 20 too). V8 checks a cache only against
 // the source's length and its own version and flags, so the cache also records the bundle's size,
 // mtime and ctime, and is used only while they match; build.mjs deletes it whenever it rebuilds.
+import { isAscii } from "node:buffer";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -40,7 +41,9 @@ try {
 }
 
 // The same wrapper and arguments Node gives a CommonJS module.
-const source = fs.readFileSync(bundle, "utf8");
+// build.mjs makes the bundle pure ASCII; read that as Latin-1, which skips UTF-8 decoding.
+const raw = fs.readFileSync(bundle);
+const source = isAscii(raw) ? raw.toString("latin1") : raw.toString("utf8");
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
 const module = { exports: {}, filename: bundle, id: bundle, loaded: false, children: [], paths: [] };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));

@@ -111,6 +111,11 @@ export function ensureBundle({ force = false } = {}) {
     sourcemap: "linked",
     logLevel: "warning",
     legalComments: "none",
+    // No comments or whitespace, and simpler syntax; names are kept (stack traces and error messages
+    // name cdktf's classes and ours). The output is then pure ASCII (bundled comments were not), so
+    // node reads it without UTF-8 decoding and V8 parses a third less.
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes(":"));
