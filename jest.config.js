@@ -1,5 +1,10 @@
 /** Jest runs TypeScript through swc (no type-checking: `npm run typecheck` does that). */
+const os = require("node:os");
+
 module.exports = {
+  // One worker per core. Jest's default leaves a core to its own process, which only waits for
+  // results here: on 2 cores that default is one worker, and the suite ran serially.
+  maxWorkers: os.availableParallelism(),
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
