@@ -5,6 +5,7 @@ import { AddressRange } from "../constructs/address-range";
 import type { PolicyContext } from "./policy-context";
 import type { ResourceConfig, Rule, StackConfig, Violation } from "./rule";
 import { ALL_RULES } from "./rules";
+import { takePreparedTerraform } from "./prepared-resolution";
 import { findSuppression, suppressionsWithConstructs, SUPPRESSIONS_JSON_KEY } from "./suppressions";
 
 /** Options of {@link KmsPolicyPack}. */
@@ -97,8 +98,13 @@ export class KmsPolicyPack implements IAspect {
     const stackRules = this.rules.filter((r) => r.checkStack);
     if (stackRules.length === 0) return;
     // One resolution of the whole stack serves the stack-level rules, every resource's config and
-    // (through resolvedForResourceVisit) the per-resource rules.
-    const terraform = stack.toTerraform() as JsonObject;
+    // (through resolvedForResourceVisit) the per-resource rules. When the stack kept what cdktf's
+    // preparation resolved (KmsStack does: prepared-resolution.ts), that is the resolution, provided
+    // nothing can have changed the stack since: cdktf runs a stack's aspects from the stack down
+    // with nothing inherited from the App (lib/synthesize/synthesizer.js, invokeAspects), so when
+    // this pack is the stack's first aspect, no aspect has visited anything yet.
+    const prepared = takePreparedTerraform(stack);
+    const terraform = (prepared !== undefined && Aspects.of(stack).all[0] === this ? prepared : stack.toTerraform()) as JsonObject;
     const resources = stackResources(stack, terraform);
     for (const config of resources) this.resolvedForResourceVisit.set(config.construct, config);
     const view: StackConfig = { stack, resources, terraform: () => terraform };

@@ -11,6 +11,7 @@ import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData, resourceAddress } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
+import { prepareKeepingResolution } from "../policy/prepared-resolution";
 import { recordEnvironmentFields } from "./environment-fields";
 import { addMonitoring } from "./monitoring";
 
@@ -240,6 +241,15 @@ export class KmsStack extends TerraformStack {
       new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }, { excludeResourceTypes: ["azurerm_virtual_machine_run_command"] }),
     );
     this.addOutputs();
+  }
+
+  /**
+   * cdktf's preparation of the stack (a backend, every element resolved once for cross-stack
+   * references), keeping what it resolved so that the policy pack, this stack's first aspect,
+   * checks that instead of resolving the whole stack a second time (policy/prepared-resolution.ts).
+   */
+  public override prepareStack(): void {
+    prepareKeepingResolution(this);
   }
 
   /**
