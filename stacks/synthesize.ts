@@ -1,5 +1,5 @@
 // The main job: validate every environment file, then synthesize every stack. Output is staged in
-// a scratch directory and copied into place only when every stack synthesized cleanly, so a bad
+// a scratch directory beside the output and moved into place only when every stack synthesized cleanly, so a bad
 // environment file or a policy error never leaves half-written output behind. That holds however
 // the app is run: directly (`npm run synth`), or by the cdktf CLI, which sets CDKTF_OUTDIR and
 // CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true (the latter makes cdktf write a stack despite its
@@ -45,7 +45,7 @@ export interface SynthesizeResult {
   readonly warnings: string[];
   /** Output in `outdir` that no environment file produces any more (a deleted or renamed environment). */
   readonly staleOutput: string[];
-  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, DNS exports, copy). */
+  /** Milliseconds spent in each phase, in order (validate, build, synth, client kit, DNS exports, move into place). */
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -86,7 +86,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
   const environments = loaded.map((l) => l.environment);
   phase("validate environment files");
   const target = path.resolve(options.outdir);
-  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-"));
+  const workdir = stagingDirectory(target);
   const warnings: string[] = loaded.flatMap((l) => l.warnings.map(formatProblem));
   const dnsExportDirs: string[] = [];
   try {
@@ -123,8 +123,8 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
       // An export the environment no longer gets (a host lost its static IP) must not linger.
       fs.rmSync(dnsExportDirectory(target, environment.name), { recursive: true, force: true });
     }
-    copyTree(workdir, target);
-    phase("copy staged output");
+    moveTree(workdir, target);
+    phase("move staged output into place");
   } finally {
     fs.rmSync(workdir, { recursive: true, force: true });
   }
@@ -205,14 +205,40 @@ function clientKitInput(stack: KmsStack) {
   };
 }
 
-/** Copies files from `from` over `to`, keeping files that exist only in `to` (e.g. .terraform/). */
-function copyTree(from: string, to: string): void {
+/**
+ * A scratch directory for the output, beside `target` (so that moving it into place is a rename
+ * on the same file system), or in the system's temporary directory when `target`'s parent does
+ * not exist or is not writable (moving then copies).
+ */
+function stagingDirectory(target: string): string {
+  try {
+    return fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.staging-`));
+  } catch {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "kms-synth-"));
+  }
+}
+
+/**
+ * Moves what `from` holds over `to`, keeping files that exist only in `to` (.terraform/, state):
+ * a directory `to` lacks moves whole, a file replaces its namesake. Renames, or copies across
+ * file systems.
+ */
+function moveTree(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
     const source = path.join(from, entry.name);
     const destination = path.join(to, entry.name);
-    if (entry.isDirectory()) copyTree(source, destination);
-    else fs.copyFileSync(source, destination);
+    if (entry.isDirectory() && fs.existsSync(destination)) {
+      moveTree(source, destination);
+      continue;
+    }
+    try {
+      fs.renameSync(source, destination);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+      if (entry.isDirectory()) moveTree(source, destination);
+      else fs.copyFileSync(source, destination);
+    }
   }
 }
 

@@ -102,9 +102,35 @@ describe("staging: a run that fails in the synth/policy phase leaves the earlier
       };
       expect(() => synthesizeAll({ environmentsDir, outdir, extend: addPublicIp })).toThrow(/\[KMS-NET-001\] azurerm_public_ip\.leak: azurerm_public_ip is not allowed/);
       expect(snapshot(outdir)).toEqual(before);
+      // The staging directory (beside the output) went too.
+      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
       // The same change without the public IP does rewrite it: the check above could fail.
       synthesizeAll({ environmentsDir, outdir });
       expect(snapshot(outdir)[path.join("stacks", "kms-lab", "cdk.tf.json")]).not.toEqual(before[path.join("stacks", "kms-lab", "cdk.tf.json")]);
+      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a second run moves the new output over the old and keeps what only the output directory has (.terraform/, state)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
+    try {
+      const environmentsDir = path.join(dir, "environments");
+      fs.mkdirSync(environmentsDir);
+      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
+      const outdir = path.join(dir, "cdktf.out");
+      synthesizeAll({ environmentsDir, outdir });
+      const stackDir = path.join(outdir, "stacks", "kms-lab");
+      fs.mkdirSync(path.join(stackDir, ".terraform", "providers"), { recursive: true });
+      fs.writeFileSync(path.join(stackDir, ".terraform", "providers", "lock"), "kept");
+      fs.writeFileSync(path.join(stackDir, "terraform.tfstate"), "{}");
+      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", (d) => (d.tags = { ...d.tags, second: "run" }))));
+      synthesizeAll({ environmentsDir, outdir });
+      expect(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).toContain('"second": "run"');
+      expect(fs.readFileSync(path.join(stackDir, ".terraform", "providers", "lock"), "utf8")).toBe("kept");
+      expect(fs.readFileSync(path.join(stackDir, "terraform.tfstate"), "utf8")).toBe("{}");
+      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
