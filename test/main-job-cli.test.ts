@@ -1,8 +1,7 @@
-// The main job however it is run (issue 9, items 7 and 8): by hand, by npm run synth, or by the
-// cdktf CLI (CDKTF_OUTDIR and CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true). A policy error always
-// exits non-zero, points at the environment field and leaves the previous output byte-identical.
-// Only a few cases spawn the bundled app; the rest run in-process.
-import { execFileSync, spawnSync } from "child_process";
+// The main job's command line and output layout, in-process (issue 9, items 7 and 8): options,
+// --out elsewhere, a deleted environment file, a policy error as a PolicyError. The same cases as
+// a process under the cdktf CLI (CDKTF_OUTDIR, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true) are
+// in main-job-process.test.ts, which owns the bundle.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,11 +11,6 @@ import { parseCommandLine, USAGE } from "../stacks/command-line";
 import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { KmsPolicyPack, policyContext } from "../policy";
 
-const ROOT = path.join(__dirname, "..");
-// Its own bundle beside dist/main.js (so the app's __dirname-relative paths hold), built with the
-// options of scripts/build.mjs: test/main-job.test.ts rebuilds dist/main.js in another worker at
-// the same time, and a process must never start from a half-written bundle.
-const MAIN = path.join(ROOT, "dist", "main-job-cli.test.js");
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
 
 function fixtureText(name: string): string {
@@ -32,20 +26,6 @@ function project(): { dir: string; environments: string; out: string; cleanup: (
   return { dir, environments, out: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Every file under `dir` with its bytes, for byte-identical comparisons. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(dir, full)] = fs.readFileSync(full).toString("base64");
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 /** The lab fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
 function breakLabPolicy(environments: string): void {
   const data = parse(fixtureText("lab")) as Record<string, any>;
@@ -53,67 +33,7 @@ function breakLabPolicy(environments: string): void {
   fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const clean = { ...process.env };
-  delete clean.CDKTF_OUTDIR;
-  delete clean.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-  return spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", env: { ...clean, ...env } });
-}
-
-beforeAll(() => {
-  const script = `require("esbuild").buildSync({ bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", entryPoints: ["main.ts"], outfile: ${JSON.stringify(MAIN)} })`;
-  execFileSync(process.execPath, ["-e", script], { cwd: ROOT, stdio: "pipe" });
-});
-afterAll(() => fs.rmSync(MAIN, { force: true }));
-
-describe.each([
-  ["under the cdktf CLI (CDKTF_OUTDIR, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true)", true],
-  ["with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true set by hand", false],
-])("a policy error %s", (_how, cli) => {
-  let p: ReturnType<typeof project>;
-  let result: ReturnType<typeof run>;
-  let before: Record<string, string>;
-  beforeAll(() => {
-    p = project();
-    // The previous good run, in-process (cheaper than a process; the same code writes the output).
-    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
-    before = snapshot(p.out);
-    breakLabPolicy(p.environments);
-    const env = cli ? { CDKTF_OUTDIR: p.out, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
-    result = run(cli ? ["--environments", p.environments] : ["--environments", p.environments, "--out", p.out], env, p.dir);
-  });
-  afterAll(() => p.cleanup());
-
-  test("exits non-zero", () => {
-    expect(result.status).toBe(1);
-  });
-
-  test("leaves the previous output byte-identical (every stack file, client kit and manifest)", () => {
-    expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json"), path.join("stacks", "kms-production", "cdk.tf.json")]));
-    expect(snapshot(p.out)).toEqual(before);
-  });
-
-  test("points back at the environment file, line and field, and never suggests switching the pack off", () => {
-    expect(result.stderr).toMatch(/Policy check failed; nothing was written:\nenvironments\/lab\.yaml:\d+: kms\.port: \[KMS-NET-004\] .*RDP 3389/);
-    expect(result.stderr).not.toMatch(/CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS|ignore these annotations/);
-  });
-});
-
 describe("the command line", () => {
-  test("--help prints the usage and exits 0", () => {
-    const result = run(["--help"], {}, ROOT);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Usage: node dist/main.js [options]");
-    expect(result.stdout).toContain("--out <dir>");
-  });
-
-  test("an unknown option is refused with the usage, exit 2, and nothing synthesized", () => {
-    const result = run(["--outdir", "x"], {}, ROOT);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^unknown option "--outdir"; see --help/);
-    expect(result.stdout).toBe("");
-  });
-
   test.each([
     [["--out"], /--out needs a directory/],
     [["--environments", "--out", "x"], /--environments needs a directory/],

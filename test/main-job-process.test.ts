@@ -1,14 +1,17 @@
-// The main job end to end, as a user runs it: the bundled app (dist/main.js) in its own process
-// over a directory of environment files. A clean run writes every stack and client kit; a refused
-// file exits 1 with the message and writes nothing. The other main-job cases run in-process
-// (main-job.test.ts). Mutation testing leaves this file out (jest.stryker.config.js): a child
+// The main job end to end, as a user or the cdktf CLI runs it: the bundled app (dist/main.js) in
+// its own process over a directory of environment files. A clean run writes every stack and client
+// kit; a refused file exits 1 with the message and writes nothing; a policy error exits 1 and
+// leaves the previous output byte-identical; --help and unknown options. The other main-job cases
+// run in-process (main-job.test.ts, main-job-cli.test.ts). Only this file runs dist/main.js, and it
+// builds it first (scripts/build.mjs, skipped when up to date). Mutation testing leaves this file out (jest.stryker.config.js): a child
 // process never sees Stryker's active mutant.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { XMLParser } from "fast-xml-parser";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
+import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
 
 const ROOT = path.join(__dirname, "..");
@@ -45,10 +48,9 @@ function runMain(files: Record<string, unknown>): { status: number | null; stder
 test("as a process with only node on PATH (no terraform): synthesizes every environment into cdktf.out/stacks/kms-<name>/cdk.tf.json, with client kits and the bootstrap script", () => {
   const run = runMain({ lab: environmentWith("lab", () => undefined), production: environmentWith("production", () => undefined) });
   try {
-    // Only warnings (the shipped placeholders, the Key Vault network warning) may be printed.
-    // On Node 22+ cdktf 0.21 makes Node print DEP0044 (util.isArray): Node's, not the app's.
-    const nodeDeprecation = /^\(node:\d+\) \[DEP0044\]|^\(Use `node --trace-deprecation/;
-    expect(run.stderr.split("\n").filter((line) => line && !line.startsWith("warning: ") && !nodeDeprecation.test(line))).toEqual([]);
+    // Only the app's warnings (the shipped placeholders, the Key Vault network warning) may be
+    // printed: nothing from Node either (cdktf's DEP0044 on Node 22+ is patched, patches/README.md).
+    expect(run.stderr.split("\n").filter((line) => line && !line.startsWith("warning: "))).toEqual([]);
     expect(run.status).toBe(0);
     for (const stack of ["kms-lab", "kms-production"]) {
       expect(JSON.parse(fs.readFileSync(path.join(run.outdir, "stacks", stack, "cdk.tf.json"), "utf8")).resource).toBeDefined();
@@ -91,4 +93,102 @@ test("explains that Microsoft 365 Apps activate by sign-in when a subscription p
   } finally {
     run.cleanup();
   }
+});
+
+// ---- Under the cdktf CLI (issue 9, items 7 and 8): CDKTF_OUTDIR and
+// CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true. A policy error always exits non-zero, points at
+// the environment field and leaves the previous output byte-identical. The in-process cases are
+// in main-job-cli.test.ts.
+const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
+
+function fixtureText(name: string): string {
+  return fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), "utf8");
+}
+
+/** A project directory with environments/lab.yaml and /production.yaml copied from the fixtures. */
+function project(): { dir: string; environments: string; out: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-cli-"));
+  const environments = path.join(dir, "environments");
+  fs.mkdirSync(environments);
+  for (const name of ["lab", "production"]) fs.writeFileSync(path.join(environments, `${name}.yaml`), fixtureText(name));
+  return { dir, environments, out: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir` with its bytes, for byte-identical comparisons. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = fs.readFileSync(full).toString("base64");
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** The lab fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
+function breakLabPolicy(environments: string): void {
+  const data = parse(fixtureText("lab")) as Record<string, any>;
+  data.kms.port = 3389;
+  fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
+}
+
+/** The bundled main job as the cdktf CLI or a user runs it, with no CDKTF_* variables but those in `env`. */
+function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  const clean = { ...process.env };
+  delete clean.CDKTF_OUTDIR;
+  delete clean.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+  return spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", env: { ...clean, ...env } });
+}
+
+describe.each([
+  ["under the cdktf CLI (CDKTF_OUTDIR, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true)", true],
+  ["with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true set by hand", false],
+])("a policy error %s", (_how, cli) => {
+  let p: ReturnType<typeof project>;
+  let result: ReturnType<typeof run>;
+  let before: Record<string, string>;
+  beforeAll(() => {
+    p = project();
+    // The previous good run, in-process (cheaper than a process; the same code writes the output).
+    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    before = snapshot(p.out);
+    breakLabPolicy(p.environments);
+    const env = cli ? { CDKTF_OUTDIR: p.out, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+    result = run(cli ? ["--environments", p.environments] : ["--environments", p.environments, "--out", p.out], env, p.dir);
+  });
+  afterAll(() => p.cleanup());
+
+  test("exits non-zero", () => {
+    expect(result.status).toBe(1);
+  });
+
+  test("leaves the previous output byte-identical (every stack file, client kit and manifest)", () => {
+    expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json"), path.join("stacks", "kms-production", "cdk.tf.json")]));
+    expect(snapshot(p.out)).toEqual(before);
+  });
+
+  test("points back at the environment file, line and field, and never suggests switching the pack off", () => {
+    expect(result.stderr).toMatch(/Policy check failed; nothing was written:\nenvironments\/lab\.yaml:\d+: kms\.port: \[KMS-NET-004\] .*RDP 3389/);
+    expect(result.stderr).not.toMatch(/CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS|ignore these annotations/);
+  });
+});
+
+describe("the command line, as a process", () => {
+  test("--help prints the usage and exits 0", () => {
+    const result = run(["--help"], {}, ROOT);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Usage: node dist/main.js [options]");
+    expect(result.stdout).toContain("--out <dir>");
+  });
+
+  test("an unknown option is refused with the usage, exit 2, and nothing synthesized", () => {
+    const result = run(["--outdir", "x"], {}, ROOT);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^unknown option "--outdir"; see --help/);
+    expect(result.stdout).toBe("");
+  });
+
 });
