@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureBundle } from "./build.mjs";
+import buildScript from "./build.cjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.env.BENCH_RUNS ?? 11);
@@ -98,7 +98,7 @@ const row = (label, s) =>
   `  ${label.padEnd(44)} ${s.ms.toFixed(0).padStart(5)} ms wall (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}), ${s.cpu.toFixed(0).padStart(5)} ms CPU, ${s.rss.toFixed(1).padStart(6)} MB peak`;
 const verdict = (ok) => (ok ? "within target" : "OVER target");
 
-const rebuilt = ensureBundle();
+const rebuilt = buildScript.ensureBundle();
 console.log(`node ${process.version}, ${runs} interleaved pairs per comparison, medians${rebuilt ? ` (bundle rebuilt first: ${rebuilt})` : ""}`);
 console.log(`app command: ${appCommand}\n`);
 

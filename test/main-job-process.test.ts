@@ -3,7 +3,7 @@
 // kit; a refused file exits 1 with the message and writes nothing; a policy error exits 1 and
 // leaves the previous output byte-identical; --help and unknown options. The other main-job cases
 // run in-process (main-job.test.ts, main-job-cli.test.ts). Only this file runs dist/main.js, and it
-// builds it first (scripts/build.mjs, skipped when up to date). Mutation testing leaves this file out (jest.stryker.config.js): a child
+// builds it first (scripts/build.cjs, skipped when up to date). Mutation testing leaves this file out (jest.stryker.config.js): a child
 // process never sees Stryker's active mutant.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -18,7 +18,7 @@ const ROOT = path.join(__dirname, "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "pipe" });
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.cjs")], { cwd: ROOT, stdio: "pipe" });
 });
 
 /**

@@ -1,4 +1,4 @@
-// scripts/build.mjs and scripts/app.mjs (the cdktf.json app command): the bundle is rebuilt exactly
+// scripts/build.cjs and scripts/app.cjs (the cdktf.json app command): the bundle is rebuilt exactly
 // when something it bundles changed, a failed build is never followed by running an old bundle,
 // and the V8 code cache is used only for the bundle it was made from. Runs on a copy of the project
 // (sources copied, node_modules linked) so the checkout's own dist/ is never touched. Runs in its own
@@ -15,14 +15,14 @@ const NOT_COPIED = new Set([".git", "node_modules", "dist", "lib", "cdktf.out", 
 let project: string;
 
 function build(...args: string[]): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, [path.join(project, "scripts", "build.mjs"), ...args], { cwd: project, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "build.cjs"), ...args], { cwd: project, encoding: "utf8" });
   return { status: result.status, stderr: result.stderr };
 }
 
 function app(): { status: number | null; stdout: string; stderr: string } {
   const outdir = path.join(project, "out");
   fs.rmSync(outdir, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [path.join(project, "scripts", "app.mjs")], { cwd: project, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "app.cjs")], { cwd: project, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -43,7 +43,7 @@ afterAll(() => {
 });
 
 function check(): { status: number | null; stdout: string } {
-  const result = spawnSync(process.execPath, [path.join(project, "scripts", "build.mjs"), "--check"], { cwd: project, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "build.cjs"), "--check"], { cwd: project, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout };
 }
 
@@ -57,13 +57,13 @@ describe("the bundle step", () => {
     expect(check()).toEqual({ status: 0, stdout: "dist/main.js is up to date\n" });
     edit("constructs/kms-port.ts");
     edit("package-lock.json", "\n");
-    edit("scripts/build.mjs");
+    edit("scripts/build.cjs");
     edit("tsconfig.json", "\n");
     fs.writeFileSync(path.join(project, "config", "extra.ts"), "export {};\n");
     const { status, stdout } = check();
     expect(status).toBe(1);
     expect(stdout.trim().split("\n").sort()).toEqual(
-      ["constructs/kms-port.ts changed", "files were added to or removed from config/", "package-lock.json changed", "scripts/build.mjs changed", "tsconfig.json changed"].sort(),
+      ["constructs/kms-port.ts changed", "files were added to or removed from config/", "package-lock.json changed", "scripts/build.cjs changed", "tsconfig.json changed"].sort(),
     );
     expect(build().stderr).toMatch(/^built dist\/main\.js \(/);
     expect(check().status).toBe(0);

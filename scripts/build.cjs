@@ -1,9 +1,9 @@
 // Builds what the package runs and ships.
 //
-//   node scripts/build.mjs           bundle main.ts into dist/main.js, unless the bundle is up to date
-//   node scripts/build.mjs --force   bundle even if it is up to date
-//   node scripts/build.mjs --check   only say why the bundle would be rebuilt (exit 1) or that it is up to date
-//   node scripts/build.mjs --lib     compile the library into lib/ (JavaScript + declarations; npm pack runs this)
+//   node scripts/build.cjs           bundle main.ts into dist/main.js, unless the bundle is up to date
+//   node scripts/build.cjs --force   bundle even if it is up to date
+//   node scripts/build.cjs --check   only say why the bundle would be rebuilt (exit 1) or that it is up to date
+//   node scripts/build.cjs --lib     compile the library into lib/ (JavaScript + declarations; npm pack runs this)
 //
 // The bundle: esbuild puts main.ts and everything it imports into dist/main.js, so the main job runs
 // in plain node, with no type-checking on the hot path (`npm run typecheck` does that) and no
@@ -18,20 +18,21 @@
 // mtime), so any write to any of them rebuilds. The record is deleted before a build and written
 // after it succeeds, so a failed or interrupted build is never taken for a good one. Checking costs
 // a few milliseconds and never loads esbuild.
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import { createRequire } from "node:module";
-import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+// CommonJS, like the app command that loads it (scripts/app.cjs): node starts an ES module
+// measurably slower, and the app command runs at every synth.
+"use strict";
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = path.resolve(__dirname, "..");
 const BUNDLE = "dist/main.js";
 const STAMP = "dist/main.js.inputs.json";
-/** V8's compiled code for the bundle, kept by scripts/app.mjs; deleted whenever the bundle is rebuilt. */
-export const BUNDLE_CACHE = "dist/main.js.v8cache";
+/** V8's compiled code for the bundle, kept by scripts/app.cjs; deleted whenever the bundle is rebuilt. */
+const BUNDLE_CACHE = "dist/main.js.v8cache";
 const STAMP_VERSION = 3;
 /** Files that change the bundle without esbuild reading them as inputs. */
-const ALWAYS_CHECKED = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json", "scripts/build.mjs", BUNDLE];
+const ALWAYS_CHECKED = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json", "scripts/build.cjs", BUNDLE];
 
 /** [size, mtimeMs, ctimeMs] of a file or directory, or null when it does not exist. */
 function fingerprint(relative) {
@@ -61,7 +62,7 @@ function sourceListing(dir) {
  * Why the bundle must be rebuilt: empty when it is up to date. Stops at the first reason unless
  * `all` (for `--check`).
  */
-export function staleReasons({ all = false } = {}) {
+function staleReasons({ all = false } = {}) {
   let stamp;
   try {
     stamp = JSON.parse(fs.readFileSync(path.join(ROOT, STAMP), "utf8"));
@@ -94,12 +95,12 @@ export function staleReasons({ all = false } = {}) {
 }
 
 /** Bundles main.ts into dist/main.js unless it is up to date. Returns why it rebuilt, or undefined. */
-export function ensureBundle({ force = false } = {}) {
+function ensureBundle({ force = false } = {}) {
   const reason = force ? "forced" : staleReasons()[0];
   if (reason === undefined) return undefined;
   fs.rmSync(path.join(ROOT, STAMP), { force: true });
   fs.rmSync(path.join(ROOT, BUNDLE_CACHE), { force: true });
-  const esbuild = createRequire(import.meta.url)("esbuild");
+  const esbuild = require("esbuild");
   const result = esbuild.buildSync({
     absWorkingDir: ROOT,
     entryPoints: ["main.ts"],
@@ -129,13 +130,15 @@ export function ensureBundle({ force = false } = {}) {
 }
 
 /** Compiles the library into lib/ with tsc (tsconfig.build.json), after removing any old output. */
-export function buildLibrary() {
+function buildLibrary() {
   fs.rmSync(path.join(ROOT, "lib"), { recursive: true, force: true });
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  const tsc = require.resolve("typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+module.exports = { BUNDLE_CACHE, staleReasons, ensureBundle, buildLibrary };
+
+if (require.main === module) {
   if (process.argv.includes("--lib")) {
     buildLibrary();
   } else if (process.argv.includes("--check")) {
