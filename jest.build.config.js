@@ -6,4 +6,11 @@
  */
 const base = require("./jest.config.js");
 
-module.exports = { ...base, roots: ["<rootDir>/test/package", "<rootDir>/test/scripts"], testPathIgnorePatterns: ["/node_modules/"] };
+module.exports = {
+  ...base,
+  roots: ["<rootDir>/test/package", "<rootDir>/test/scripts"],
+  testPathIgnorePatterns: ["/node_modules/"],
+  // These tests never call PowerShell: no pwsh server (global-setup-no-server.ts).
+  globalSetup: "<rootDir>/test/support/global-setup-no-server.ts",
+  globalTeardown: undefined,
+};

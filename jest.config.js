@@ -14,6 +14,8 @@ module.exports = {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
-  // Installs PowerShell (scripts/install-powershell.sh) for the tests that use its parser.
+  // Installs PowerShell (scripts/install-powershell.sh) and starts one pwsh server for the run
+  // (test/support/powershell.ts); the teardown stops it.
   globalSetup: "<rootDir>/test/support/global-setup.ts",
+  globalTeardown: "<rootDir>/test/support/global-teardown.ts",
 };

@@ -1,9 +1,10 @@
 /**
  * Jest as StrykerJS runs it (stryker.config.mjs): the usual config less the tests that exercise
  * only code in child processes (the bundled main job, eslint, PowerShell's parser on the shipped
- * scripts). A child process never sees Stryker's active mutant, so those tests cannot tell a
- * mutant from the original, and they would cost seconds per mutant. (Tests that compute data
- * in-process and hand it to a child, like the BIND and Pester ones, stay: they can.)
+ * scripts, the tests' own PowerShell server, which these runs do not start). A child process never
+ * sees Stryker's active mutant, so those tests cannot tell a mutant from the original, and they
+ * would cost seconds per mutant. (Tests that compute data in-process and hand it to a child, like
+ * the BIND and Pester ones, stay: they can.)
  * test/stryker-setup.ts credits the code a beforeAll hook runs to every test of its block.
  */
 const base = require("./jest.config.js");
@@ -16,5 +17,8 @@ module.exports = {
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   modulePathIgnorePatterns: ["<rootDir>/.tools/", "<rootDir>/reports/", "<rootDir>/dist/", "<rootDir>/cdktf.out/", "<rootDir>/.stryker-tmp/"],
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, "<rootDir>/test/stryker-setup.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/test/main-job-process\\.test\\.ts$", "/test/lint-rule\\.test\\.ts$", "/test/powershell-grammar\\.test\\.ts$"],
+  // PowerShell installed, but no pwsh server per mutant run (global-setup-no-server.ts says why).
+  globalSetup: "<rootDir>/test/support/global-setup-no-server.ts",
+  globalTeardown: undefined,
+  testPathIgnorePatterns: ["/node_modules/", "/test/main-job-process\\.test\\.ts$", "/test/lint-rule\\.test\\.ts$", "/test/powershell-grammar\\.test\\.ts$", "/test/support-pwsh-server\\.test\\.ts$"],
 };

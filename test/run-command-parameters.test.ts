@@ -3,13 +3,12 @@
 // hashicorp/terraform-provider-azurerm v4.55.0, internal/services/compute/virtual_machine_run_command_resource.go)
 // and none of `" ^ & % < > |`, which the Run Command's command line mangles (Azure/azure-powershell
 // #7269, #29880). Shipped files are checked generically: whatever environments/ holds.
-import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { loadEnvironments } from "../config/load-environments";
 import { RUN_COMMAND_UNSAFE_CHARACTERS } from "../constructs/kms-host-bootstrap";
 import { ENVIRONMENTS_DIR } from "./support/environments";
-import { pwshPath } from "./support/powershell-ast";
+import { runPowerShell } from "./support/powershell";
 import { synthesizeEnvironment } from "./support/synth";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "environments");
@@ -70,7 +69,7 @@ describe("Run Command parameters", () => {
     const script = path.join(__dirname, "..", "powershell", "Install-KmsHost.ps1");
     // Dot-sourcing defines the script's functions without running the bootstrap.
     const command = `. '${script}'; ConvertTo-Json -Compress -InputObject @(ConvertFrom-OfficeProductsBase64 -Encoded '${encoded}' -SecretNamePattern '^[0-9A-Za-z-]{1,127}$')`;
-    const decoded = JSON.parse(execFileSync(pwshPath(), ["-NoProfile", "-NonInteractive", "-Command", command], { encoding: "utf8" }));
+    const decoded = JSON.parse(runPowerShell({ command }));
     expect(decoded).toEqual([
       expect.objectContaining({
         Product: "office-ltsc-2024",

@@ -1,0 +1,128 @@
+// test/support/powershell.ts: the jest run's PowerShell server (pwsh-server.ps1, reached through
+// pwsh-client.cjs) runs requests like pwsh would, each in a fresh runspace, keeps concurrent
+// replies apart and exits when its parent is gone; without a server, calls start pwsh themselves.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import {
+  PWSH_SERVER_ENV,
+  invokePowerShell,
+  runPowerShell,
+  startPowerShellServer,
+  stopPowerShellServer,
+  type PowerShellRequest,
+  type PowerShellServer,
+} from "./support/powershell";
+
+const CLIENT = path.join(__dirname, "support", "pwsh-client.cjs");
+
+/** The client run asynchronously, so that several requests are in flight at once. */
+function sendConcurrently(portFile: string, request: PowerShellRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLIENT, portFile], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`client exited ${code}: ${stderr}`))));
+    child.stdin.end(JSON.stringify(request));
+  });
+}
+
+describe("the jest run's PowerShell server", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "pwsh-server-test-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("is announced to this worker by globalSetup, and the requests go to it", () => {
+    expect(process.env[PWSH_SERVER_ENV]).toMatch(/port$/);
+    // The server's command line, not that of a pwsh started for the call.
+    expect(runPowerShell({ command: "[Environment]::GetCommandLineArgs() -join ' '" })).toContain("-PortFile");
+  });
+
+  test("returns what a script file prints, given its arguments", () => {
+    const script = path.join(dir, "join.ps1");
+    writeFileSync(script, "param([string] $A, [string] $B)\n\"$A|$B\"\n$A.Length\n");
+    expect(runPowerShell({ file: script, args: ["two words", "naïve €"] })).toBe("two words|naïve €\n9\n");
+  });
+
+  test("returns what a command prints, formatted as pwsh would", () => {
+    expect(runPowerShell({ command: "'text'; 1 + 2; ConvertTo-Json -Compress -InputObject @{ a = 1 }" })).toBe('text\n3\n{"a":1}\n');
+  });
+
+  test("a throwing script fails with its message", () => {
+    expect(() => runPowerShell({ command: "'before'; throw 'the-thrown-message'" })).toThrow(/terminating error[\s\S]*the-thrown-message/);
+    const reply = invokePowerShell({ command: "'printed first'; throw 'the-thrown-message'" });
+    expect(reply).toMatchObject({ ok: false, hadErrors: true, stdout: "printed first\n" });
+    expect(reply.errors).toEqual([expect.stringContaining("the-thrown-message")]);
+  });
+
+  test("an error record fails the call too, though the script runs on", () => {
+    const reply = invokePowerShell({ command: "Write-Error 'a-soft-error'; 'after'" });
+    expect(reply).toMatchObject({ ok: true, stdout: "after\n", hadErrors: true });
+    expect(reply.errors).toEqual([expect.stringContaining("a-soft-error")]);
+    expect(() => runPowerShell({ command: "Write-Error 'a-soft-error'; 'after'" })).toThrow(/error records[\s\S]*a-soft-error/);
+  });
+
+  test("runs each request in a fresh runspace: nothing dot-sourced or set survives it", () => {
+    const library = path.join(dir, "library.ps1");
+    writeFileSync(library, "function Get-FromLibrary { 'from the library' }\n$LibraryVariable = 'set'\n");
+    expect(runPowerShell({ command: `. '${library}'; Get-FromLibrary; $LibraryVariable; $global:Leaked = 1; Set-Location '${dir}'` })).toBe("from the library\nset\n");
+    const probe = "[bool](Get-Command Get-FromLibrary -ErrorAction Ignore); [bool](Get-Variable LibraryVariable -ErrorAction Ignore); [bool](Get-Variable Leaked -Scope Global -ErrorAction Ignore); (Get-Location).Path";
+    expect(runPowerShell({ command: probe })).toBe(`False\nFalse\nFalse\n${process.cwd()}\n`);
+  });
+
+  test("keeps the replies to concurrent requests apart", async () => {
+    const portFile = process.env[PWSH_SERVER_ENV] ?? "";
+    const ids = [1, 2, 3, 4, 5, 6];
+    const replies = await Promise.all(ids.map((id) => sendConcurrently(portFile, { command: `Start-Sleep -Milliseconds 20; 'reply-${id}-' * 5000` })));
+    expect(replies.map((reply) => JSON.parse(reply).stdout)).toEqual(ids.map((id) => `reply-${id}-`.repeat(5000) + "\n"));
+  });
+});
+
+describe("without a server", () => {
+  test("a call starts pwsh itself and returns what the script printed", () => {
+    const saved = process.env[PWSH_SERVER_ENV];
+    delete process.env[PWSH_SERVER_ENV];
+    try {
+      // The command line of the pwsh that ran it: started for the call (-Stdio), not the server.
+      const printed = runPowerShell({ command: "'fallback'; [Environment]::GetCommandLineArgs() -join ' '" });
+      expect(printed).toMatch(/^fallback\n.*-Stdio\n$/);
+      expect(printed).not.toContain("-PortFile");
+    } finally {
+      process.env[PWSH_SERVER_ENV] = saved;
+    }
+  });
+});
+
+describe("a server whose parent is gone", () => {
+  let server: PowerShellServer | undefined;
+  afterAll(async () => {
+    if (server) await stopPowerShellServer(server);
+  });
+
+  test("exits by itself and removes its port file", async () => {
+    const parent = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      server = startPowerShellServer({ parentPid: parent.pid });
+      expect(invokePowerShell({ command: "'up'" }, server.portFile).stdout).toBe("up\n");
+    } finally {
+      parent.kill();
+    }
+    const started = server.process;
+    const exited = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      if (started.exitCode !== null) resolve(true);
+      started.once("exit", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    expect(exited).toBe(true);
+    expect(existsSync(server.portFile)).toBe(false);
+  }, 30_000);
+});
