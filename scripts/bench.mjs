@@ -5,7 +5,9 @@
 // 1. Repeated synth through the cdktf.json app command (exactly as `cdktf synth` runs it: a shell,
 //    CDKTF_OUTDIR set, the shipped environments), beside the floor any cdktf app pays: plain node
 //    requiring cdktf from node_modules (not bundled) and synthesizing one empty stack
-//    (scripts/bench-floor.cjs). Target: at most 1.5 times the floor.
+//    (scripts/bench-floor.cjs). Target: at most 1.5 times the floor. The floor is measured twice:
+//    with cdktf as installed here (patched: patches/README.md) and with a stock copy of cdktf
+//    0.21.0 (the patches reversed in a scratch directory), because the patches lower the floor too.
 // 2. Cost per added environment: the same app command over 1 and over 50 generated environments
 //    (copies of the first shipped file under new names). Target: at most 25 ms each.
 // 3. Peak resident memory of the 50-environment run. Target: at most 150 MB.
@@ -55,17 +57,38 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** Interleaves runs of a and b (after one unmeasured run of each) and returns both sample sets. */
-function pairwise(a, b) {
-  a();
-  b();
-  const as = [];
-  const bs = [];
-  for (let i = 0; i < runs; i += 1) {
-    as.push(a());
-    bs.push(b());
+/** Interleaves runs of each function (after one unmeasured run of each) and returns their sample sets. */
+function pairwise(...fns) {
+  for (const fn of fns) fn();
+  const samples = fns.map(() => []);
+  for (let i = 0; i < runs; i += 1) fns.forEach((fn, j) => samples[j].push(fn()));
+  return samples;
+}
+
+/**
+ * The floor script beside a copy of cdktf 0.21.0 as npm installs it, without this project's
+ * patches (patches/README.md): what any cdktf app pays. The patches make cdktf itself cheaper to
+ * load (archiver) and to run (stack traces), so the installed, patched cdktf gives a lower floor
+ * than any other cdktf app has; both are measured and printed. Undefined when the copy cannot be
+ * made (no `patch` program).
+ */
+function stockFloorDirectory() {
+  const dir = fs.mkdtempSync(path.join(tmpdir(), "kms-bench-stock-"));
+  const modules = path.join(dir, "node_modules");
+  fs.mkdirSync(modules);
+  fs.cpSync(path.join(ROOT, "node_modules", "cdktf"), path.join(modules, "cdktf"), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, "node_modules", "constructs"), path.join(modules, "constructs"));
+  fs.copyFileSync(path.join(ROOT, "scripts", "bench-floor.cjs"), path.join(dir, "bench-floor.cjs"));
+  const patches = fs.readdirSync(path.join(ROOT, "patches")).filter((f) => f.startsWith("cdktf+") && f.endsWith(".patch"));
+  for (const patch of patches) {
+    const reverse = spawnSync("patch", ["-R", "-p1", "-s", "-i", path.join(ROOT, "patches", patch)], { cwd: dir, encoding: "utf8" });
+    if (reverse.status !== 0) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      console.log(`(stock cdktf floor not measured: reversing ${patch} failed: ${reverse.error?.message ?? reverse.stderr.trim()})`);
+      return undefined;
+    }
   }
-  return [as, bs];
+  return dir;
 }
 
 /** A directory of `count` valid environments: the first shipped file under new names. */
@@ -102,20 +125,32 @@ const rebuilt = buildScript.ensureBundle();
 console.log(`node ${process.version}, ${runs} interleaved pairs per comparison, medians${rebuilt ? ` (bundle rebuilt first: ${rebuilt})` : ""}`);
 console.log(`app command: ${appCommand}\n`);
 
-// 1. Repeated app-command synth vs. the floor.
-const [floor, app] = pairwise(
-  () => measure("node scripts/bench-floor.cjs"),
-  () => measure(appCommand),
-);
+// 1. Repeated app-command synth vs. the floor: cdktf as installed here (patched) and stock.
+const stockDir = stockFloorDirectory();
+let floor, app, stock;
+try {
+  [floor, app, stock] = pairwise(
+    () => measure("node scripts/bench-floor.cjs"),
+    () => measure(appCommand),
+    ...(stockDir ? [() => measure(`node ${path.join(stockDir, "bench-floor.cjs")}`)] : []),
+  );
+} finally {
+  if (stockDir) fs.rmSync(stockDir, { recursive: true, force: true });
+}
 const f = stats(floor);
 const a = stats(app);
 const ratio = a.ms / f.ms;
 const pairRatios = app.map((s, i) => s.ms / floor[i].ms);
 console.log("1. repeated synth of the shipped environments through the app command");
 console.log(row("floor: node + require('cdktf') + empty stack", f));
+const st = stock ? stats(stock) : undefined;
+if (st) console.log(row("floor with stock cdktf 0.21.0 (unpatched)", st));
 console.log(row("app command, shipped environments", a));
 const cpuRatio = a.cpu / f.cpu;
-console.log(`  ratio ${ratio.toFixed(2)} (median of pair ratios ${median(pairRatios).toFixed(2)}; CPU time ${cpuRatio.toFixed(2)}); target <= 1.5: ${verdict(ratio <= 1.5)}\n`);
+console.log(`  ratio ${ratio.toFixed(2)} (median of pair ratios ${median(pairRatios).toFixed(2)}; CPU time ${cpuRatio.toFixed(2)}); target <= 1.5: ${verdict(ratio <= 1.5)}`);
+const stockRatio = st ? a.ms / st.ms : undefined;
+if (st) console.log(`  against the stock floor: ratio ${stockRatio.toFixed(2)} (median of pair ratios ${median(app.map((s, i) => s.ms / stock[i].ms)).toFixed(2)}; CPU time ${(a.cpu / st.cpu).toFixed(2)}); target <= 1.5: ${verdict(stockRatio <= 1.5)}`);
+console.log("");
 
 // 2 and 3. One environment vs. fifty.
 const one = environments(1);
@@ -135,7 +170,7 @@ try {
   console.log(`  per added environment: ${perEnvironment.toFixed(1)} ms wall (${perEnvironmentCpu.toFixed(1)} ms CPU); target <= 25 ms: ${verdict(perEnvironment <= 25)}`);
   console.log(`  peak memory, ${MANY} environments: ${m.rss.toFixed(1)} MB; target <= 150 MB: ${verdict(m.rss <= 150)}\n`);
   console.log(
-    `summary: ratio ${ratio.toFixed(2)} (<= 1.5; CPU ${cpuRatio.toFixed(2)}), ${perEnvironment.toFixed(1)} ms per environment (<= 25; CPU ${perEnvironmentCpu.toFixed(1)}), ` +
+    `summary: ratio ${ratio.toFixed(2)}${stockRatio !== undefined ? ` (stock floor ${stockRatio.toFixed(2)})` : ""} (<= 1.5; CPU ${cpuRatio.toFixed(2)}), ${perEnvironment.toFixed(1)} ms per environment (<= 25; CPU ${perEnvironmentCpu.toFixed(1)}), ` +
       `${m.rss.toFixed(1)} MB for ${MANY} environments (<= 150)`,
   );
 } finally {
