@@ -13,12 +13,14 @@
 // CommonJS on purpose: node starts an ES module measurably slower (about 30-50 ms here), and this
 // runs at every synth, diff and deploy.
 //
-// cdktf.json and npm run synth start it as `node --max-semi-space-size=8 scripts/app.cjs`. With
-// V8's default young generation (semi-spaces growing to 16 MB on 64-bit) a synth of many
-// environments ran in one of two modes, about 1.6 s / 140 MB or 2.3 s / 225 MB for 50 of them,
-// depending on when V8 grew the young generation; capped at 8 MB it ran at about 1.55 s /
-// 124 MB every time (six runs each, npm run bench). Without the option it works the same, only
-// like that.
+// cdktf.json and npm run synth start it as `node --max-semi-space-size=8 --no-opt scripts/app.cjs`.
+// A synth is over in a second or two, too soon for V8's optimizing compiler to pay for itself:
+// with it, 50 environments ran in one of two modes, about 2.0 s / 125 MB or 2.4 s / 210 MB,
+// depending on whether a large optimization job (about 90 MB of compiler memory) finished before
+// the end; with --no-opt (interpreter and baseline compiler only) about 1.9 s / 114 MB every time,
+// and a quarter less CPU. The young generation capped at 8 MB (default: up to 16) took another
+// 10 MB off the peak. Measured with /usr/bin/time, eight interleaved runs each. Without the
+// options the app works the same, only like that.
 "use strict";
 const { isAscii } = require("node:buffer");
 const fs = require("node:fs");
