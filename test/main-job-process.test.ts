@@ -16,6 +16,8 @@ import { environmentWith } from "./support/environments";
 
 const ROOT = path.join(__dirname, "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
+/** node's options in the cdktf.json app command, so that the bundle runs here as it runs there. */
+const APP_NODE_OPTIONS = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")) as { app: string }).app.split(/\s+/).filter((arg) => arg.startsWith("--"));
 
 beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.cjs")], { cwd: ROOT, stdio: "pipe" });
@@ -41,7 +43,7 @@ function runMain(files: Record<string, unknown>): { status: number | null; stder
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   fs.symlinkSync(process.execPath, path.join(bin, "node"));
-  const result = spawnSync(process.execPath, [MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: userEnvironment(bin) });
+  const result = spawnSync(process.execPath, [...APP_NODE_OPTIONS, MAIN, "--environments", environments, "--out", outdir], { cwd: dir, encoding: "utf8", env: userEnvironment(bin) });
   return { status: result.status, stderr: result.stderr, stdout: result.stdout, outdir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -140,7 +142,7 @@ function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
   const clean = { ...process.env };
   delete clean.CDKTF_OUTDIR;
   delete clean.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
-  return spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: "utf8", env: { ...clean, ...env } });
+  return spawnSync(process.execPath, [...APP_NODE_OPTIONS, MAIN, ...args], { cwd, encoding: "utf8", env: { ...clean, ...env } });
 }
 
 describe.each([
