@@ -11,12 +11,37 @@ export interface JsonLeaf {
   readonly value: string;
 }
 
-/** Every string leaf of `json` (array indexes become path segments). */
-export function stringLeaves(json: unknown, path: readonly string[] = []): JsonLeaf[] {
-  if (typeof json === "string") return [{ path, value: json }];
-  if (Array.isArray(json)) return json.flatMap((v, i) => stringLeaves(v, [...path, String(i)]));
-  if (isObject(json)) return Object.entries(json).flatMap(([k, v]) => stringLeaves(v, [...path, k]));
-  return [];
+// Two rules walk the same stack JSON; the walk of an object is kept for as long as the object lives.
+const leavesOf = new WeakMap<object, readonly JsonLeaf[]>();
+
+/** Every string leaf of `json` (array indexes become path segments), in document order. */
+export function stringLeaves(json: unknown, path: readonly string[] = []): readonly JsonLeaf[] {
+  if (typeof json !== "object" || json === null) return typeof json === "string" ? [{ path, value: json }] : [];
+  const cacheable = path.length === 0;
+  const cached = cacheable ? leavesOf.get(json) : undefined;
+  if (cached) return cached;
+  const leaves: JsonLeaf[] = [];
+  // One path array grows and shrinks along the walk; each leaf gets its own copy.
+  const at = [...path];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") leaves.push({ path: at.slice(), value });
+    else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        at.push(String(i));
+        walk(value[i]);
+        at.pop();
+      }
+    } else if (isObject(value)) {
+      for (const key of Object.keys(value)) {
+        at.push(key);
+        walk(value[key]);
+        at.pop();
+      }
+    }
+  };
+  walk(json);
+  if (cacheable) leavesOf.set(json, leaves);
+  return leaves;
 }
 
 /** The resource a JSON path points into, when it is under `resource.<type>.<name>`. */
