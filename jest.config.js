@@ -13,7 +13,9 @@ module.exports = {
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
-  setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  // No cdktf jest matchers (Testing.setupJest): no test uses them, and installing them loaded
+  // cdktf into every test file, those that never touch it included.
+  setupFilesAfterEnv: [],
   // Installs PowerShell (scripts/install-powershell.sh) and starts one pwsh server for the run
   // (test/support/powershell.ts); the teardown stops it.
   globalSetup: "<rootDir>/test/support/global-setup.ts",

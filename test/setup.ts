@@ -1,4 +1,0 @@
-// Adds cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
-import { Testing } from "cdktf";
-
-Testing.setupJest();
