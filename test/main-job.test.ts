@@ -113,6 +113,22 @@ describe("staging: a run that fails in the synth/policy phase leaves the earlier
     }
   });
 
+  test("an output directory whose parent does not exist yet: staged in the temp directory, then created", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
+    try {
+      const environmentsDir = path.join(dir, "environments");
+      fs.mkdirSync(environmentsDir);
+      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
+      const outdir = path.join(dir, "build", "nested", "cdktf.out");
+      const result = synthesizeAll({ environmentsDir, outdir });
+      expect(result.stackFiles).toEqual([path.join(outdir, "stacks", "kms-lab", "cdk.tf.json")]);
+      expect(JSON.parse(fs.readFileSync(result.stackFiles[0], "utf8")).resource).toBeDefined();
+      expect(fs.readdirSync(path.join(dir, "build", "nested"))).toEqual(["cdktf.out"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a second run moves the new output over the old and keeps what only the output directory has (.terraform/, state)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
     try {
