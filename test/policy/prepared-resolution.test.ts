@@ -78,6 +78,17 @@ describe("takePreparedTerraform", () => {
     expect(takePreparedTerraform(stack)).toBeUndefined();
   });
 
+  test("leaves out the elements of a stack nested in it, as stack.toTerraform() does", () => {
+    const stack = new PreparedStack(Testing.app(), "outer");
+    group(stack, "outer-rg");
+    const nested = new TerraformStack(stack, "nested");
+    group(nested, "nested-rg");
+    stack.prepareStack();
+    const prepared = takePreparedTerraform(stack) as Record<string, any>;
+    expect(Object.keys(prepared.resource.azurerm_resource_group)).toEqual(["outer-rg"]);
+    expect(prepared).toEqual(withoutCdktfMetadata(stack.toTerraform()));
+  });
+
   test("includes an element added after the preparation (a cross-stack output another stack's preparation created)", () => {
     const app = Testing.app();
     const origin = new PreparedStack(app, "origin");
