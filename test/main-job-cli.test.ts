@@ -110,7 +110,7 @@ test("KmsPolicyPack.applyTo refuses an App: cdktf runs aspects only from each st
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "kms-app-")) });
   try {
     expect(() => KmsPolicyPack.applyTo(app, policyContext({ clientCidrs: ["10.0.0.0/8"], adminCidrs: [], kmsPort: 1688, production: false, allowedPublicKeys: [] }))).toThrow(
-      /is not a stack or inside one.*apply it to each stack instead/,
+      /^KmsPolicyPack\.applyTo: the app is not a stack or inside one.*apply it to each stack instead/,
     );
   } finally {
     fs.rmSync(app.outdir, { recursive: true, force: true });

@@ -152,3 +152,23 @@ describe("staging: a run that fails in the synth/policy phase leaves the earlier
     }
   });
 });
+
+test("each client kit's diagnostics script knows which products its hosts serve (Office-only and Windows-only fixtures)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-kit-"));
+  try {
+    const environmentsDir = path.join(dir, "environments");
+    fs.mkdirSync(environmentsDir);
+    for (const name of ["fixture-office-only", "fixture-windows-only"]) {
+      fs.copyFileSync(path.join(__dirname, "fixtures", "environments", `${name}.yaml`), path.join(environmentsDir, `${name}.yaml`));
+    }
+    const outdir = path.join(dir, "cdktf.out");
+    synthesizeAll({ environmentsDir, outdir });
+    const script = (name: string): string => fs.readFileSync(path.join(outdir, "client-kit", name, "Test-KmsClient.ps1"), "utf8");
+    expect(script("fixture-office-only")).toContain("$HostsServeWindows = $false, # kit-default");
+    expect(script("fixture-office-only")).toContain("$HostsServeOffice = $true, # kit-default");
+    expect(script("fixture-windows-only")).toContain("$HostsServeWindows = $true, # kit-default");
+    expect(script("fixture-windows-only")).toContain("$HostsServeOffice = $false, # kit-default");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

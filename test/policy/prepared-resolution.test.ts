@@ -78,6 +78,13 @@ describe("takePreparedTerraform", () => {
     expect(takePreparedTerraform(stack)).toBeUndefined();
   });
 
+  test("makes sure the stack has a backend, as cdktf's preparation does (a local one when none is set)", () => {
+    const stack = new PreparedStack(Testing.app(), "s");
+    group(stack);
+    stack.prepareStack();
+    expect((takePreparedTerraform(stack) as Record<string, any>).terraform.backend).toEqual({ local: expect.objectContaining({}) });
+  });
+
   test("leaves out the elements of a stack nested in it, as stack.toTerraform() does", () => {
     const stack = new PreparedStack(Testing.app(), "outer");
     group(stack, "outer-rg");

@@ -112,6 +112,8 @@ describe("KmsPolicyPack engine", () => {
     expect(() => new KmsPolicyPack(policyContext({ clientCidrs: ["10.0.0.0/33"] }))).toThrow(/not an IP address or CIDR/);
     expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [], adminCidrs: ["bastion"] }))).toThrow(/not an IP address or CIDR/);
     expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [], kmsPort: 70000 }))).toThrow(/not a TCP port/);
+    for (const port of [0, 65536, 1688.5, Number.NaN]) expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [], kmsPort: port }))).toThrow(/not a TCP port/);
+    for (const port of [1, 65535]) expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [], kmsPort: port }))).not.toThrow();
     expect(() => new KmsPolicyPack(policyContext({ clientCidrs: [] }), { rules: [NoPublicIp, NoPublicIp] })).toThrow(/duplicate rule id/);
   });
 });
