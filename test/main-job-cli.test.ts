@@ -6,32 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
-import { parse, stringify } from "yaml";
 import { parseCommandLine, USAGE } from "../stacks/command-line";
 import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { KmsPolicyPack, policyContext } from "../policy";
-
-const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
-
-function fixtureText(name: string): string {
-  return fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), "utf8");
-}
-
-/** A project directory with environments/lab.yaml and /production.yaml copied from the fixtures. */
-function project(): { dir: string; environments: string; out: string; cleanup: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-cli-"));
-  const environments = path.join(dir, "environments");
-  fs.mkdirSync(environments);
-  for (const name of ["lab", "production"]) fs.writeFileSync(path.join(environments, `${name}.yaml`), fixtureText(name));
-  return { dir, environments, out: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** The lab fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
-function breakLabPolicy(environments: string): void {
-  const data = parse(fixtureText("lab")) as Record<string, any>;
-  data.kms.port = 3389;
-  fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
-}
+import { breakLabPolicy, contractProject } from "./support/projects";
 
 describe("the command line", () => {
   test.each([
@@ -50,10 +28,10 @@ describe("the command line", () => {
 });
 
 describe("--out elsewhere and a deleted environment file (in-process)", () => {
-  let p: ReturnType<typeof project>;
+  let p: ReturnType<typeof contractProject>;
   let cwd: string;
   beforeAll(() => {
-    p = project();
+    p = contractProject();
     cwd = process.cwd();
     process.chdir(p.dir);
   });
@@ -74,22 +52,22 @@ describe("--out elsewhere and a deleted environment file (in-process)", () => {
 
   test("the default layout keeps the documented paths", () => {
     synthesizeAll({ environmentsDir: p.environments, outdir: "cdktf.out" });
-    const lab = JSON.parse(fs.readFileSync(path.join(p.out, "stacks", "kms-lab", "cdk.tf.json"), "utf8"));
+    const lab = JSON.parse(fs.readFileSync(path.join(p.outdir, "stacks", "kms-lab", "cdk.tf.json"), "utf8"));
     expect(lab.terraform.backend.local.path).toBe("../../../terraform.kms-lab.tfstate");
     expect(lab.output.client_kit_path.value).toBe("cdktf.out/client-kit/lab");
   });
 
   test("KMS-KV-004 (vault firewall off) advises keyVault.allowedCidrs", () => {
-    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir });
     expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^\[kms-lab\] \[KMS-KV-004\] .*Set keyVault\.allowedCidrs in the environment file/)]));
   });
 
   test("output left by a deleted environment file is reported, not deleted", () => {
-    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
+    synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir });
     fs.rmSync(path.join(p.environments, "production.yaml"));
-    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
-    expect(result.staleOutput).toEqual([path.join(p.out, "stacks", "kms-production"), path.join(p.out, "client-kit", "production")]);
-    expect(fs.existsSync(path.join(p.out, "stacks", "kms-production", "cdk.tf.json"))).toBe(true);
+    const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir });
+    expect(result.staleOutput).toEqual([path.join(p.outdir, "stacks", "kms-production"), path.join(p.outdir, "client-kit", "production")]);
+    expect(fs.existsSync(path.join(p.outdir, "stacks", "kms-production", "cdk.tf.json"))).toBe(true);
   });
 
   test("a policy error in-process is a PolicyError naming the field, with the variable set too", () => {
@@ -97,8 +75,8 @@ describe("--out elsewhere and a deleted environment file (in-process)", () => {
     const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
     try {
-      expect(() => synthesizeAll({ environmentsDir: p.environments, outdir: p.out })).toThrow(PolicyError);
-      expect(() => synthesizeAll({ environmentsDir: p.environments, outdir: p.out })).toThrow(/lab\.yaml:\d+: kms\.port: \[KMS-NET-004\]/);
+      expect(() => synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir })).toThrow(PolicyError);
+      expect(() => synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir })).toThrow(/lab\.yaml:\d+: kms\.port: \[KMS-NET-004\]/);
     } finally {
       if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
       else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;

@@ -10,9 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { XMLParser } from "fast-xml-parser";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
+import { breakLabPolicy, contractProject, snapshot } from "./support/projects";
 
 const ROOT = path.join(__dirname, "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
@@ -101,42 +102,6 @@ test("explains that Microsoft 365 Apps activate by sign-in when a subscription p
 // CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true. A policy error always exits non-zero, points at
 // the environment field and leaves the previous output byte-identical. The in-process cases are
 // in main-job-cli.test.ts.
-const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
-
-function fixtureText(name: string): string {
-  return fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), "utf8");
-}
-
-/** A project directory with environments/lab.yaml and /production.yaml copied from the fixtures. */
-function project(): { dir: string; environments: string; out: string; cleanup: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-cli-"));
-  const environments = path.join(dir, "environments");
-  fs.mkdirSync(environments);
-  for (const name of ["lab", "production"]) fs.writeFileSync(path.join(environments, `${name}.yaml`), fixtureText(name));
-  return { dir, environments, out: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Every file under `dir` with its bytes, for byte-identical comparisons. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(dir, full)] = fs.readFileSync(full).toString("base64");
-    }
-  };
-  walk(dir);
-  return files;
-}
-
-/** The lab fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
-function breakLabPolicy(environments: string): void {
-  const data = parse(fixtureText("lab")) as Record<string, any>;
-  data.kms.port = 3389;
-  fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
-}
-
 /** The bundled main job as the cdktf CLI or a user runs it, with no CDKTF_* variables but those in `env`. */
 function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
   const clean = { ...process.env };
@@ -149,17 +114,17 @@ describe.each([
   ["under the cdktf CLI (CDKTF_OUTDIR, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true)", true],
   ["with CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS=true set by hand", false],
 ])("a policy error %s", (_how, cli) => {
-  let p: ReturnType<typeof project>;
+  let p: ReturnType<typeof contractProject>;
   let result: ReturnType<typeof run>;
   let before: Record<string, string>;
   beforeAll(() => {
-    p = project();
+    p = contractProject();
     // The previous good run, in-process (cheaper than a process; the same code writes the output).
-    synthesizeAll({ environmentsDir: p.environments, outdir: p.out });
-    before = snapshot(p.out);
+    synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir });
+    before = snapshot(p.outdir);
     breakLabPolicy(p.environments);
-    const env = cli ? { CDKTF_OUTDIR: p.out, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
-    result = run(cli ? ["--environments", p.environments] : ["--environments", p.environments, "--out", p.out], env, p.dir);
+    const env = cli ? { CDKTF_OUTDIR: p.outdir, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+    result = run(cli ? ["--environments", p.environments] : ["--environments", p.environments, "--out", p.outdir], env, p.dir);
   });
   afterAll(() => p.cleanup());
 
@@ -169,7 +134,7 @@ describe.each([
 
   test("leaves the previous output byte-identical (every stack file, client kit and manifest)", () => {
     expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json"), path.join("stacks", "kms-production", "cdk.tf.json")]));
-    expect(snapshot(p.out)).toEqual(before);
+    expect(snapshot(p.outdir)).toEqual(before);
   });
 
   test("points back at the environment file, line and field, and never suggests switching the pack off", () => {

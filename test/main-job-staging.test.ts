@@ -4,11 +4,10 @@
 // fs is replaced by the real module with a renameSync that fails on demand (jest.mock is the only
 // seam: the code under test imports fs as a namespace).
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
 import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
+import { projectWith, type ScratchProject } from "./support/projects";
 
 let mockRenameFailure: string | undefined;
 let mockRenameCalls = 0;
@@ -24,39 +23,35 @@ jest.mock("fs", () => {
   };
 });
 
-let dir: string;
-let environmentsDir: string;
+let run: ScratchProject;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
-  environmentsDir = path.join(dir, "environments");
-  fs.mkdirSync(environmentsDir);
-  fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
+  run = projectWith({ lab: environmentWith("lab", () => undefined) });
   mockRenameCalls = 0;
 });
 afterEach(() => {
   mockRenameFailure = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
+  run.cleanup();
 });
 
 test("a rename refused with EXDEV (another file system): the output is copied into place, whole, and the staging directory goes", () => {
   mockRenameFailure = "EXDEV";
-  const outdir = path.join(dir, "cdktf.out");
+  const { environments: environmentsDir, outdir } = run;
   const result = synthesizeAll({ environmentsDir, outdir });
   expect(mockRenameCalls).toBeGreaterThan(0);
   expect(JSON.parse(fs.readFileSync(result.stackFiles[0], "utf8")).resource).toBeDefined();
   expect(fs.readdirSync(path.join(outdir, "stacks", "kms-lab", "assets")).length).toBeGreaterThan(0);
   expect(fs.readdirSync(path.join(outdir, "client-kit", "lab")).sort()).toEqual(["Test-KmsClient.ps1", "configuration.xml"]);
-  expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
+  expect(fs.readdirSync(run.dir).sort()).toEqual(["cdktf.out", "environments"]);
 });
 
 test("a rename that fails for another reason fails the run, and the staging directory still goes", () => {
   mockRenameFailure = "EACCES";
-  expect(() => synthesizeAll({ environmentsDir, outdir: path.join(dir, "cdktf.out") })).toThrow(/EACCES/);
-  expect(fs.readdirSync(dir).filter((name) => name.includes("staging"))).toEqual([]);
+  expect(() => synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir })).toThrow(/EACCES/);
+  expect(fs.readdirSync(run.dir).filter((name) => name.includes("staging"))).toEqual([]);
 });
 
 test("without failures the output is renamed into place (no copy)", () => {
-  const result = synthesizeAll({ environmentsDir, outdir: path.join(dir, "cdktf.out") });
+  const result = synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
   expect(mockRenameCalls).toBeGreaterThan(0);
   expect(fs.existsSync(result.stackFiles[0])).toBe(true);
 });

@@ -2,7 +2,6 @@
 // and field and writes nothing; staging keeps earlier output intact. The end-to-end process runs
 // are in main-job-process.test.ts.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { stringify } from "yaml";
@@ -10,14 +9,7 @@ import type { KmsStack } from "../stacks/kms-stack";
 import { ConfigError } from "../config/load-environments";
 import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
-
-function environmentsDir(files: Record<string, unknown>): { environments: string; outdir: string; cleanup: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-"));
-  const environments = path.join(dir, "environments");
-  fs.mkdirSync(environments);
-  for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(data));
-  return { environments, outdir: path.join(dir, "cdktf.out"), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
+import { projectWith, snapshot } from "./support/projects";
 
 // The validation cases run in-process through synthesizeAll (what main.ts calls); the process
 // runs above and below prove main.ts turns its ConfigError into a non-zero exit and a message.
@@ -38,7 +30,7 @@ describe.each([
 ])("with %s", (_what, change, field) => {
   test("throws a ConfigError naming the file and the field, and writes no stack output", () => {
     // The production file is valid: a bad lab file must stop it from being written too.
-    const run = environmentsDir({ lab: environmentWith("lab", change), production: environmentWith("production", () => undefined) });
+    const run = projectWith({ lab: environmentWith("lab", change), production: environmentWith("production", () => undefined) });
     try {
       let error: unknown;
       try {
@@ -58,7 +50,7 @@ describe.each([
   });
 });
 test("a second run replaces a client kit whole: configuration.xml goes when clients.office does", () => {
-  const run = environmentsDir({ lab: environmentWith("lab", () => undefined) });
+  const run = projectWith({ lab: environmentWith("lab", () => undefined) });
   try {
     synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
     expect(fs.existsSync(path.join(run.outdir, "client-kit", "lab", "configuration.xml"))).toBe(true);
@@ -71,104 +63,69 @@ test("a second run replaces a client kit whole: configuration.xml goes when clie
 });
 
 describe("staging: a run that fails in the synth/policy phase leaves the earlier output byte-identical", () => {
-  /** Every file under `dir`, relative path → contents. */
-  const snapshot = (dir: string): Record<string, Buffer> => {
-    const files: Record<string, Buffer> = {};
-    const walk = (at: string): void => {
-      for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-        const full = path.join(at, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else files[path.relative(dir, full)] = fs.readFileSync(full);
-      }
-    };
-    walk(dir);
-    return files;
-  };
+  let run: ReturnType<typeof projectWith>;
+  beforeEach(() => {
+    run = projectWith({ lab: environmentWith("lab", () => undefined) });
+  });
+  afterEach(() => run.cleanup());
 
   test("a public IP added through extend fails KMS-NET-001 after validation, and nothing is rewritten", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
-    try {
-      const environmentsDir = path.join(dir, "environments");
-      fs.mkdirSync(environmentsDir);
-      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
-      const outdir = path.join(dir, "cdktf.out");
-      synthesizeAll({ environmentsDir, outdir });
-      const before = snapshot(outdir);
-      expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json")]));
-      // A change that passes validation (a new tag) would rewrite the stack file if staging leaked.
-      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", (d) => (d.tags = { ...d.tags, changed: "yes" }))));
-      const addPublicIp = (stack: KmsStack): void => {
-        new PublicIp(stack, "leak", { name: "pip-kms", location: "westeurope", resourceGroupName: "rg", allocationMethod: "Static" });
-      };
-      expect(() => synthesizeAll({ environmentsDir, outdir, extend: addPublicIp })).toThrow(/\[KMS-NET-001\] azurerm_public_ip\.leak: azurerm_public_ip is not allowed/);
-      expect(snapshot(outdir)).toEqual(before);
-      // The staging directory (beside the output) went too.
-      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
-      // The same change without the public IP does rewrite it: the check above could fail.
-      synthesizeAll({ environmentsDir, outdir });
-      expect(snapshot(outdir)[path.join("stacks", "kms-lab", "cdk.tf.json")]).not.toEqual(before[path.join("stacks", "kms-lab", "cdk.tf.json")]);
-      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { environments: environmentsDir, outdir } = run;
+    synthesizeAll({ environmentsDir, outdir });
+    const before = snapshot(outdir);
+    expect(Object.keys(before)).toEqual(expect.arrayContaining([path.join("stacks", "kms-lab", "cdk.tf.json")]));
+    // A change that passes validation (a new tag) would rewrite the stack file if staging leaked.
+    fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", (d) => (d.tags = { ...d.tags, changed: "yes" }))));
+    const addPublicIp = (stack: KmsStack): void => {
+      new PublicIp(stack, "leak", { name: "pip-kms", location: "westeurope", resourceGroupName: "rg", allocationMethod: "Static" });
+    };
+    expect(() => synthesizeAll({ environmentsDir, outdir, extend: addPublicIp })).toThrow(/\[KMS-NET-001\] azurerm_public_ip\.leak: azurerm_public_ip is not allowed/);
+    expect(snapshot(outdir)).toEqual(before);
+    // The staging directory (beside the output) went too.
+    expect(fs.readdirSync(run.dir).sort()).toEqual(["cdktf.out", "environments"]);
+    // The same change without the public IP does rewrite it: the check above could fail.
+    synthesizeAll({ environmentsDir, outdir });
+    expect(snapshot(outdir)[path.join("stacks", "kms-lab", "cdk.tf.json")]).not.toEqual(before[path.join("stacks", "kms-lab", "cdk.tf.json")]);
+    expect(fs.readdirSync(run.dir).sort()).toEqual(["cdktf.out", "environments"]);
   });
 
   test("an output directory whose parent does not exist yet: staged in the temp directory, then created", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
-    try {
-      const environmentsDir = path.join(dir, "environments");
-      fs.mkdirSync(environmentsDir);
-      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
-      const outdir = path.join(dir, "build", "nested", "cdktf.out");
-      const result = synthesizeAll({ environmentsDir, outdir });
-      expect(result.stackFiles).toEqual([path.join(outdir, "stacks", "kms-lab", "cdk.tf.json")]);
-      expect(JSON.parse(fs.readFileSync(result.stackFiles[0], "utf8")).resource).toBeDefined();
-      expect(fs.readdirSync(path.join(dir, "build", "nested"))).toEqual(["cdktf.out"]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const outdir = path.join(run.dir, "build", "nested", "cdktf.out");
+    const result = synthesizeAll({ environmentsDir: run.environments, outdir });
+    expect(result.stackFiles).toEqual([path.join(outdir, "stacks", "kms-lab", "cdk.tf.json")]);
+    expect(JSON.parse(fs.readFileSync(result.stackFiles[0], "utf8")).resource).toBeDefined();
+    expect(fs.readdirSync(path.join(run.dir, "build", "nested"))).toEqual(["cdktf.out"]);
   });
 
   test("a second run moves the new output over the old and keeps what only the output directory has (.terraform/, state)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-staging-"));
-    try {
-      const environmentsDir = path.join(dir, "environments");
-      fs.mkdirSync(environmentsDir);
-      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", () => undefined)));
-      const outdir = path.join(dir, "cdktf.out");
-      synthesizeAll({ environmentsDir, outdir });
-      const stackDir = path.join(outdir, "stacks", "kms-lab");
-      fs.mkdirSync(path.join(stackDir, ".terraform", "providers"), { recursive: true });
-      fs.writeFileSync(path.join(stackDir, ".terraform", "providers", "lock"), "kept");
-      fs.writeFileSync(path.join(stackDir, "terraform.tfstate"), "{}");
-      fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", (d) => (d.tags = { ...d.tags, second: "run" }))));
-      synthesizeAll({ environmentsDir, outdir });
-      expect(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).toContain('"second": "run"');
-      expect(fs.readFileSync(path.join(stackDir, ".terraform", "providers", "lock"), "utf8")).toBe("kept");
-      expect(fs.readFileSync(path.join(stackDir, "terraform.tfstate"), "utf8")).toBe("{}");
-      expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "environments"]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { environments: environmentsDir, outdir } = run;
+    synthesizeAll({ environmentsDir, outdir });
+    const stackDir = path.join(outdir, "stacks", "kms-lab");
+    fs.mkdirSync(path.join(stackDir, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(stackDir, ".terraform", "providers", "lock"), "kept");
+    fs.writeFileSync(path.join(stackDir, "terraform.tfstate"), "{}");
+    fs.writeFileSync(path.join(environmentsDir, "lab.yaml"), stringify(environmentWith("lab", (d) => (d.tags = { ...d.tags, second: "run" }))));
+    synthesizeAll({ environmentsDir, outdir });
+    expect(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")).toContain('"second": "run"');
+    expect(fs.readFileSync(path.join(stackDir, ".terraform", "providers", "lock"), "utf8")).toBe("kept");
+    expect(fs.readFileSync(path.join(stackDir, "terraform.tfstate"), "utf8")).toBe("{}");
+    expect(fs.readdirSync(run.dir).sort()).toEqual(["cdktf.out", "environments"]);
   });
 });
 
 test("each client kit's diagnostics script knows which products its hosts serve (Office-only and Windows-only fixtures)", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-kit-"));
+  const run = projectWith({});
   try {
-    const environmentsDir = path.join(dir, "environments");
-    fs.mkdirSync(environmentsDir);
     for (const name of ["fixture-office-only", "fixture-windows-only"]) {
-      fs.copyFileSync(path.join(__dirname, "fixtures", "environments", `${name}.yaml`), path.join(environmentsDir, `${name}.yaml`));
+      fs.copyFileSync(path.join(__dirname, "fixtures", "environments", `${name}.yaml`), path.join(run.environments, `${name}.yaml`));
     }
-    const outdir = path.join(dir, "cdktf.out");
-    synthesizeAll({ environmentsDir, outdir });
-    const script = (name: string): string => fs.readFileSync(path.join(outdir, "client-kit", name, "Test-KmsClient.ps1"), "utf8");
+    synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+    const script = (name: string): string => fs.readFileSync(path.join(run.outdir, "client-kit", name, "Test-KmsClient.ps1"), "utf8");
     expect(script("fixture-office-only")).toContain("$HostsServeWindows = $false, # kit-default");
     expect(script("fixture-office-only")).toContain("$HostsServeOffice = $true, # kit-default");
     expect(script("fixture-windows-only")).toContain("$HostsServeWindows = $true, # kit-default");
     expect(script("fixture-windows-only")).toContain("$HostsServeOffice = $false, # kit-default");
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    run.cleanup();
   }
 });
