@@ -43,15 +43,19 @@ export interface Base {
   readonly password: TerraformVariable;
 }
 
-/** Builds a stack with provider + resource group, runs `build`, applies the pack, synthesizes. */
+/**
+ * Builds a stack with provider + resource group, runs `build`, applies the pack, synthesizes.
+ * `makeStack` makes the stack (default: a plain TerraformStack), for a stack class of its own.
+ */
 export function synth(
   build: (base: Base) => void,
   context: Partial<PolicyContextProps> = {},
   rules?: readonly Rule[],
+  makeStack: (app: App, id: string) => TerraformStack = (app, id) => new TerraformStack(app, id),
 ): SynthResult {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-policy-"));
   const app = new App({ outdir });
-  const stack = new TerraformStack(app, "kms");
+  const stack = makeStack(app, "kms");
   new LocalBackend(stack, { path: "terraform.tfstate" });
   new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: "00000000-0000-0000-0000-000000000000" });
   const rg = new ResourceGroup(stack, "rg", { name: "rg-kms", location: "westeurope" });

@@ -9,10 +9,10 @@ import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-securit
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import type { Construct, IConstruct } from "constructs";
-import { KmsPolicyPack, policyContext } from "../../policy";
 import { prepareKeepingResolution, takePreparedTerraform } from "../../policy/prepared-resolution";
 import { KmsStack } from "../../stacks/kms-stack";
 import { fixtureEnvironmentData, validEnvironment } from "../support/environments";
+import { nsgRule, synth as synthWithPack } from "./harness";
 
 /** A stack that prepares as KmsStack does. */
 class PreparedStack extends TerraformStack {
@@ -115,45 +115,24 @@ describe("takePreparedTerraform", () => {
 });
 
 describe("the policy pack on a stack that kept its preparation", () => {
-  const context = policyContext({ clientCidrs: ["10.20.0.0/16"], adminCidrs: [], kmsPort: 1688, production: false });
-
-  /** A stack with one NSG rule admitting the KMS port from the clients; `aspectFirst` runs before the pack. */
+  /** The policy harness's stack, prepared as KmsStack prepares, with a compliant KMS NSG rule; `aspectFirst` runs before the pack. */
   function synth(aspectFirst?: IAspect): { errors: string[]; toTerraformCalls: number } {
-    const app = new App({ outdir: outdir(), stackTraces: false });
-    const stack = new PreparedStack(app, "s");
-    new LocalBackend(stack, { path: "s.tfstate" });
-    new AzurermProvider(stack, "azurerm", { features: [{}] });
-    const rg = group(stack);
-    new NetworkSecurityRule(stack, "kms-in", {
-      name: "allow-kms",
-      resourceGroupName: rg.name,
-      networkSecurityGroupName: "nsg-kms",
-      priority: 100,
-      direction: "Inbound",
-      access: "Allow",
-      protocol: "Tcp",
-      sourcePortRange: "*",
-      destinationPortRange: "1688",
-      sourceAddressPrefixes: ["10.20.0.0/16"],
-      destinationAddressPrefix: "*",
-    });
-    if (aspectFirst) Aspects.of(stack).add(aspectFirst);
-    KmsPolicyPack.applyTo(stack, context);
     let toTerraformCalls = 0;
-    const original = stack.toTerraform.bind(stack);
-    stack.toTerraform = () => {
-      toTerraformCalls += 1;
-      return original();
-    };
-    try {
-      app.synth();
-    } catch {
-      // error annotations make app.synth() throw; the annotations are what the test reads
-    }
-    const errors = stack.node
-      .findAll()
-      .flatMap((c: IConstruct) => c.node.metadata.filter((m) => m.type === "@cdktf/error").map((m) => String(m.data)));
-    return { errors, toTerraformCalls };
+    const result = synthWithPack(
+      (base) => {
+        nsgRule(base.stack, base, "kms-in");
+        if (aspectFirst) Aspects.of(base.stack).add(aspectFirst);
+        const original = base.stack.toTerraform.bind(base.stack);
+        base.stack.toTerraform = () => {
+          toTerraformCalls += 1;
+          return original();
+        };
+      },
+      {},
+      undefined,
+      (app, id) => new PreparedStack(app, id),
+    );
+    return { errors: result.errors, toTerraformCalls };
   }
 
   test("resolves the stack once, for cdk.tf.json, when the pack is the stack's first aspect", () => {
