@@ -6,7 +6,8 @@ import type { IConstruct } from "constructs";
 import type { ResourceConfig } from "./rule";
 
 // The same resolver the stack uses when it writes cdk.tf.json (cdktf's internal _tokens.resolve).
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
+/** The resolver cdktf itself resolves stacks with (lib/_tokens.js): plain string concatenation. */
+export const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /** A JSON object as it appears in the synthesized configuration. */
 export type JsonObject = Readonly<Record<string, unknown>>;

@@ -103,8 +103,8 @@ export class KmsPolicyPack implements IAspect {
     // nothing can have changed the stack since: cdktf runs a stack's aspects from the stack down
     // with nothing inherited from the App (lib/synthesize/synthesizer.js, invokeAspects), so when
     // this pack is the stack's first aspect, no aspect has visited anything yet.
-    const prepared = takePreparedTerraform(stack);
-    const terraform = (prepared !== undefined && Aspects.of(stack).all[0] === this ? prepared : stack.toTerraform()) as JsonObject;
+    const prepared = Aspects.of(stack).all[0] === this ? takePreparedTerraform(stack) : undefined;
+    const terraform = (prepared ?? stack.toTerraform()) as JsonObject;
     const resources = stackResources(stack, terraform);
     for (const config of resources) this.resolvedForResourceVisit.set(config.construct, config);
     const view: StackConfig = { stack, resources, terraform: () => terraform };

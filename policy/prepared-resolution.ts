@@ -1,8 +1,8 @@
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
+import { TerraformElement, TerraformStack, Tokenization } from "cdktf";
 // cdktf's own merge of element fragments (TerraformStack.toTerraform uses it); cdktf 0.21.0 is
 // pinned and archived, so this internal path cannot move.
 import { deepMerge } from "cdktf/lib/util";
-import type { JsonObject } from "./config";
+import { RESOLVER, type JsonObject } from "./config";
 
 // What `app.synth()` does per stack (cdktf lib/app.js, lib/synthesize/synthesizer.js):
 //   1. TerraformStack.prepareStack(): resolves every element with `preparing: true`, which is how
@@ -16,7 +16,6 @@ import type { JsonObject } from "./config";
 // reference to another stack's resource is registered (cdktf lib/tfExpression.js, Reference.resolve),
 // and the reference resolves to the same string either way.
 
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
 const prepared = new WeakMap<TerraformStack, Map<TerraformElement, JsonObject>>();
 
 /** The stack's own elements, in cdktf's order (lib/terraform-stack.js terraformElements): not those of nested stacks. */
