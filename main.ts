@@ -4,7 +4,7 @@
 // previous output untouched, whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says.
 import * as fs from "fs";
 import * as path from "path";
-import { z } from "zod";
+import * as z from "zod";
 import { environmentSchema } from "./config/environment-schema";
 import { ConfigError } from "./config/load-environments";
 import { CommandLine, USAGE, parseCommandLine } from "./stacks/command-line";

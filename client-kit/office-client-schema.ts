@@ -2,7 +2,7 @@
 // products the client kit's ODT configuration.xml installs. Every refusal is a zod issue with a
 // path relative to the section, so the loader can print `environments/<file>: clients.office.<path>`.
 // Each message says what is wrong and how to fix it, because the reader is an operator editing YAML.
-import { z } from "zod";
+import * as z from "zod";
 import {
   ODT_CHANNELS,
   ODT_CHANNEL_BY_VERSION,

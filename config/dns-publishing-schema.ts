@@ -3,7 +3,7 @@
 // DNS server that accepts dynamic updates, such as Active Directory-integrated DNS. Kept apart
 // from environment-schema.ts, which only plugs these in.
 import * as ipaddr from "ipaddr.js";
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_SRV_PRIORITY_OR_WEIGHT } from "../constructs/kms-dns-records";
 
 /** A host name (at least two labels) or a dotted-quad IPv4 address; an optional trailing dot is accepted on a name. */

@@ -1,7 +1,7 @@
 // The environment file: one YAML file per environment under environments/, validated by this
 // schema. Field descriptions here are the documentation: they flow into the published JSON Schema
 // (environments/environment.schema.json) that editors use for completion and hover help.
-import { z } from "zod";
+import * as z from "zod";
 import { AddressRange } from "../constructs/address-range";
 import { KMS_HOST_PRODUCT_NAMES, WINDOWS_CSVLK_HOST_RELEASES, WINDOWS_CSVLK_VERSIONS, kmsHostProduct } from "../catalog/kms-host-products";
 import { KMS_HOST_IMAGE_NAMES, KmsHostImage, KmsHostImageName } from "../constructs/kms-host-image";

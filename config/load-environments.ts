@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, isMap, isNode, parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { EnvironmentConfig, environmentSchema, environmentWarnings } from "./environment-schema";
 import { editDistance } from "./names";
 

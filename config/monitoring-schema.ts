@@ -2,7 +2,7 @@
 // about a host that stops working. On by default in every tier. Each limit below is the one the
 // azurerm provider (v4.55.0) enforces, cited by file, so a bad value fails at synth with the field
 // and the fix instead of at `terraform plan`.
-import { z } from "zod";
+import * as z from "zod";
 import { ACTION_GROUP_ID, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, NO_REQUEST_PERIOD_HOURS, WORKSPACE_ID } from "../constructs/kms-monitoring";
 
 /** Workspace name: 4-63 letters, digits and hyphens, not starting or ending with a hyphen (internal/services/loganalytics/validate/log_analytics_workspace_name.go). */

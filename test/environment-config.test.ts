@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { z } from "zod";
+import * as z from "zod";
 import { environmentSchema } from "../config/environment-schema";
 import { ConfigError, loadEnvironments, parseEnvironment } from "../config/load-environments";
 import { ENVIRONMENTS_DIR, environmentWith, FIXTURE_ENVIRONMENTS_DIR, fixtureEnvironmentData } from "./support/environments";

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { z } from "zod";
+import * as z from "zod";
 import { ODT_VOLUME_PRODUCTS, type OdtVolumeProduct } from "../catalog";
 import {
   buildOfficeConfiguration,
