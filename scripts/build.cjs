@@ -21,7 +21,6 @@
 // CommonJS, like the app command that loads it (scripts/app.cjs): node starts an ES module
 // measurably slower, and the app command runs at every synth.
 "use strict";
-const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -94,6 +93,94 @@ function staleReasons({ all = false } = {}) {
   return reasons;
 }
 
+// esbuild's helper that turns a CommonJS module's exports into what an `import` of it sees
+// (esbuild 0.28.2, pinned; internal/runtime/runtime.go, __toESM), as it prints it minified. It
+// copies every export into a fresh object, with a getter each, at every import: the bundle imports
+// cdktf from 13 files and constructs from 12, and cdktf has hundreds of exports. An ES module has
+// one namespace object, whoever imports it; the replacement gives every import of a module the
+// same copy while the module's own property names are unchanged (the getters read through, so the
+// values are always current), and a fresh copy when a module gained exports since (a require cycle
+// caught it half-loaded).
+const ESBUILD_TO_ESM =
+  '__toESM=(mod,isNodeMode,target)=>(target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:!0}):target,mod));';
+const SHARED_TO_ESM =
+  '__toESMCopy=(mod,isNodeMode,target)=>(target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:!0}):target,mod)),' +
+  '__toESMShared=[new WeakMap,new WeakMap],' +
+  '__toESM=(mod,isNodeMode)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMCopy(mod,isNodeMode);' +
+  'let shared=__toESMShared[isNodeMode?1:0],names=__getOwnPropNames(mod).length,hit=shared.get(mod);' +
+  'return hit&&hit.names===names?hit.copy:(hit={copy:__toESMCopy(mod,isNodeMode),names},shared.set(mod,hit),hit.copy)};';
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** The numbers of one source-map segment (Base64 VLQ, as the Source Map v3 format encodes them). */
+function decodeVlq(segment) {
+  const values = [];
+  let value = 0;
+  let shift = 0;
+  for (const char of segment) {
+    const digit = BASE64.indexOf(char);
+    if (digit < 0) throw new Error(`not a Base64 VLQ digit: ${JSON.stringify(char)}`);
+    value += (digit & 31) * 2 ** shift;
+    if (digit & 32) {
+      shift += 5;
+    } else {
+      values.push(value % 2 ? -Math.floor(value / 2) : value / 2);
+      value = 0;
+      shift = 0;
+    }
+  }
+  return values;
+}
+
+function encodeVlq(values) {
+  let out = "";
+  for (const number of values) {
+    let rest = number < 0 ? -number * 2 + 1 : number * 2;
+    do {
+      let digit = rest % 32;
+      rest = Math.floor(rest / 32);
+      if (rest > 0) digit |= 32;
+      out += BASE64[digit];
+    } while (rest > 0);
+  }
+  return out;
+}
+
+/**
+ * Replaces esbuild's __toESM helper (ESBUILD_TO_ESM) with SHARED_TO_ESM in the bundle, and moves
+ * the source map's mappings on that line that follow it by the difference in length, so the map
+ * stays exact. Throws when the helper is not there exactly once (another esbuild: update
+ * ESBUILD_TO_ESM from its runtime).
+ */
+function shareNamespaceCopies(code, mapText) {
+  const at = code.indexOf(ESBUILD_TO_ESM);
+  if (at < 0 || code.indexOf(ESBUILD_TO_ESM, at + 1) >= 0) {
+    throw new Error(`scripts/build.cjs: esbuild's __toESM helper is not in the bundle exactly once as ESBUILD_TO_ESM spells it (another esbuild version?); update ESBUILD_TO_ESM and SHARED_TO_ESM from esbuild's runtime`);
+  }
+  const line = code.slice(0, at).split("\n").length - 1;
+  const column = at - (code.lastIndexOf("\n", at - 1) + 1);
+  const end = column + ESBUILD_TO_ESM.length;
+  const shift = SHARED_TO_ESM.length - ESBUILD_TO_ESM.length;
+  const map = JSON.parse(mapText);
+  const lines = map.mappings.split(";");
+  const segments = lines[line] === "" ? [] : lines[line].split(",");
+  let generatedColumn = 0;
+  for (let i = 0; i < segments.length; i += 1) {
+    const values = decodeVlq(segments[i]);
+    generatedColumn += values[0];
+    // Columns are relative to the previous segment's: moving the first segment after the helper
+    // moves every later one on the line with it.
+    if (generatedColumn >= end) {
+      values[0] += shift;
+      segments[i] = encodeVlq(values);
+      break;
+    }
+  }
+  lines[line] = segments.join(",");
+  map.mappings = lines.join(";");
+  return { code: code.slice(0, at) + SHARED_TO_ESM + code.slice(at + ESBUILD_TO_ESM.length), map: JSON.stringify(map) };
+}
+
 /** Bundles main.ts into dist/main.js unless it is up to date. Returns why it rebuilt, or undefined. */
 function ensureBundle({ force = false } = {}) {
   const reason = force ? "forced" : staleReasons()[0];
@@ -113,12 +200,22 @@ function ensureBundle({ force = false } = {}) {
     logLevel: "warning",
     legalComments: "none",
     // No comments or whitespace, and simpler syntax; names are kept (stack traces and error messages
-    // name cdktf's classes and ours). The output is then pure ASCII (bundled comments were not), so
-    // node reads it without UTF-8 decoding and V8 parses a third less.
+    // name cdktf's classes and ours). esbuild escapes every non-ASCII character by default (its
+    // `charset` option), so the output is pure ASCII: scripts/app.cjs reads it as Latin-1, without
+    // UTF-8 decoding, and V8 keeps it as a one-byte string.
     minifyWhitespace: true,
     minifySyntax: true,
     metafile: true,
+    write: false,
   });
+  const js = result.outputFiles.find((file) => file.path.endsWith(".js"));
+  const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
+  const shared = shareNamespaceCopies(js.text, map.text);
+  if (/[^\x00-\x7f]/.test(shared.code)) {
+    throw new Error(`${BUNDLE}: esbuild's output is not pure ASCII (was its charset option changed?); scripts/app.cjs reads the bundle as Latin-1`);
+  }
+  fs.writeFileSync(map.path, shared.map);
+  fs.writeFileSync(js.path, shared.code, "latin1");
   const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes(":"));
   const sourceDirs = new Set(inputs.filter((file) => !file.startsWith("node_modules/")).map((file) => path.dirname(file)));
   const files = {};
@@ -133,10 +230,12 @@ function ensureBundle({ force = false } = {}) {
 function buildLibrary() {
   fs.rmSync(path.join(ROOT, "lib"), { recursive: true, force: true });
   const tsc = require.resolve("typescript/bin/tsc");
+  // Loaded here, not at the top: the app command loads this script at every synth.
+  const { execFileSync } = require("node:child_process");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-module.exports = { BUNDLE_CACHE, staleReasons, ensureBundle, buildLibrary };
+module.exports = { BUNDLE_CACHE, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq };
 
 if (require.main === module) {
   if (process.argv.includes("--lib")) {
