@@ -235,7 +235,7 @@ function buildLibrary() {
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-module.exports = { BUNDLE_CACHE, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq };
+module.exports = { BUNDLE_CACHE, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq, ESBUILD_TO_ESM, SHARED_TO_ESM };
 
 if (require.main === module) {
   if (process.argv.includes("--lib")) {

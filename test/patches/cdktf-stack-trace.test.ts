@@ -1,6 +1,7 @@
 // patches/cdktf+0.21.0.patch, lib/tokens/private/stack-trace.js: cdktf's token creation stacks are
 // formatted on first use instead of at creation (patches/README.md). The lines must be the ones an
-// eager capture gives, and error messages must still carry them.
+// eager capture gives, and error messages must still carry them; a process that turned stack
+// traces off gets empty ones, captured at no cost.
 import { Lazy, TerraformOutput, TerraformStack, Testing, Token } from "cdktf";
 import { captureStackTrace } from "cdktf/lib/tokens/private/stack-trace";
 
@@ -50,6 +51,36 @@ describe("the patched captureStackTrace", () => {
     void lines.length;
     void [...lines];
     expect(calls).toBe(1);
+  });
+
+  describe("in a process that turned stack traces off (Error.stackTraceLimit = 0, as main.ts does)", () => {
+    let limit: number;
+    beforeEach(() => {
+      limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+    });
+    afterEach(() => {
+      Error.stackTraceLimit = limit;
+    });
+
+    it("records an empty creation stack without capturing one, and leaves the limit at 0", () => {
+      const capture = jest.spyOn(Error, "captureStackTrace");
+      try {
+        const lines = capturedInANamedFunction();
+        expect(lines).toEqual([]);
+        expect(capture).not.toHaveBeenCalled();
+        expect(Error.stackTraceLimit).toBe(0);
+      } finally {
+        capture.mockRestore();
+      }
+    });
+
+    it("a token that fails to resolve still reports its error", () => {
+      const token = Token.asString(Lazy.anyValue({ produce: () => { throw new Error("produce failed"); } }));
+      const stack = new TerraformStack(Testing.app(), "s");
+      new TerraformOutput(stack, "o", { value: token });
+      expect(() => Testing.synth(stack)).toThrow(/produce failed/);
+    });
   });
 });
 
