@@ -76,9 +76,13 @@ function staleReasons({ all = false } = {}) {
       if (!all) return reasons;
     }
   }
+  // Concatenated, not path.join: the paths are already normal (esbuild's metafile, "/"-separated,
+  // which node takes on Windows too), and joining normalizes each one character by character, which
+  // was half of this check's time (about 8 of 15 ms for some 700 files) at every synth.
+  const root = `${ROOT}/`;
   for (const file in stamp.files) {
     const was = stamp.files[file];
-    const now = fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false });
+    const now = fs.statSync(root + file, { throwIfNoEntry: false });
     let reason;
     if (!now || !was) {
       if (now || was) reason = `${file} ${now ? "appeared" : "is gone"}`;
