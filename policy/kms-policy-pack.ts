@@ -5,7 +5,7 @@ import { AddressRange } from "../constructs/address-range";
 import type { PolicyContext } from "./policy-context";
 import type { ResourceConfig, Rule, StackConfig, Violation } from "./rule";
 import { ALL_RULES } from "./rules";
-import { takePreparedTerraform } from "./prepared-resolution";
+import { markChangedSincePreparation, REPORTS_CHANGES, takePreparedTerraform, type ChangeReportingAspect } from "./prepared-resolution";
 import { findSuppression, suppressionsWithConstructs, SUPPRESSIONS_JSON_KEY } from "./suppressions";
 
 /** Options of {@link KmsPolicyPack}. */
@@ -25,7 +25,10 @@ export const PACK_ID = "KMS-POLICY";
  * as a whole) against the rules and reports through Annotations, so error-level violations fail
  * `app.synth()` / `cdktf synth`.
  */
-export class KmsPolicyPack implements IAspect {
+export class KmsPolicyPack implements IAspect, ChangeReportingAspect {
+  /** The pack changes only the resources it records a suppression on, and reports each (prepared-resolution.ts). */
+  public readonly [REPORTS_CHANGES] = true as const;
+
   /**
    * Adds a pack to `scope`, a stack or a construct inside one; everything below it is checked at
    * synth. An App (or anything above the stacks) is refused: cdktf invokes aspects from each stack
@@ -134,5 +137,6 @@ export class KmsPolicyPack implements IAspect {
     if (!entries) this.applied.set(resource, (entries = new Map()));
     entries.set(ruleId, { rule_id: ruleId, reason, suppressed_at: at });
     resource.addOverride(`//.${SUPPRESSIONS_JSON_KEY}`, [...entries.values()]);
+    markChangedSincePreparation(resource);
   }
 }

@@ -11,7 +11,7 @@ import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
 import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData, resourceAddress } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
-import { prepareKeepingResolution } from "../policy/prepared-resolution";
+import { prepareKeepingResolution, takePreparedStackTerraform } from "../policy/prepared-resolution";
 import { recordEnvironmentFields } from "./environment-fields";
 import { addMonitoring } from "./monitoring";
 
@@ -90,6 +90,7 @@ export class KmsStack extends TerraformStack {
   /** The `client_kit_path` output: the client kit directory relative to the project root. */
   public readonly clientKitPath: string;
   private readonly defaultStatePath: string;
+  private readonly standardTags: StandardTags;
 
   constructor(scope: Construct, config: EnvironmentConfig, options: KmsStackOptions = {}) {
     super(scope, stackName(config.name));
@@ -237,19 +238,35 @@ export class KmsStack extends TerraformStack {
       policyContext({ clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, kmsPort: port, production: config.tier === "production", allowedPublicKeys: allPublishedKeys() }),
     );
     // Run Commands stay untagged: Azure re-runs a changed Run Command, and a tag is part of it.
-    Aspects.of(this).add(
-      new StandardTags({ "managed-by": "azure-kms-host", environment: config.name, ...config.tags }, { excludeResourceTypes: ["azurerm_virtual_machine_run_command"] }),
+    this.standardTags = new StandardTags(
+      { "managed-by": "azure-kms-host", environment: config.name, ...config.tags },
+      { excludeResourceTypes: ["azurerm_virtual_machine_run_command"] },
     );
+    Aspects.of(this).add(this.standardTags);
     this.addOutputs();
   }
 
   /**
    * cdktf's preparation of the stack (a backend, every element resolved once for cross-stack
-   * references), keeping what it resolved so that the policy pack, this stack's first aspect,
-   * checks that instead of resolving the whole stack a second time (policy/prepared-resolution.ts).
+   * references), keeping what it resolved (policy/prepared-resolution.ts): the policy pack, this
+   * stack's first aspect, checks that instead of resolving the whole stack a second time, and
+   * {@link toTerraform} reuses it. The standard tags go on first, so that the kept resolution has
+   * them (and the pack checks the tags that will be deployed); the tagging aspect still tags
+   * whatever is added after this.
    */
   public override prepareStack(): void {
+    for (const construct of this.node.findAll()) this.standardTags.visit(construct);
     prepareKeepingResolution(this);
+  }
+
+  /**
+   * The stack's Terraform configuration: built from the resolution kept at preparation, with only
+   * the elements an aspect changed since resolved again, when every aspect in the stack reports its
+   * changes (the policy pack and the standard tags do); otherwise, and outside a synth, exactly as
+   * cdktf builds it.
+   */
+  public override toTerraform(): Record<string, unknown> {
+    return takePreparedStackTerraform(this) ?? super.toTerraform();
   }
 
   /**

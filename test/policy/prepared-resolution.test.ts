@@ -4,12 +4,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Aspects, LocalBackend, TerraformOutput, TerraformStack, Testing, type IAspect } from "cdktf";
+import { App, AssetType, Aspects, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing, type IAspect } from "cdktf";
+import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { WindowsVirtualMachine } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
 import type { Construct, IConstruct } from "constructs";
-import { prepareKeepingResolution, takePreparedTerraform } from "../../policy/prepared-resolution";
+import { StandardTags } from "../../constructs/standard-tags";
+import { markChangedSincePreparation, prepareKeepingResolution, REPORTS_CHANGES, takePreparedStackTerraform, takePreparedTerraform } from "../../policy/prepared-resolution";
 import { KmsStack } from "../../stacks/kms-stack";
 import { fixtureEnvironmentData, validEnvironment } from "../support/environments";
 import { nsgRule, synth as synthWithPack } from "./harness";
@@ -165,4 +168,134 @@ test("KmsStack keeps its preparation for its policy pack: app.synth() resolves i
   };
   app.synth();
   expect(calls).toBe(1);
+});
+
+describe("takePreparedStackTerraform (cdk.tf.json from the kept resolution)", () => {
+  /** cdktf's own stack.toTerraform(), whatever the stack's class overrides. */
+  const cdktfToTerraform = (stack: TerraformStack): Record<string, any> => TerraformStack.prototype.toTerraform.call(stack);
+  /** An aspect that reports what it changes (none of these change anything). */
+  const reporting: IAspect & { [REPORTS_CHANGES]: true } = { [REPORTS_CHANGES]: true, visit: () => undefined };
+
+  test("gives what cdktf's stack.toTerraform() gives, metadata, outputs and overrides included", () => {
+    const stack = new PreparedStack(Testing.app(), "s");
+    new AzurermProvider(stack, "azurerm", { features: [{}] });
+    const rg = group(stack);
+    new TerraformOutput(stack, "rg-id", { value: rg.id });
+    rg.addOverride("tags.owner", "platform");
+    stack.addOverride("locals.rg", rg.name);
+    stack.addOverride("//.note", "kept");
+    Aspects.of(stack).add(reporting);
+    stack.prepareStack();
+    const kept = takePreparedStackTerraform(stack);
+    expect(kept).toEqual(cdktfToTerraform(stack));
+    expect((kept as any)["//"].outputs).toEqual({ s: { "rg-id": "rg-id" } });
+  });
+
+  test("resolves again exactly the elements reported changed since the preparation", () => {
+    const stack = new PreparedStack(Testing.app(), "s");
+    const reported = group(stack, "reported");
+    const unreported = group(stack, "unreported");
+    stack.prepareStack();
+    reported.addOverride("tags.changed", "yes");
+    markChangedSincePreparation(reported);
+    // Changed without a report: the kept fragment is used, which is why only reporting aspects may run.
+    unreported.addOverride("tags.changed", "yes");
+    const kept = takePreparedStackTerraform(stack) as Record<string, any>;
+    expect(kept.resource.azurerm_resource_group.reported.tags).toEqual({ changed: "yes" });
+    expect(kept.resource.azurerm_resource_group.unreported.tags).toBeUndefined();
+  });
+
+  test("is undefined when an aspect anywhere in the stack does not report its changes, and cdk.tf.json then has that aspect's change", () => {
+    const app = new App({ outdir: outdir(), stackTraces: false });
+    const stack = new (class extends PreparedStack {
+      public override toTerraform(): any {
+        return takePreparedStackTerraform(this) ?? super.toTerraform();
+      }
+    })(app, "s");
+    new AzurermProvider(stack, "azurerm", { features: [{}] });
+    const rg = group(stack);
+    const retag: IAspect = { visit: (node) => node === rg && rg.addOverride("tags.by", "aspect") };
+    Aspects.of(rg).add(retag);
+    app.synth();
+    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", "s", "cdk.tf.json"), "utf8"));
+    expect(written.resource.azurerm_resource_group.rg.tags).toEqual({ by: "aspect" });
+
+    const other = new PreparedStack(Testing.app(), "other");
+    Aspects.of(group(other)).add({ visit: () => undefined });
+    other.prepareStack();
+    expect(takePreparedStackTerraform(other)).toBeUndefined();
+  });
+
+  test("is undefined when a construct other than a file asset has a synthesis step of its own; a file asset is fine", () => {
+    const withAsset = new PreparedStack(Testing.app(), "asset");
+    group(withAsset);
+    const file = path.join(outdir(), "script.ps1");
+    fs.writeFileSync(file, "'hello'\n");
+    new TerraformAsset(withAsset, "script", { path: file, type: AssetType.FILE });
+    withAsset.prepareStack();
+    expect(takePreparedStackTerraform(withAsset)).toBeDefined();
+
+    const custom = new PreparedStack(Testing.app(), "custom");
+    addCustomSynthesis(group(custom), { onSynthesize: () => undefined });
+    custom.prepareStack();
+    expect(takePreparedStackTerraform(custom)).toBeUndefined();
+  });
+
+  test("is undefined for a stack that kept nothing, and the second time it is asked", () => {
+    const plain = new TerraformStack(Testing.app(), "plain");
+    group(plain);
+    plain.prepareStack();
+    expect(takePreparedStackTerraform(plain)).toBeUndefined();
+
+    const stack = new PreparedStack(Testing.app(), "s");
+    group(stack);
+    stack.prepareStack();
+    expect(takePreparedStackTerraform(stack)).toBeDefined();
+    expect(takePreparedStackTerraform(stack)).toBeUndefined();
+  });
+
+  test("KmsStack: cdk.tf.json is what cdktf's own resolution gives after the aspects ran (tags, the pack's suppression records)", () => {
+    const app = new App({ outdir: outdir(), stackTraces: false });
+    const stack = new KmsStack(app, validEnvironment(fixtureEnvironmentData("lab")));
+    app.synth();
+    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
+    expect(written).toEqual(JSON.parse(JSON.stringify(cdktfToTerraform(stack))));
+    const vm = Object.values(written.resource.azurerm_windows_virtual_machine)[0] as Record<string, any>;
+    expect(vm["//"]).toBeDefined();
+    expect(vm.tags).toMatchObject({ "managed-by": "azure-kms-host" });
+  });
+});
+
+test("KmsStack resolves each element once per synth (at preparation, standard tags on); only what an aspect changed again (the VM the pack records a suppression on)", () => {
+  const app = new App({ outdir: outdir(), stackTraces: false });
+  const stack = new KmsStack(app, validEnvironment(fixtureEnvironmentData("lab")));
+  const calls = new Map<string, number>();
+  const resources = stack.node.findAll().filter((c): c is ResourceGroup | WindowsVirtualMachine => c instanceof ResourceGroup || c instanceof WindowsVirtualMachine);
+  expect(resources.map((r) => r.terraformResourceType).sort()).toEqual(["azurerm_resource_group", "azurerm_windows_virtual_machine"]);
+  for (const resource of resources) {
+    const original = resource.toTerraform.bind(resource);
+    resource.toTerraform = () => {
+      calls.set(resource.terraformResourceType, (calls.get(resource.terraformResourceType) ?? 0) + 1);
+      return original();
+    };
+  }
+  app.synth();
+  expect(Object.fromEntries(calls)).toEqual({ azurerm_resource_group: 1, azurerm_windows_virtual_machine: 2 });
+});
+
+describe("StandardTags with a kept resolution", () => {
+  test("leaves a resource that already has the tags as it is, and reports each resource it retags", () => {
+    const stack = new PreparedStack(Testing.app(), "s");
+    const tagged = new ResourceGroup(stack, "tagged", { name: "rg-tagged", location: "westeurope", tags: { env: "lab", own: "x" } });
+    const untagged = group(stack, "untagged");
+    const tagsBefore = tagged.tagsInput;
+    stack.prepareStack();
+    const tags = new StandardTags({ env: "lab" });
+    tags.visit(tagged);
+    tags.visit(untagged);
+    expect(tagged.tagsInput).toBe(tagsBefore);
+    const kept = takePreparedStackTerraform(stack) as Record<string, any>;
+    expect(kept.resource.azurerm_resource_group.untagged.tags).toEqual({ env: "lab" });
+    expect(kept.resource.azurerm_resource_group.tagged.tags).toEqual({ env: "lab", own: "x" });
+  });
 });
