@@ -218,6 +218,7 @@ function ensureBundle({ force = false } = {}) {
   if (/[^\x00-\x7f]/.test(shared.code)) {
     throw new Error(`${BUNDLE}: esbuild's output is not pure ASCII (was its charset option changed?); scripts/app.cjs reads the bundle as Latin-1`);
   }
+  fs.mkdirSync(path.dirname(js.path), { recursive: true });
   fs.writeFileSync(map.path, shared.map);
   fs.writeFileSync(js.path, shared.code, "latin1");
   const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes(":"));
