@@ -26,6 +26,28 @@ describe("the patched resolve", () => {
     expect(resolve("1e+5 and 2.5e-3")).toBe("1e+5 and 2.5e-3");
   });
 
+  test("takes the values and elements that resolve to themselves as they are, and still resolves the tokens beside them", () => {
+    const port = Token.asNumber(Lazy.numberValue({ produce: () => 1688 }));
+    const name = Token.asString(Lazy.stringValue({ produce: () => "kmslab01" }));
+    const input = { flag: true, off: false, none: null, gone: undefined, count: 3, ratio: 0.5, text: "plain", port, name, list: [1, "a", null, false, undefined, port, name] };
+    expect(resolve(input)).toEqual({ flag: true, off: false, none: null, count: 3, ratio: 0.5, text: "plain", port: 1688, name: "kmslab01", list: [1, "a", null, false, 1688, "kmslab01"] });
+    expect(Object.keys(resolve({ gone: undefined, kept: 1 }) as object)).toEqual(["kept"]);
+  });
+
+  test("still refuses the number that stands for a map token, naming where it is", () => {
+    expect(() => resolve({ a: Token.NUMBER_MAP_TOKEN_VALUE })).toThrow();
+    expect(() => resolve([Token.NUMBER_MAP_TOKEN_VALUE])).toThrow();
+  });
+
+  test("still stops at the depth limit, plain values included", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 201; i += 1) deep = { d: deep };
+    expect(() => resolve(deep)).toThrow(/circular/i);
+    let shallower: unknown = "leaf";
+    for (let i = 0; i < 200; i += 1) shallower = { d: shallower };
+    expect(() => resolve(shallower)).not.toThrow();
+  });
+
   test("still refuses a list token in a string and a function, naming the path", () => {
     const list = Token.asList(Lazy.listValue({ produce: () => ["a"] }));
     expect(() => resolve({ a: list[0] })).toThrow();
