@@ -32,6 +32,18 @@ const ROOT = path.resolve(__dirname, "..");
 const bundle = path.join(ROOT, "dist", "main.js");
 const cacheFile = path.join(ROOT, BUNDLE_CACHE);
 
+// KMS_SYNTH_TIMINGS=1 (npm run bench sets it for its phase breakdown): this script's own phases,
+// printed like the main job's, before them; node's start-up is the time before this line.
+const timings = process.env.KMS_SYNTH_TIMINGS ? [] : undefined;
+let mark = process.hrtime.bigint();
+const phase = (name) => {
+  if (!timings) return;
+  const now = process.hrtime.bigint();
+  timings.push(`timing: ${(Number(now - mark) / 1e6).toFixed(1).padStart(7)} ms  ${name}`);
+  mark = now;
+};
+timings?.push(`timing: ${(process.uptime() * 1000).toFixed(1).padStart(7)} ms  node start-up (process start to the app command's first line)`);
+
 try {
   ensureBundle();
 } catch (error) {
@@ -40,6 +52,7 @@ try {
   process.exit(1);
 }
 
+phase("check the bundle is up to date (scripts/build.cjs)");
 const stat = fs.statSync(bundle);
 // V8 also refuses a cache made under other flags, so node's options are part of the key.
 const key = `${process.version} ${process.arch} ${process.execArgv.join(" ")} ${stat.size} ${stat.mtimeMs} ${stat.ctimeMs}\n`;
@@ -57,9 +70,13 @@ try {
 // that this is the bundle it wrote: read it as Latin-1, which skips UTF-8 decoding.
 const source = fs.readFileSync(bundle, "latin1");
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+phase(`read and compile the bundle (code cache ${cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used"})`);
+if (timings) console.error(timings.join("\n"));
 const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false, children: [], paths: [] };
 script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
 bundleModule.loaded = true;
+phase("run the bundle (module initialization, then the main job: the phases above)");
+if (timings) console.error(timings.at(-1));
 
 // main.ts runs synchronously, so every function the synth needed is compiled by now.
 if (cachedData === undefined || script.cachedDataRejected) {
