@@ -19,10 +19,12 @@ function build(...args: string[]): { status: number | null; stderr: string } {
   return { status: result.status, stderr: result.stderr };
 }
 
-function app(): { status: number | null; stdout: string; stderr: string } {
+function app(env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const outdir = path.join(project, "out");
   fs.rmSync(outdir, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [path.join(project, "scripts", "app.cjs")], { cwd: project, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const inherited = { ...process.env };
+  delete inherited.KMS_SYNTH_TIMINGS;
+  const result = spawnSync(process.execPath, [path.join(project, "scripts", "app.cjs")], { cwd: project, encoding: "utf8", env: { ...inherited, CDKTF_OUTDIR: outdir, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -89,6 +91,18 @@ describe("the app command", () => {
     edit("stacks/synthesize.ts");
     expect(build().status).toBe(0);
     expect(fs.existsSync(cache)).toBe(false);
+  }, 30_000);
+
+  test("with KMS_SYNTH_TIMINGS set, times its own phases around the main job's; without it, prints no timings", () => {
+    const timed = app({ KMS_SYNTH_TIMINGS: "1" });
+    expect(timed.status).toBe(0);
+    const phases = timed.stderr.split("\n").filter((line) => line.startsWith("timing: ")).map((line) => line.replace(/^timing: +[\d.]+ ms {2}/, ""));
+    expect(phases[0]).toMatch(/^node start-up/);
+    expect(phases[1]).toMatch(/^check the bundle is up to date/);
+    expect(phases[2]).toMatch(/^read and compile the bundle \(code cache (used|none)\)$/);
+    expect(phases).toContain("validate environment files");
+    expect(phases.at(-1)).toMatch(/^run the bundle/);
+    expect(app().stderr).not.toMatch(/^timing: /m);
   }, 30_000);
 
   test("never runs the old bundle when the build fails", () => {
