@@ -31,7 +31,12 @@ class SharedCompilationRuntime extends Runtime {
   constructor(...args) {
     super(...args);
     const executor = this.executor;
-    const fileCache = executor.transformCache.fileCache;
+    const fileCache = executor?.transformCache?.fileCache;
+    // Jest's internals, not its API (jest is pinned in package.json): an upgrade that moves them
+    // fails every test file here, with this message, rather than quietly running slower.
+    if (typeof executor?.compile !== "function" || typeof fileCache?.readFile !== "function" || !(fileCache.strings instanceof Map)) {
+      throw new Error("test/support/jest-runtime.cjs: jest-runtime no longer has executor.compile and transformCache.fileCache as jest 30.5 had; adapt this runtime to the new jest or remove it from jest.config.js");
+    }
     const readFile = fileCache.readFile.bind(fileCache);
     fileCache.readFile = (filename) => {
       if (!filename.includes(NODE_MODULES) || fileCache.strings.has(filename)) return readFile(filename);
