@@ -4,14 +4,31 @@ import { App, TerraformResource } from "cdktf";
 import type { EnvironmentConfig } from "../config/environment-schema";
 import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
-import { SynthesizedStack, synthesizeEnvironment } from "./support/synth";
+import { SynthesizedStack, parsed, synthesizeEnvironment } from "./support/synth";
+
+/**
+ * Many tests here read the stack of the same environment (the lab and production fixtures above
+ * all): each distinct environment is synthesized once for the file, and every caller gets a copy
+ * parsed afresh from its text, so no test sees what another did to its copy. Synthesis is
+ * deterministic; no test here compares two syntheses of one environment.
+ */
+const synthesizedText = new Map<string, string>();
+function synthesize(environment: EnvironmentConfig): SynthesizedStack {
+  const key = JSON.stringify(environment);
+  let text = synthesizedText.get(key);
+  if (text === undefined) {
+    text = synthesizeEnvironment(environment).text;
+    synthesizedText.set(key, text);
+  }
+  return parsed(text);
+}
 
 describe.each(["lab", "production"] as const)("the %s stack", (name) => {
   let environment: EnvironmentConfig;
   let stack: SynthesizedStack;
   beforeAll(() => {
     environment = validEnvironment(fixtureEnvironmentData(name));
-    stack = synthesizeEnvironment(environment);
+    stack = synthesize(environment);
   });
 
   test("has exactly hosts.count Windows VMs", () => {
@@ -93,7 +110,7 @@ describe.each(["lab", "production"] as const)("the %s stack", (name) => {
 
 describe("KmsStack", () => {
   test("moves the NSG rule and every SRV entry together when kms.port is 1689", () => {
-    const stack = synthesizeEnvironment(validEnvironment(environmentWith("production", (d) => (d.kms.port = 1689))));
+    const stack = synthesize(validEnvironment(environmentWith("production", (d) => (d.kms.port = 1689))));
     const kmsRules = stack.resources("azurerm_network_security_rule").filter((r) => r.destination_port_range !== undefined);
     expect(kmsRules.map((r) => r.destination_port_range)).toEqual(["1689", "1689"]);
     expect(stack.resources("azurerm_private_dns_srv_record")[0].record.map((r: { port: number }) => r.port)).toEqual([1689, 1689]);
@@ -109,7 +126,7 @@ describe("KmsStack", () => {
     const environment = validEnvironment(fixtureEnvironmentData("production"));
     // The construct tree tells which resource types accept tags; the synthesized JSON must carry them.
     const stack = new KmsStack(new App({ outdir: "never-synthesized" }), environment);
-    const synthesized = synthesizeEnvironment(environment);
+    const synthesized = synthesize(environment);
     const taggableTypes = new Set(
       stack.node
         .findAll()
@@ -127,17 +144,17 @@ describe("KmsStack", () => {
   });
 
   test("associates the NSG with the subnet it creates, and with the NICs on a subnet it does not own", () => {
-    const lab = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("lab")));
+    const lab = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
     expect(lab.resources("azurerm_subnet_network_security_group_association")).toHaveLength(1);
     expect(lab.resources("azurerm_network_interface_security_group_association")).toHaveLength(0);
-    const production = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
+    const production = synthesize(validEnvironment(fixtureEnvironmentData("production")));
     expect(production.resources("azurerm_subnet_network_security_group_association")).toHaveLength(0);
     expect(production.resources("azurerm_network_interface_security_group_association")).toHaveLength(2);
   });
 
   test("uses an existing Key Vault by id without creating one", () => {
     const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/kv-shared";
-    const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
+    const stack = synthesize(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
     expect(stack.resources("azurerm_key_vault")).toHaveLength(0);
     expect(Object.values(stack.json.data.azurerm_key_vault)).toEqual([expect.objectContaining({ name: "kv-shared", resource_group_name: "rg-sec" })]);
     for (const grant of stack.resources("azurerm_role_assignment")) expect(grant.scope).toMatch(new RegExp(`^${id}/secrets/kms-host-key-`));
@@ -145,7 +162,7 @@ describe("KmsStack", () => {
   });
 
   test("links a created zone to the KMS vnet and every extra vnet", () => {
-    const stack = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
     const links = stack.resources("azurerm_private_dns_zone_virtual_network_link").map((l) => l.virtual_network_id);
     expect(links).toEqual([
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub-weu",
@@ -154,7 +171,7 @@ describe("KmsStack", () => {
   });
 
   test("uses an existing zone and resource group without creating them", () => {
-    const stack = synthesizeEnvironment(
+    const stack = synthesize(
       validEnvironment(
         environmentWith("lab", (d) => {
           d.resourceGroup.create = false;
@@ -170,7 +187,7 @@ describe("KmsStack", () => {
 
 describe("Key Vault firewall", () => {
   test("allowedCidrs turns the firewall on for those ranges and the KMS subnet, through its service endpoint", () => {
-    const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault.allowedCidrs = ["203.0.113.0/28"]))));
+    const stack = synthesize(validEnvironment(environmentWith("lab", (d) => (d.keyVault.allowedCidrs = ["203.0.113.0/28"]))));
     const [vault] = stack.resources("azurerm_key_vault");
     const [subnet] = stack.resources("azurerm_subnet");
     expect(vault.network_acls).toEqual({ default_action: "Deny", bypass: "AzureServices", ip_rules: ["203.0.113.0/28"], virtual_network_subnet_ids: [`\${azurerm_subnet.${Object.keys(stack.json.resource.azurerm_subnet)[0]}.id}`] });
@@ -178,7 +195,7 @@ describe("Key Vault firewall", () => {
   });
 
   test("without allowedCidrs the vault has no firewall and the subnet no service endpoint", () => {
-    const stack = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("lab")));
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
     expect(stack.resources("azurerm_key_vault")[0].network_acls).toBeUndefined();
     expect(stack.resources("azurerm_subnet")[0].service_endpoints).toBeUndefined();
   });
@@ -186,13 +203,13 @@ describe("Key Vault firewall", () => {
 
 test("an existing Key Vault needs no client config lookup", () => {
   const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/kv-shared";
-  const stack = synthesizeEnvironment(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
+  const stack = synthesize(validEnvironment(environmentWith("lab", (d) => (d.keyVault = { id }))));
   expect(stack.json.data.azurerm_client_config).toBeUndefined();
 });
 
 test("bumping kms.bootstrapRevision changes every host's Run Command, so the bootstrap re-runs in place", () => {
-  const before = synthesizeEnvironment(validEnvironment(fixtureEnvironmentData("production")));
-  const after = synthesizeEnvironment(validEnvironment(environmentWith("production", (d) => (d.kms.bootstrapRevision = 2))));
+  const before = synthesize(validEnvironment(fixtureEnvironmentData("production")));
+  const after = synthesize(validEnvironment(environmentWith("production", (d) => (d.kms.bootstrapRevision = 2))));
   const revisions = (stack: typeof before) => stack.resources("azurerm_virtual_machine_run_command").map((c) => c.parameter.find((p: { name: string }) => p.name === "Revision").value);
   expect(revisions(before)).toEqual(["1", "1"]);
   expect(revisions(after)).toEqual(["2", "2"]);

@@ -3,8 +3,8 @@
 // replies apart; without a server, calls start pwsh themselves. (That the server exits when the
 // jest process is gone was checked by hand, not here: it costs a pwsh start and seconds of waiting
 // in every run.)
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import {
@@ -14,19 +14,21 @@ import {
   type PowerShellRequest,
 } from "./support/powershell";
 
-const CLIENT = path.join(__dirname, "support", "pwsh-client.cjs");
-
-/** The client run asynchronously, so that several requests are in flight at once. */
-function sendConcurrently(portFile: string, request: PowerShellRequest): Promise<string> {
+/**
+ * One request sent over a socket of its own, asynchronously, so that several are in flight at once:
+ * the line pwsh-client.cjs sends, and its reply read to the end as the client reads it. In-process
+ * sockets rather than client processes: every connection is open before the first reply comes
+ * (a node start per client took 50-100 ms, so client processes were not even sure to overlap),
+ * and the client itself is what every other test here runs.
+ */
+function sendConcurrently(port: number, request: PowerShellRequest): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, portFile], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`client exited ${code}: ${stderr}`))));
-    child.stdin.end(JSON.stringify(request));
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.on("connect", () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    socket.on("error", reject);
   });
 }
 
@@ -76,9 +78,13 @@ describe("the jest run's PowerShell server", () => {
   });
 
   test("keeps the replies to concurrent requests apart", async () => {
+    // The server's port, once it listens (when this test runs alone, pwsh may still be starting).
     const portFile = process.env[PWSH_SERVER_ENV] ?? "";
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(portFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const port = Number(readFileSync(portFile, "utf8"));
     const ids = [1, 2, 3, 4, 5, 6];
-    const replies = await Promise.all(ids.map((id) => sendConcurrently(portFile, { command: `Start-Sleep -Milliseconds 20; 'reply-${id}-' * 5000` })));
+    const replies = await Promise.all(ids.map((id) => sendConcurrently(port, { command: `Start-Sleep -Milliseconds 20; 'reply-${id}-' * 5000` })));
     expect(replies.map((reply) => JSON.parse(reply).stdout)).toEqual(ids.map((id) => `reply-${id}-`.repeat(5000) + "\n"));
   });
 });

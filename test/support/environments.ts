@@ -16,9 +16,17 @@ export const FIXTURE_ENVIRONMENTS_DIR = path.join(__dirname, "..", "fixtures", "
 /** The fixture environments, by file name. */
 export type FixtureName = "lab" | "production";
 
-/** The raw (unvalidated) data of a fixture environment file. */
+/** Each fixture file parsed once per test file (tests call for fixtures hundreds of times); never handed out itself. */
+const fixtureData = new Map<FixtureName, Record<string, unknown>>();
+
+/** The raw (unvalidated) data of a fixture environment file: a fresh copy at each call, the caller's to change. */
 export function fixtureEnvironmentData(name: FixtureName): Record<string, unknown> {
-  return parse(fs.readFileSync(path.join(FIXTURE_ENVIRONMENTS_DIR, `${name}.yaml`), "utf8")) as Record<string, unknown>;
+  let data = fixtureData.get(name);
+  if (data === undefined) {
+    data = parse(fs.readFileSync(path.join(FIXTURE_ENVIRONMENTS_DIR, `${name}.yaml`), "utf8")) as Record<string, unknown>;
+    fixtureData.set(name, data);
+  }
+  return structuredClone(data);
 }
 
 /** Validates data as if it were the file `environments/<name>.yaml`; throws with the problems if invalid. */
@@ -30,7 +38,7 @@ export function validEnvironment(data: Record<string, unknown>): EnvironmentConf
 
 /** A deep copy of a fixture environment with `change` applied to the raw data. */
 export function environmentWith(name: FixtureName, change: (data: Record<string, any>) => void): Record<string, any> {
-  const data = structuredClone(fixtureEnvironmentData(name)) as Record<string, any>;
+  const data = fixtureEnvironmentData(name) as Record<string, any>;
   change(data);
   return data;
 }

@@ -92,7 +92,15 @@ export function startPowerShellServer(options: { pwsh?: string; parentPid?: numb
   if (options.idleSeconds !== undefined) args.push("-IdleSeconds", String(options.idleSeconds));
   // A process group of its own: pwsh installed as a .NET tool (.tools/pwsh/pwsh) is a launcher that
   // runs `dotnet pwsh.dll` as its child and does not pass signals on, so stopping means the group.
-  const child = spawn(pwsh, args, { cwd: REPO, stdio: ["ignore", log, log], detached: true });
+  // DOTNET_TC_CallCountThreshold: .NET re-JITs a method at its optimizing tier once it has been
+  // called 30 times, in the background. Every request runs new script text through much the same
+  // engine code, so the server went on re-JITting: about 0.2 s of CPU per request, half of it after
+  // the reply, and some 10 s over a jest run on a 2-core machine. The precompiled (ReadyToRun) code
+  // pwsh ships is good enough for a run of a minute; with the threshold at its maximum (.NET reads
+  // the value as hexadecimal: 0xffff) a request costs about half. Same results: only the JIT's
+  // schedule changes.
+  const env = { ...process.env, DOTNET_TC_CallCountThreshold: "ffff" };
+  const child = spawn(pwsh, args, { cwd: REPO, env, stdio: ["ignore", log, log], detached: true });
   closeSync(log);
   // A failed start (no such pwsh) shows in the log, which clients print when the server is not there.
   child.on("error", (error) => writeFileSync(logFile, `could not start ${pwsh}: ${error.message}\n`, { flag: "a" }));
