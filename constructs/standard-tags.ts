@@ -33,18 +33,14 @@ export class StandardTags implements IAspect, ChangeReportingAspect {
     if (!(node instanceof TerraformResource) || !isTaggable(node)) return;
     if (this.options.excludeResourceTypes?.includes(node.terraformResourceType)) return;
     const own = node.tagsInput;
-    const tags = { ...this.tags, ...(typeof own === "object" && own !== null ? own : {}) };
-    if (own !== undefined && sameTags(own, tags)) return;
-    node.tags = tags;
+    // Tags given as a Terraform expression (a token) cannot be merged at synth: they are replaced.
+    const ownTags = typeof own === "object" && own !== null ? (own as Record<string, string>) : undefined;
+    // A resource that already has every standard key keeps its tags as they are (its own values
+    // win anyway): nothing to change, and nothing to resolve again.
+    if (ownTags !== undefined && Object.keys(this.tags).every((key) => key in ownTags)) return;
+    node.tags = { ...this.tags, ...ownTags };
     markChangedSincePreparation(node);
   }
-}
-
-/** Whether `own` (a resource's tags, possibly a token) holds exactly `tags`. */
-function sameTags(own: unknown, tags: Readonly<Record<string, string>>): boolean {
-  if (typeof own !== "object" || own === null) return false;
-  const ownKeys = Object.keys(own);
-  return ownKeys.length === Object.keys(tags).length && ownKeys.every((key) => (own as Record<string, unknown>)[key] === tags[key]);
 }
 
 /** A resource class generated with a `tags` argument exposes `tagsInput`. */

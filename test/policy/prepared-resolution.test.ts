@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, AssetType, Aspects, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing, type IAspect } from "cdktf";
+import { App, AssetType, Aspects, Lazy, LocalBackend, TerraformAsset, TerraformOutput, TerraformStack, Testing, type IAspect } from "cdktf";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
@@ -189,6 +189,29 @@ describe("takePreparedStackTerraform (cdk.tf.json from the kept resolution)", ()
     const kept = takePreparedStackTerraform(stack);
     expect(kept).toEqual(cdktfToTerraform(stack));
     expect((kept as any)["//"].outputs).toEqual({ s: { "rg-id": "rg-id" } });
+  });
+
+  test("without stack overrides, gives what cdktf gives, key for key (no empty override list, no undefined metadata)", () => {
+    const stack = new PreparedStack(Testing.app(), "s");
+    new AzurermProvider(stack, "azurerm", { features: [{}] });
+    group(stack);
+    stack.prepareStack();
+    const kept = takePreparedStackTerraform(stack) as Record<string, any>;
+    const own = cdktfToTerraform(stack);
+    expect(kept).toEqual(own);
+    expect(Object.keys(kept["//"].metadata).sort()).toEqual(Object.keys(own["//"].metadata).sort());
+    expect(kept["//"].metadata).not.toHaveProperty("cloud");
+    expect(kept["//"].metadata).not.toHaveProperty("overrides");
+  });
+
+  test("drops a stack override that resolves to nothing, as cdktf does", () => {
+    const stack = new PreparedStack(Testing.app(), "s");
+    group(stack);
+    stack.addOverride("locals", Lazy.anyValue({ produce: () => undefined }));
+    stack.prepareStack();
+    const kept = takePreparedStackTerraform(stack) as Record<string, any>;
+    expect(Object.keys(kept).sort()).toEqual(Object.keys(cdktfToTerraform(stack)).sort());
+    expect(kept).not.toHaveProperty("locals");
   });
 
   test("resolves again exactly the elements reported changed since the preparation", () => {
