@@ -53,7 +53,7 @@ describe("StandardTags", () => {
       access: "Allow",
       protocol: "Tcp",
     });
-    const command = new VirtualMachineRunCommand(stack, "command", { name: "c", location: "westeurope", virtualMachineId: "/vm", source: [{ script: "'x'" }] });
+    const command = new VirtualMachineRunCommand(stack, "command", { name: "c", location: "westeurope", virtualMachineId: "/vm", source: { script: "'x'" } });
     const plain = new Construct(stack, "plain");
     for (const node of [rule, command, plain]) tags.visit(node);
     expect((rule as unknown as Record<string, unknown>).tags).toBeUndefined();
