@@ -11,7 +11,7 @@ import { StandardTags } from "../../constructs/standard-tags";
 const STANDARD = { "managed-by": "azure-kms-host", environment: "lab" };
 
 function group(stack: TerraformStack, id: string, tags?: Record<string, string>): ResourceGroup {
-  return new ResourceGroup(stack, id, { name: `rg-${id}`, location: "westeurope", ...(tags ? { tags } : {}) });
+  return new ResourceGroup(stack, id, { name: `rg-${id}`, location: "westeurope", ...(tags !== undefined ? { tags } : {}) });
 }
 
 describe("StandardTags", () => {
@@ -32,6 +32,15 @@ describe("StandardTags", () => {
     const rg = group(stack, "own", { environment: "own-value", owner: "platform" });
     tags.visit(rg);
     expect(rg.tagsInput).toEqual({ "managed-by": "azure-kms-host", environment: "own-value", owner: "platform" });
+  });
+
+  it("replaces tags given as a Terraform expression (which cannot be merged at synth), or as null, with the standard ones", () => {
+    const expression = group(stack, "expression", "${var.tags}" as unknown as Record<string, string>);
+    const nothing = group(stack, "nothing", null as unknown as Record<string, string>);
+    tags.visit(expression);
+    tags.visit(nothing);
+    expect(expression.tagsInput).toEqual(STANDARD);
+    expect(nothing.tagsInput).toEqual(STANDARD);
   });
 
   it("leaves a resource that already has every standard key exactly as it is", () => {
