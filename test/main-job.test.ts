@@ -7,7 +7,7 @@ import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { stringify } from "yaml";
 import type { KmsStack } from "../stacks/kms-stack";
 import { ConfigError } from "../config/load-environments";
-import { synthesizeAll } from "../stacks/synthesize";
+import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
 import { projectWith, snapshot } from "./support/projects";
 
@@ -128,4 +128,50 @@ test("each client kit's diagnostics script knows which products its hosts serve 
   } finally {
     run.cleanup();
   }
+});
+
+describe("what a successful synthesizeAll returns", () => {
+  let run: ReturnType<typeof projectWith>;
+  let result: ReturnType<typeof synthesizeAll>;
+  beforeAll(() => {
+    // The lab fixture's hosts serve Windows and Office LTSC 2024 both.
+    run = projectWith({ lab: environmentWith("lab", () => undefined) });
+    result = synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+  });
+  afterAll(() => run.cleanup());
+
+  test("times each phase, in order, in milliseconds", () => {
+    expect(Object.keys(result.timings)).toEqual([
+      "validate environment files",
+      "build stacks",
+      "synthesize (aspects, policy pack, JSON)",
+      "write client kits",
+      "write DNS exports",
+      "move staged output into place",
+    ]);
+    for (const ms of Object.values(result.timings)) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThan(60_000);
+    }
+  });
+
+  test("names the stack file and client kit directory of each environment, both written", () => {
+    expect(result.stackFiles).toEqual([path.join(run.outdir, "stacks", "kms-lab", "cdk.tf.json")]);
+    expect(result.clientKitDirs).toEqual([path.join(run.outdir, "client-kit", "lab")]);
+    for (const written of [...result.stackFiles, ...result.clientKitDirs]) expect(fs.existsSync(written)).toBe(true);
+  });
+
+  test("tells the client kit that hosts serving Windows and Office serve both", () => {
+    const script = fs.readFileSync(path.join(run.outdir, "client-kit", "lab", "Test-KmsClient.ps1"), "utf8");
+    expect(script).toContain("$HostsServeWindows = $true, # kit-default: HostsServeWindows");
+    expect(script).toContain("$HostsServeOffice = $true, # kit-default: HostsServeOffice");
+  });
+});
+
+test("PolicyError lists every problem, one a line, under its own name", () => {
+  const error = new PolicyError(["first problem", "second problem"]);
+  expect(error).toBeInstanceOf(Error);
+  expect(error.name).toBe("PolicyError");
+  expect(error.message).toBe("first problem\nsecond problem");
+  expect(error.problems).toEqual(["first problem", "second problem"]);
 });
