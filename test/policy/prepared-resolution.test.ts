@@ -41,6 +41,23 @@ function outdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "kms-prepared-"));
 }
 
+/** Both takers of the kept resolution: nothing for a stack that kept none, and each gives it once. */
+test.each([
+  ["takePreparedTerraform (the policy pack's view)", takePreparedTerraform],
+  ["takePreparedStackTerraform (cdk.tf.json)", takePreparedStackTerraform],
+] as const)("%s is undefined for a stack prepared by cdktf itself, and the second time it is asked", (_name, take) => {
+  const plain = new TerraformStack(Testing.app(), "plain");
+  group(plain);
+  plain.prepareStack();
+  expect(take(plain)).toBeUndefined();
+
+  const stack = new PreparedStack(Testing.app(), "s");
+  group(stack);
+  stack.prepareStack();
+  expect(take(stack)).toBeDefined();
+  expect(take(stack)).toBeUndefined();
+});
+
 describe("takePreparedTerraform", () => {
   test("gives what stack.toTerraform() gives, overrides included, after the stack's preparation", () => {
     const stack = new PreparedStack(Testing.app(), "s");
@@ -66,19 +83,6 @@ describe("takePreparedTerraform", () => {
     const prepared = takePreparedTerraform(stack) as Record<string, any>;
     expect(prepared.provider).toEqual({});
     expect(prepared).toEqual(withoutCdktfMetadata(stack.toTerraform()));
-  });
-
-  test("is undefined for a stack prepared by cdktf itself, and the second time it is asked", () => {
-    const plain = new TerraformStack(Testing.app(), "plain");
-    group(plain);
-    plain.prepareStack();
-    expect(takePreparedTerraform(plain)).toBeUndefined();
-
-    const stack = new PreparedStack(Testing.app(), "s");
-    group(stack);
-    stack.prepareStack();
-    expect(takePreparedTerraform(stack)).toBeDefined();
-    expect(takePreparedTerraform(stack)).toBeUndefined();
   });
 
   test("makes sure the stack has a backend, as cdktf's preparation does (a local one when none is set)", () => {
@@ -262,19 +266,6 @@ describe("takePreparedStackTerraform (cdk.tf.json from the kept resolution)", ()
     addCustomSynthesis(group(custom), { onSynthesize: () => undefined });
     custom.prepareStack();
     expect(takePreparedStackTerraform(custom)).toBeUndefined();
-  });
-
-  test("is undefined for a stack that kept nothing, and the second time it is asked", () => {
-    const plain = new TerraformStack(Testing.app(), "plain");
-    group(plain);
-    plain.prepareStack();
-    expect(takePreparedStackTerraform(plain)).toBeUndefined();
-
-    const stack = new PreparedStack(Testing.app(), "s");
-    group(stack);
-    stack.prepareStack();
-    expect(takePreparedStackTerraform(stack)).toBeDefined();
-    expect(takePreparedStackTerraform(stack)).toBeUndefined();
   });
 
   test("KmsStack: cdk.tf.json is what cdktf's own resolution gives after the aspects ran (tags, the pack's suppression records)", () => {
