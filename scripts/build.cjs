@@ -107,8 +107,9 @@ function staleReasons({ all = false } = {}) {
 // caught it half-loaded).
 const ESBUILD_TO_ESM =
   '__toESM=(mod,isNodeMode,target)=>(target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:!0}):target,mod));';
+// esbuild's helper itself, renamed __toESMCopy, makes each copy.
 const SHARED_TO_ESM =
-  '__toESMCopy=(mod,isNodeMode,target)=>(target=mod!=null?__create(__getProtoOf(mod)):{},__copyProps(isNodeMode||!mod||!mod.__esModule?__defProp(target,"default",{value:mod,enumerable:!0}):target,mod)),' +
+  `${ESBUILD_TO_ESM.replace(/^__toESM=/, "__toESMCopy=").replace(/;$/, ",")}` +
   '__toESMShared=[new WeakMap,new WeakMap],' +
   '__toESM=(mod,isNodeMode)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMCopy(mod,isNodeMode);' +
   'let shared=__toESMShared[isNodeMode?1:0],names=__getOwnPropNames(mod).length,hit=shared.get(mod);' +
