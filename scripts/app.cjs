@@ -13,14 +13,19 @@
 // CommonJS on purpose: node starts an ES module measurably slower (about 30-50 ms here), and this
 // runs at every synth, diff and deploy.
 //
-// cdktf.json and npm run synth start it as `node --max-semi-space-size=8 --no-opt scripts/app.cjs`.
+// cdktf.json and npm run synth start it as `node --max-semi-space-size=2 --no-opt scripts/app.cjs`.
 // A synth is over in a second or two, too soon for V8's optimizing compiler to pay for itself:
 // with it, 50 environments ran in one of two modes, about 2.0 s / 125 MB or 2.4 s / 210 MB,
 // depending on whether a large optimization job (about 90 MB of compiler memory) finished before
 // the end; with --no-opt (interpreter and baseline compiler only) about 1.9 s / 114 MB every time,
-// and a quarter less CPU. The young generation capped at 8 MB (default: up to 16) took another
-// 10 MB off the peak. Measured with /usr/bin/time, eight interleaved runs each. Without the
-// options the app works the same, only like that.
+// and a quarter less CPU. Nearly everything a synth allocates lives to its end (the bundle's
+// code, the construct tree), so a large young generation buys nothing but fresh memory, and
+// touching fresh memory is slow (about 13 microseconds a 4 KB page on the 2-core VM measured):
+// capped at 2 MB a semi-space (V8's default grows to 16), the shipped environments took 368 ms
+// instead of 395 with 8 MB, and 50 environments 1.18 s / 79 MB instead of 1.21 s / 91 MB; 16 and
+// 32 MB, which spare most collections, were slower still (474 and 467 ms). Measured with
+// /usr/bin/time, interleaved runs, each option set with its own code cache. Without the options
+// the app works the same, only like that.
 "use strict";
 const fs = require("node:fs");
 const { createRequire } = require("node:module");
@@ -65,15 +70,21 @@ try {
   // no cache yet
 }
 
-// The same wrapper and arguments Node gives a CommonJS module.
 // build.cjs refuses to write a bundle that is not pure ASCII, and ensureBundle has just checked
-// that this is the bundle it wrote: read it as Latin-1, which skips UTF-8 decoding.
+// that this is the bundle it wrote: read it as Latin-1, which skips UTF-8 decoding. The bundle is
+// one function expression (build.cjs, BUNDLE_BANNER), compiled as it is, without a copy.
 const source = fs.readFileSync(bundle, "latin1");
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+const script = new vm.Script(source, { filename: bundle, cachedData });
 phase(`read and compile the bundle (code cache ${cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "used"})`);
 if (timings) console.error(timings.join("\n"));
+const main = script.runInThisContext();
+if (typeof main !== "function") {
+  console.error(`Synthesis failed; nothing was written: ${bundle} is not the bundle scripts/build.cjs writes (it does not evaluate to a function); rebuild it with node scripts/build.cjs --force`);
+  process.exit(1);
+}
+// The same arguments, and `this`, Node gives a CommonJS module.
 const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false, children: [], paths: [] };
-script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
+main.call(bundleModule.exports, bundleModule.exports, createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
 bundleModule.loaded = true;
 phase("run the bundle (module initialization, then the main job: the phases above)");
 if (timings) console.error(timings.at(-1));

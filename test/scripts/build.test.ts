@@ -5,6 +5,7 @@
 // step (`npm run test:build`, jest.build.config.js): it bundles several times.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as os from "os";
 import * as path from "path";
 
@@ -77,7 +78,40 @@ describe("the bundle step", () => {
   });
 });
 
+describe("the bundle", () => {
+  const bundle = (): string => path.join(project, "dist", "main.js");
+  beforeAll(() => {
+    // The bundle step's tests leave it edited by hand.
+    expect(build().status).toBe(0);
+  });
+
+  test("runs the main job when node runs it as a module", () => {
+    const result = spawnSync(process.execPath, [bundle(), "--help"], { cwd: project, encoding: "utf8" });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: node dist\/main\.js/);
+  });
+
+  test("evaluates to the main job's function, without running it, when compiled as a script", () => {
+    const probe = `const vm = require("vm"); const main = new vm.Script(require("fs").readFileSync(${JSON.stringify(bundle())}, "latin1")).runInThisContext(); console.log(typeof main, main.length);`;
+    const result = spawnSync(process.execPath, ["-e", probe], { cwd: project, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("function 5\n");
+  });
+
+  test("leaves archiver out, and requires it from where cdktf's own require finds it", () => {
+    const code = fs.readFileSync(bundle(), "latin1");
+    const map = JSON.parse(fs.readFileSync(`${bundle()}.map`, "utf8")) as { sources: string[] };
+    expect(map.sources.filter((source) => /\/archiver\//.test(source))).toEqual([]);
+    const requires = [...code.matchAll(/require\("([^"]*archiver[^"]*)"\)/g)].map((m) => m[1]);
+    expect(requires).toHaveLength(1);
+    const cdktfArchiver = require.resolve("archiver", { paths: [path.join(project, "node_modules", "cdktf")] });
+    expect(createRequire(bundle()).resolve(requires[0])).toBe(cdktfArchiver);
+  });
+});
+
 describe("the app command", () => {
+  const bundle = (): string => path.join(project, "dist", "main.js");
+
   test("runs the bundle, then keeps a code cache it reuses until the bundle is rebuilt", () => {
     const cache = path.join(project, "dist", "main.js.v8cache");
     fs.rmSync(cache, { force: true });
@@ -103,6 +137,28 @@ describe("the app command", () => {
     expect(phases).toContain("validate environment files");
     expect(phases.at(-1)).toMatch(/^run the bundle/);
     expect(app().stderr).not.toMatch(/^timing: /m);
+  }, 30_000);
+
+  test("refuses a bundle that does not evaluate to the main job's function, and writes nothing", () => {
+    // A bundle the up-to-date check accepts (its record rewritten to match) but not one build.cjs wrote.
+    const stamp = path.join(project, "dist", "main.js.inputs.json");
+    const record = fs.readFileSync(stamp, "utf8");
+    const original = fs.readFileSync(bundle(), "latin1");
+    try {
+      fs.writeFileSync(bundle(), '"use strict";\n', "latin1");
+      const written = JSON.parse(record) as { files: Record<string, number[]> };
+      const now = fs.statSync(bundle());
+      written.files["dist/main.js"] = [now.size, now.mtimeMs, now.ctimeMs];
+      fs.writeFileSync(stamp, JSON.stringify(written));
+      const run = app();
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("Synthesis failed; nothing was written: ");
+      expect(run.stderr).toContain("dist/main.js is not the bundle scripts/build.cjs writes (it does not evaluate to a function); rebuild it with node scripts/build.cjs --force");
+      expect(fs.existsSync(path.join(project, "out"))).toBe(false);
+    } finally {
+      fs.writeFileSync(bundle(), original, "latin1");
+      expect(build("--force").status).toBe(0);
+    }
   }, 30_000);
 
   test("never runs the old bundle when the build fails", () => {
