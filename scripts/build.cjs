@@ -210,6 +210,12 @@ function lazilyRequiredModules() {
   return [`./${path.relative(ROOT, archiver).split(path.sep).join("/")}`];
 }
 
+/**
+ * Modules the bundle gets in place of what they name, as esbuild's `alias`: node's `child_process`,
+ * loaded only when something reads from it (the file says why).
+ */
+const BUNDLE_ALIASES = { child_process: "./scripts/bundle/lazy-child-process.cjs" };
+
 /** Bundles main.ts into dist/main.js unless it is up to date. Returns why it rebuilt, or undefined. */
 function ensureBundle({ force = false } = {}) {
   const reason = force ? "forced" : staleReasons()[0];
@@ -239,6 +245,7 @@ function ensureBundle({ force = false } = {}) {
     banner: { js: BUNDLE_BANNER },
     footer: { js: BUNDLE_FOOTER },
     external: lazilyRequiredModules(),
+    alias: BUNDLE_ALIASES,
   });
   const js = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
