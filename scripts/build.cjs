@@ -211,10 +211,32 @@ function lazilyRequiredModules() {
 }
 
 /**
- * Modules the bundle gets in place of what they name, as esbuild's `alias`: node's `child_process`,
- * loaded only when something reads from it (the file says why).
+ * Modules the bundle gets in place of what they name, as esbuild's `alias`: stand-ins that load
+ * the module only when something uses it (each file says why; scripts/bundle/lazy-module.cjs).
  */
-const BUNDLE_ALIASES = { child_process: "./scripts/bundle/lazy-child-process.cjs" };
+const BUNDLE_ALIASES = {
+  assert: "./scripts/bundle/lazy-assert.cjs",
+  child_process: "./scripts/bundle/lazy-child-process.cjs",
+  semver: "./scripts/bundle/lazy-semver.cjs",
+};
+
+/** The packages in BUNDLE_ALIASES that stand for cdktf's own copy (not node's modules). */
+const CDKTF_COPIES = ["semver"];
+
+/**
+ * Imports of a package that BUNDLE_ALIASES replaces with cdktf's own copy, from anything but cdktf
+ * (esbuild's metafile records the import path as written, `original`), as "<importer> imports <package>".
+ */
+function aliasedFromElsewhere(metafile) {
+  const strays = [];
+  for (const [file, input] of Object.entries(metafile.inputs)) {
+    for (const imported of input.imports) {
+      // cdktf's own files (the path is relative, and leaves the project when node_modules is a link).
+      if (CDKTF_COPIES.includes(imported.original) && !/(^|\/)node_modules\/cdktf\/(?!node_modules\/)/.test(file)) strays.push(`${file} imports ${imported.original}`);
+    }
+  }
+  return strays;
+}
 
 /** Bundles main.ts into dist/main.js unless it is up to date. Returns why it rebuilt, or undefined. */
 function ensureBundle({ force = false } = {}) {
@@ -256,6 +278,10 @@ function ensureBundle({ force = false } = {}) {
   fs.mkdirSync(path.dirname(js.path), { recursive: true });
   fs.writeFileSync(map.path, shared.map);
   fs.writeFileSync(js.path, shared.code, "latin1");
+  const strays = aliasedFromElsewhere(result.metafile);
+  if (strays.length > 0) {
+    throw new Error(`scripts/build.cjs: ${strays.join("; ")}: the bundle's stand-in for that package is cdktf's own copy (BUNDLE_ALIASES), which may not be the version asked for; leave the package out of BUNDLE_ALIASES or make the stand-in load the right copy`);
+  }
   const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes(":"));
   const sourceDirs = new Set(inputs.filter((file) => !file.startsWith("node_modules/")).map((file) => path.dirname(file)));
   const files = {};
@@ -275,7 +301,7 @@ function buildLibrary() {
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-module.exports = { BUNDLE_CACHE, BUNDLE_BANNER, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq, ESBUILD_TO_ESM, SHARED_TO_ESM };
+module.exports = { BUNDLE_CACHE, BUNDLE_BANNER, aliasedFromElsewhere, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq, ESBUILD_TO_ESM, SHARED_TO_ESM };
 
 if (require.main === module) {
   if (process.argv.includes("--lib")) {

@@ -98,6 +98,29 @@ describe("the bundle", () => {
     expect(result.stdout).toBe("function 5\n");
   });
 
+  test("requires node's assert and child_process through the stand-ins, and a synth loads neither", () => {
+    const code = fs.readFileSync(bundle(), "latin1");
+    // The stand-ins themselves require node's modules by their node: names, when used.
+    expect(code.match(/require\("(assert|child_process)"\)/g)).toBeNull();
+    expect([...(code.match(/require\("node:(assert|child_process)"\)/g) ?? [])].sort()).toEqual(['require("node:assert")', 'require("node:assert")', 'require("node:child_process")']);
+    // Outside the project: a module added beside main.ts would make the app command rebuild (and
+    // esbuild's API loads child_process).
+    const hook = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kms-load-hook-")), "load-hook.cjs");
+    fs.writeFileSync(
+      hook,
+      'const M = require("module"); const load = M._load; const seen = new Set(); M._load = function (r, ...a) { seen.add(r.replace(/^node:/, "")); return load.call(this, r, ...a); };\n' +
+        'process.on("exit", () => process.stderr.write(`LOADED ${["assert", "child_process"].filter((m) => seen.has(m)).join(",") || "neither"}\\n`));\n',
+    );
+    try {
+      const run = app({ NODE_OPTIONS: `--require ${hook}` });
+      expect(run.status).toBe(0);
+      expect(run.stderr).not.toMatch(/^built dist/m);
+      expect(run.stderr).toContain("LOADED neither\n");
+    } finally {
+      fs.rmSync(path.dirname(hook), { recursive: true, force: true });
+    }
+  });
+
   test("leaves archiver out, and requires it from where cdktf's own require finds it", () => {
     const code = fs.readFileSync(bundle(), "latin1");
     const map = JSON.parse(fs.readFileSync(`${bundle()}.map`, "utf8")) as { sources: string[] };
