@@ -47,9 +47,15 @@ export function kqlQueryPath(name: KqlQueryName): string {
   return path.join(kqlQueriesDir(), `${name}.kql`);
 }
 
-/** The text of a query's file, as written. */
+/** Query texts read so far, by file: every stack renders the same queries, and they ship with the package. */
+const queryTexts = new Map<string, string>();
+
+/** The text of a query's file, as written (read once per process). */
 export function kqlQueryText(name: KqlQueryName): string {
   const file = kqlQueryPath(name);
+  const known = queryTexts.get(file);
+  // Stryker disable next-line all: only a cache; reading the file again gives the same text.
+  if (known !== undefined) return known;
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -57,6 +63,7 @@ export function kqlQueryText(name: KqlQueryName): string {
     throw new Error(`KQL query ${name}: cannot read ${file} (${(e as Error).message}); restore the file or remove ${name} from KQL_QUERY_NAMES`);
   }
   if (text.trim() === "") throw new Error(`KQL query ${name}: ${file} is empty; write the query or remove ${name} from KQL_QUERY_NAMES`);
+  queryTexts.set(file, text);
   return text;
 }
 
