@@ -269,6 +269,10 @@ function ensureBundle({ force = false } = {}) {
     external: lazilyRequiredModules(),
     alias: BUNDLE_ALIASES,
   });
+  const strays = aliasedFromElsewhere(result.metafile);
+  if (strays.length > 0) {
+    throw new Error(`scripts/build.cjs: ${strays.join("; ")}: the bundle's stand-in for that package is cdktf's own copy (BUNDLE_ALIASES), which may not be the version asked for; leave the package out of BUNDLE_ALIASES or make the stand-in load the right copy`);
+  }
   const js = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
   const shared = shareNamespaceCopies(js.text, map.text);
@@ -278,10 +282,6 @@ function ensureBundle({ force = false } = {}) {
   fs.mkdirSync(path.dirname(js.path), { recursive: true });
   fs.writeFileSync(map.path, shared.map);
   fs.writeFileSync(js.path, shared.code, "latin1");
-  const strays = aliasedFromElsewhere(result.metafile);
-  if (strays.length > 0) {
-    throw new Error(`scripts/build.cjs: ${strays.join("; ")}: the bundle's stand-in for that package is cdktf's own copy (BUNDLE_ALIASES), which may not be the version asked for; leave the package out of BUNDLE_ALIASES or make the stand-in load the right copy`);
-  }
   const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.includes(":"));
   const sourceDirs = new Set(inputs.filter((file) => !file.startsWith("node_modules/")).map((file) => path.dirname(file)));
   const files = {};
@@ -301,7 +301,7 @@ function buildLibrary() {
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-module.exports = { BUNDLE_CACHE, BUNDLE_BANNER, aliasedFromElsewhere, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq, ESBUILD_TO_ESM, SHARED_TO_ESM };
+module.exports = { BUNDLE_CACHE, aliasedFromElsewhere, staleReasons, ensureBundle, buildLibrary, shareNamespaceCopies, decodeVlq, encodeVlq, ESBUILD_TO_ESM, SHARED_TO_ESM };
 
 if (require.main === module) {
   if (process.argv.includes("--lib")) {
