@@ -44,6 +44,7 @@ const officeConfigurations = new Map<string, string>();
 function officeConfigurationFor(settings: NonNullable<ClientKitInput["office"]>): string {
   const key = JSON.stringify(settings);
   let xml = officeConfigurations.get(key);
+  // Stryker disable next-line ConditionalExpression: equivalent; only a cache (building again gives the same XML)
   if (xml === undefined) officeConfigurations.set(key, (xml = buildOfficeConfiguration(settings)));
   return xml;
 }
@@ -74,12 +75,14 @@ export function writeClientKit(outdir: string, environmentName: string, input: C
   const files: string[] = [];
   const configurationPath = path.join(directory, CLIENT_KIT_FILE_NAMES.officeConfiguration);
   if (configuration !== undefined) {
+    // Stryker disable next-line StringLiteral: equivalent; node writes a string as UTF-8 when no encoding is named
     fs.writeFileSync(configurationPath, configuration, "utf8");
     files.push(configurationPath);
   } else {
     fs.rmSync(configurationPath, { force: true });
   }
   const scriptPath = path.join(directory, CLIENT_KIT_FILE_NAMES.testScript);
+  // Stryker disable next-line StringLiteral: equivalent; node writes a string as UTF-8 when no encoding is named
   fs.writeFileSync(scriptPath, script, "utf8");
   files.push(scriptPath);
   return { directory, files };

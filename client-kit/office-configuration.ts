@@ -46,6 +46,7 @@ export function buildOfficeConfiguration(settings: OfficeClientSettingsInput): s
     Add: {
       "@_OfficeClientEdition": options.edition,
       "@_Channel": plan.channel,
+      // Stryker disable next-line ConditionalExpression: equivalent; the builder leaves out an attribute whose value is undefined
       ...(options.sourcePath !== undefined ? { "@_SourcePath": options.sourcePath } : {}),
       Product: plan.products.map((p) => ({ "@_ID": p.id, "@_PIDKEY": p.gvlk, Language: languages })),
     },

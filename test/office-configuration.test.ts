@@ -41,8 +41,27 @@ describe("clients.office schema", () => {
 
   test("unknown keys are refused with the list of valid settings", () => {
     expect(issues({ products: ["ProPlus2024Volume"], chanel: "PerpetualVL2024" })).toEqual([
-      expect.stringMatching(/^clients\.office: unknown setting\(s\) "chanel": remove them or fix the spelling; valid settings are products, channel/),
+      'clients.office: unknown setting(s) "chanel": remove them or fix the spelling; ' +
+        "valid settings are products, channel, languages, edition, sourcePath, removeMsi, displayLevel, updatesEnabled",
     ]);
+  });
+
+  test("a section that is not a mapping gets zod's own message, not the unknown-settings one", () => {
+    const [message, ...rest] = issues("ProPlus2024Volume");
+    expect(rest).toEqual([]);
+    expect(message).toMatch(/^clients\.office: /);
+    expect(message).not.toContain("unknown setting");
+  });
+
+  test("every problem the schema finds itself is a custom issue (what the loader's messages build on)", () => {
+    const result = officeClientSchema.safeParse({ products: ["ProPlus2024Volume", "VisioPro2021Volume", "ProPlus2024Volume", "Nope"], languages: ["en-us", "en-us"] });
+    expect(result.success).toBe(false);
+    const custom = result.success ? [] : result.error.issues.filter((i) => i.code === "custom").map((i) => i.path.join("."));
+    expect(custom.sort()).toEqual(["languages.1", "products.2", "products.3"]);
+    const mixed = officeClientSchema.safeParse({ products: ["ProPlus2024Volume", "VisioPro2021Volume"], channel: "PerpetualVL2024" });
+    expect(mixed.success ? [] : mixed.error.issues.map((i) => [i.code, i.path.join(".")])).toEqual([["custom", "products.1"]]);
+    const channel = officeClientSchema.safeParse({ products: ["ProPlus2024Volume"], channel: "PerpetualVL2021" });
+    expect(channel.success ? [] : channel.error.issues.map((i) => [i.code, i.path.join(".")])).toEqual([["custom", "channel"]]);
   });
 
   test("a subscription product is refused with the sign-in explanation and the volume id to use", () => {
@@ -51,6 +70,18 @@ describe("clients.office schema", () => {
     expect(message).toMatch(/^clients\.office\.products\[1\]: O365ProPlusRetail is Microsoft 365 Apps/);
     expect(message).toContain("activate by user sign-in, never by KMS");
     expect(message).toContain("ProPlus2024Volume");
+  });
+
+  test("a subscription product's message in full, suggesting the version of the first product that is known", () => {
+    expect(issues({ products: ["O365ProPlusRetail", "ProPlus2021Volume"] })).toEqual([
+      "clients.office.products[0]: O365ProPlusRetail is Microsoft 365 Apps (subscription Office). Microsoft 365 Apps activate by user sign-in, " +
+        "never by KMS, so this KMS host cannot activate it. Use the volume-licensed product your agreement covers instead, " +
+        "e.g. ProPlus2021Volume, or deploy Microsoft 365 Apps outside this KMS client kit.",
+    ]);
+  });
+
+  test("with no known product at all, the suggestion is the latest version's", () => {
+    expect(issues({ products: ["O365ProPlusRetail"] })[0]).toContain("e.g. ProPlus2024Volume, or deploy");
   });
 
   test("O365BusinessRetail is refused as a subscription product too", () => {
@@ -63,10 +94,18 @@ describe("clients.office schema", () => {
     ]);
   });
 
+  test("a retail product without a volume twin is refused with a volume id to use", () => {
+    expect(issues({ products: ["HomeBusiness2021Retail"] })).toEqual([
+      "clients.office.products[0]: HomeBusiness2021Retail is a retail product: KMS activates only volume-licensed products installed with their GVLK. " +
+        "Use the volume id, e.g. ProPlus2024Volume instead.",
+    ]);
+  });
+
   test("an unknown product id is refused with every valid id listed", () => {
-    const [message] = issues({ products: ["ProPlus2016Volume"] });
-    expect(message).toContain("clients.office.products[0]: ProPlus2016Volume is not an ODT volume product id");
-    for (const p of ODT_VOLUME_PRODUCTS) expect(message).toContain(p.id);
+    expect(issues({ products: ["ProPlus2016Volume"] })).toEqual([
+      `clients.office.products[0]: ProPlus2016Volume is not an ODT volume product id. Use one of: ${ODT_VOLUME_PRODUCTS.map((p) => p.id).join(", ")}. ` +
+        "(Office 2016 has no ODT volume product ids, so the kit cannot install it.)",
+    ]);
   });
 
   test("a product id in the wrong case is refused with the right spelling", () => {
@@ -80,10 +119,22 @@ describe("clients.office schema", () => {
     ]);
   });
 
+  test("the channel of the products' version, given explicitly, is accepted", () => {
+    expect(issues({ products: ["ProPlus2021Volume", "VisioStd2021Volume"], channel: "PerpetualVL2021" })).toEqual([]);
+  });
+
+  test("a mismatched channel names every product of the version", () => {
+    expect(issues({ products: ["ProPlus2024Volume", "VisioPro2024Volume"], channel: "PerpetualVL2019" })).toEqual([
+      "clients.office.channel: channel PerpetualVL2019 does not match the products: Office LTSC 2024 (ProPlus2024Volume, VisioPro2024Volume) " +
+        "is updated only through PerpetualVL2024. Set channel: PerpetualVL2024, or leave channel out to derive it from the products.",
+    ]);
+  });
+
   test("a Microsoft 365 Apps channel is refused", () => {
-    expect(issues({ products: ["ProPlus2024Volume"], channel: "Current" })[0]).toMatch(
-      /^clients\.office\.channel: channel "Current" is not a volume-licensed Office channel: use PerpetualVL2024/,
-    );
+    expect(issues({ products: ["ProPlus2024Volume"], channel: "Current" })).toEqual([
+      'clients.office.channel: channel "Current" is not a volume-licensed Office channel: use PerpetualVL2024, PerpetualVL2021, PerpetualVL2019 ' +
+        "(the one matching the products' version), or leave channel out to derive it from the products",
+    ]);
   });
 
   test("mixed Office versions are refused: they cannot share one installation", () => {
@@ -108,7 +159,11 @@ describe("clients.office schema", () => {
     [{ edition: 64 }, 'clients.office.edition: edition 64 is not valid: write "64" or "32" as a quoted string'],
     [{ languages: ["en-US"] }, "clients.office.languages[0]: language \"en-US\" is not an ODT language id"],
     [{ languages: ["en-us", "en-us"] }, "clients.office.languages[1]: en-us is listed twice"],
-    [{ sourcePath: "//server/share" }, 'clients.office.sourcePath: sourcePath "//server/share" is not a Windows path'],
+    [
+      { sourcePath: "//server/share" },
+      'clients.office.sourcePath: sourcePath "//server/share" is not a Windows path: use a UNC share such as \\\\fileserver\\office ' +
+        "or a local absolute path such as C:\\office, or leave it out to install from the Office CDN",
+    ],
     [{ displayLevel: "Basic" }, 'clients.office.displayLevel: displayLevel "Basic" is not valid'],
   ])("a bad optional setting is refused: %j", (extra, expected) => {
     expect(issues({ products: ["ProPlus2024Volume"], ...extra })[0]).toContain(expected);
@@ -201,8 +256,20 @@ describe("buildOfficeConfiguration", () => {
   test("invalid settings throw with every problem and its clients.office path", () => {
     const bad: OfficeClientSettingsInput = { products: ["O365ProPlusRetail", "ProPlus2024Volume", "ProPlus2024Volume"] };
     expect(() => buildOfficeConfiguration(bad)).toThrow(
-      /clients\.office\.products\[0\]: O365ProPlusRetail is Microsoft 365 Apps[\s\S]*clients\.office\.products\[2\]: ProPlus2024Volume is listed twice/,
+      /^Invalid Office client settings:\nclients\.office\.products\[0\]: O365ProPlusRetail is Microsoft 365 Apps[\s\S]*\nclients\.office\.products\[2\]: ProPlus2024Volume is listed twice/,
     );
+  });
+
+  test("a configuration that fails its own read-back check is never returned", () => {
+    jest.isolateModules(() => {
+      jest.doMock("../client-kit/verify-office-configuration", () => ({ officeConfigurationProblems: () => ["product X appears 0 times, expected once"] }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the mock above, in isolation
+      const isolated = require("../client-kit/office-configuration") as typeof import("../client-kit/office-configuration");
+      expect(() => isolated.buildOfficeConfiguration({ products: ["ProPlus2024Volume"] })).toThrow(
+        /^Generated Office configuration\.xml failed its own check:\nproduct X appears 0 times, expected once\n---\n<Configuration>\n/,
+      );
+    });
+    jest.dontMock("../client-kit/verify-office-configuration");
   });
 
   test("the plan derives the channel from the products when none is given", () => {
@@ -235,6 +302,45 @@ describe("officeConfigurationProblems", () => {
 
   test("malformed XML is caught", () => {
     expect(officeConfigurationProblems(good.replace("</Configuration>", ""), expected)[0]).toMatch(/^not well-formed XML/);
+  });
+
+  test("a wrong channel is named, on Add and on Updates", () => {
+    expect(officeConfigurationProblems(good.split("PerpetualVL2024").join("PerpetualVL2021"), expected)).toEqual([
+      '<Add Channel="PerpetualVL2021"> should be PerpetualVL2024',
+      '<Updates Channel="PerpetualVL2021"> should be PerpetualVL2024',
+    ]);
+  });
+
+  test.each([
+    ["another root element", "<Other/>"],
+    ["a root element with text only", "<Configuration>text</Configuration>"],
+  ])("%s is no configuration", (_, xml) => {
+    expect(officeConfigurationProblems(xml, expected)).toEqual(["no <Configuration> root element"]);
+  });
+
+  test.each([
+    ["none", "<Configuration><Display Level=\"None\"/></Configuration>", 0],
+    ["two", '<Configuration><Add Channel="PerpetualVL2024"/><Add Channel="PerpetualVL2024"/></Configuration>', 2],
+  ])("exactly one <Add> is required (%s)", (_, xml, count) => {
+    expect(officeConfigurationProblems(xml, expected)).toEqual([`expected exactly one <Add>, found ${count}`]);
+  });
+
+  test("an <Add> without products misses each expected one; no <Updates> is no problem", () => {
+    expect(officeConfigurationProblems('<Configuration><Add Channel="PerpetualVL2024"/></Configuration>', expected)).toEqual([
+      "product ProPlus2024Volume appears 0 times, expected once",
+    ]);
+  });
+
+  test("wrong or missing languages are caught", () => {
+    expect(officeConfigurationProblems(good.replace('<Language ID="en-us"/>', '<Language ID="de-de"/>'), expected)).toEqual([
+      'product ProPlus2024Volume has languages ["de-de"], expected ["en-us"]',
+    ]);
+    expect(officeConfigurationProblems(good.replace('<Language ID="en-us"/>', ""), expected)).toEqual(['product ProPlus2024Volume has languages [], expected ["en-us"]']);
+  });
+
+  test("a product nobody asked for is caught", () => {
+    const extra = good.replace("</Add>", '  <Product ID="VisioPro2024Volume" PIDKEY="B7TN8-FJ8V3-7QYCP-HQPMV-YY89G"><Language ID="en-us"/></Product>\n  </Add>');
+    expect(officeConfigurationProblems(extra, expected)).toEqual(["unexpected product VisioPro2024Volume"]);
   });
 
   test("a missing product is caught", () => {

@@ -63,8 +63,14 @@ describe("Test-KmsClient.ps1", () => {
     expect(powerShellSingleQuoted("a\u2019b")).toBe("'a\u2019\u2019b'");
   });
 
-  test("non-ASCII values are refused, because Windows PowerShell 5.1 reads BOM-less scripts as ANSI", () => {
-    expect(() => renderTestKmsClientScript({ ...environment, domain: "bücher.example" })).toThrow(/punycode/);
+  test.each([
+    ["domain", { domain: "bücher.example" }, '"bücher.example"'],
+    ["zoneName", { zoneName: "kms.bücher.example" }, '"kms.bücher.example"'],
+    ["hosts", { hosts: ["kms1.example.com", "kms\t2.example.com"] }, '"kms\\t2.example.com"'],
+  ])("a non-ASCII or control character in %s is refused, because Windows PowerShell 5.1 reads BOM-less scripts as ANSI", (name, change, shown) => {
+    expect(() => renderTestKmsClientScript({ ...environment, ...change })).toThrow(
+      `Test-KmsClient.ps1: ${name} ${shown} has non-ASCII or control characters; write DNS names in their ASCII (punycode, xn--) form.`,
+    );
   });
 
   test("the script itself is pure ASCII, for the same reason", () => {
@@ -72,7 +78,7 @@ describe("Test-KmsClient.ps1", () => {
   });
 
   test("a port outside 1-65535 is refused", () => {
-    expect(() => renderTestKmsClientScript({ ...environment, port: 70000 })).toThrow(/not a TCP port/);
+    expect(() => renderTestKmsClientScript({ ...environment, port: 70000 })).toThrow(/^Test-KmsClient\.ps1: port 70000 is not a TCP port/);
   });
 
   test("a missing default marker throws instead of silently shipping empty defaults", () => {
