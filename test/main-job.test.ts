@@ -2,14 +2,23 @@
 // and field and writes nothing; staging keeps earlier output intact. The end-to-end process runs
 // are in main-job-process.test.ts.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
-import { stringify } from "yaml";
+import { App, Aspects } from "cdktf";
+import { parse, stringify } from "yaml";
 import type { KmsStack } from "../stacks/kms-stack";
 import { ConfigError } from "../config/load-environments";
 import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
-import { projectWith, snapshot } from "./support/projects";
+import { contractFixtureText, projectWith, snapshot } from "./support/projects";
+
+/** Rewrites environments/production.yaml as the production contract fixture with kms.port 3389 (KMS-NET-004). */
+function breakProductionPolicy(environments: string): void {
+  const data = parse(contractFixtureText("production")) as Record<string, any>;
+  data.kms.port = 3389;
+  fs.writeFileSync(path.join(environments, "production.yaml"), stringify(data));
+}
 
 // The validation cases run in-process through synthesizeAll (what main.ts calls); the process
 // runs above and below prove main.ts turns its ConfigError into a non-zero exit and a message.
@@ -174,4 +183,76 @@ test("PolicyError lists every problem, one a line, under its own name", () => {
   expect(error.name).toBe("PolicyError");
   expect(error.message).toBe("first problem\nsecond problem");
   expect(error.problems).toEqual(["first problem", "second problem"]);
+});
+
+describe("how synthesizeAll fails and what it reports besides the stacks", () => {
+  let run: ReturnType<typeof projectWith>;
+  beforeEach(() => {
+    run = projectWith({ lab: environmentWith("lab", () => undefined) });
+  });
+  afterEach(() => run.cleanup());
+
+  test("an error thrown during the synth that is no policy finding fails the run with it, and nothing is written", () => {
+    const breakAspect = (stack: KmsStack): void => {
+      Aspects.of(stack).add({ visit: () => { throw new Error("an aspect broke"); } });
+    };
+    expect(() => synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir, extend: breakAspect })).toThrow(/^an aspect broke$/);
+    expect(fs.existsSync(run.outdir)).toBe(false);
+    expect(fs.readdirSync(run.dir)).toEqual(["environments"]);
+  });
+
+  test("cdktf's validations run: a construct that fails its own fails the run", () => {
+    const invalid = (stack: KmsStack): void => {
+      stack.node.addValidation({ validate: () => ["the extension says no"] });
+    };
+    expect(() => synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir, extend: invalid })).toThrow(/the extension says no/);
+    expect(fs.existsSync(run.outdir)).toBe(false);
+  });
+
+  test("stages beside the output directory, as .<name>.staging-<random>", () => {
+    let staging = "";
+    synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir, extend: (stack) => (staging = (stack.node.root as App).outdir) });
+    expect(path.dirname(staging)).toBe(run.dir);
+    expect(path.basename(staging)).toMatch(/^\.cdktf\.out\.staging-\w{6}$/);
+  });
+
+  test("stages in the system's temporary directory, as kms-synth-<random>, when the output's parent does not exist", () => {
+    let staging = "";
+    synthesizeAll({ environmentsDir: run.environments, outdir: path.join(run.dir, "missing", "cdktf.out"), extend: (stack) => (staging = (stack.node.root as App).outdir) });
+    expect(path.dirname(staging)).toBe(os.tmpdir());
+    expect(path.basename(staging)).toMatch(/^kms-synth-\w{6}$/);
+  });
+
+  test("a policy error in the second environment points at the second file", () => {
+    fs.writeFileSync(path.join(run.environments, "production.yaml"), contractFixtureText("production"));
+    breakProductionPolicy(run.environments);
+    let error: unknown;
+    try {
+      synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).message).toMatch(/production\.yaml:\d+: kms\.port: \[KMS-NET-004\]/);
+    expect((error as PolicyError).message).not.toContain("lab.yaml");
+  });
+
+  test("reports no stale output in a fresh output directory", () => {
+    expect(synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir }).staleOutput).toEqual([]);
+  });
+
+  test("reports as stale exactly the stack, client kit and DNS export directories no environment produces", () => {
+    synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });
+    const made = (...parts: string[]): string => {
+      const dir = path.join(run.outdir, ...parts);
+      fs.mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+    const stale = [made("stacks", "kms-retired"), made("client-kit", "retired"), made("dns", "retired")];
+    // Not stale: another tool's stack directory, a file beside the kits, this environment's DNS export.
+    made("stacks", "custom");
+    fs.writeFileSync(path.join(run.outdir, "client-kit", "README.txt"), "notes");
+    made("dns", "lab");
+    expect(synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir }).staleOutput.sort()).toEqual(stale.sort());
+  });
 });
