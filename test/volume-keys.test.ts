@@ -13,6 +13,10 @@ import {
   WINDOWS_CLIENT_KEYS,
   WINDOWS_SERVER_KEYS,
   allPublishedKeys,
+  isOfficeVersion,
+  isWellFormedGvlk,
+  KMS_HOST_PRODUCT_NAMES,
+  kmsHostProduct,
   nonVolumeProductKind,
   officeKmsHostActivationId,
   officeProductById,
@@ -54,19 +58,32 @@ describe("volume key catalog", () => {
   });
 
   test.each([
-    ["ProPlus 2024", officeVolumeKey("office-ltsc-2024", "professional-plus"), "XJ2XN-FW8RK-P4HMP-DKDBV-GCVGB"],
-    ["Visio Pro 2024", officeVolumeKey("office-ltsc-2024", "visio-professional"), "B7TN8-FJ8V3-7QYCP-HQPMV-YY89G"],
-    ["Standard 2021", officeVolumeKey("office-ltsc-2021", "standard"), "KDX7X-BNVR8-TXXGX-4Q7Y8-78VT3"],
-    ["Project Std 2019", officeVolumeKey("office-2019", "project-standard"), "C4F7P-NCP8C-6CQPT-MQHV9-JXD2M"],
-    ["Visio Std 2016", officeVolumeKey("office-2016", "visio-standard"), "7WHWN-4T7MP-G96JF-G33KR-W8GF4"],
-    ["WS2022 Datacenter", windowsServerKey("windows-server-2022", "datacenter"), "WX4NM-KYWYW-QJJR4-XV3QB-6VM33"],
-    ["WS2025 Azure Edition", windowsServerKey("windows-server-2025", "datacenter-azure-edition"), "XGN3F-F394H-FD2MY-PP6FD-8MCRC"],
-    ["WS2019 Essentials", windowsServerKey("windows-server-2019", "essentials"), "WVDHN-86M7X-466P6-VHXV7-YY726"],
-    ["WS2016 Standard", windowsServerKey("windows-server-2016", "standard"), "WC2BQ-8NRM3-FDDYY-2BFGV-KHKQY"],
-    ["Windows Pro", windowsClientKey("pro"), "W269N-WFGWX-YVC9B-4J6C9-T83GX"],
-    ["Windows Enterprise LTSC", windowsClientKey("enterprise-ltsc"), "M7XTQ-FN8P6-TTKYV-9D4CC-J462D"],
-  ])("spot check: %s has the key from kms-facts.md", (_name, actual, expected) => {
-    expect(actual).toBe(expected);
+    ["ProPlus 2024", () => officeVolumeKey("office-ltsc-2024", "professional-plus"), "XJ2XN-FW8RK-P4HMP-DKDBV-GCVGB"],
+    ["Visio Pro 2024", () => officeVolumeKey("office-ltsc-2024", "visio-professional"), "B7TN8-FJ8V3-7QYCP-HQPMV-YY89G"],
+    ["Standard 2021", () => officeVolumeKey("office-ltsc-2021", "standard"), "KDX7X-BNVR8-TXXGX-4Q7Y8-78VT3"],
+    ["Project Std 2019", () => officeVolumeKey("office-2019", "project-standard"), "C4F7P-NCP8C-6CQPT-MQHV9-JXD2M"],
+    ["Visio Std 2016", () => officeVolumeKey("office-2016", "visio-standard"), "7WHWN-4T7MP-G96JF-G33KR-W8GF4"],
+    ["WS2022 Datacenter", () => windowsServerKey("windows-server-2022", "datacenter"), "WX4NM-KYWYW-QJJR4-XV3QB-6VM33"],
+    ["WS2025 Azure Edition", () => windowsServerKey("windows-server-2025", "datacenter-azure-edition"), "XGN3F-F394H-FD2MY-PP6FD-8MCRC"],
+    ["WS2019 Essentials", () => windowsServerKey("windows-server-2019", "essentials"), "WVDHN-86M7X-466P6-VHXV7-YY726"],
+    ["WS2016 Standard", () => windowsServerKey("windows-server-2016", "standard"), "WC2BQ-8NRM3-FDDYY-2BFGV-KHKQY"],
+    ["Windows Pro", () => windowsClientKey("pro"), "W269N-WFGWX-YVC9B-4J6C9-T83GX"],
+    ["Windows Enterprise LTSC", () => windowsClientKey("enterprise-ltsc"), "M7XTQ-FN8P6-TTKYV-9D4CC-J462D"],
+  ])("spot check: %s has the key from kms-facts.md", (_name, lookUp, expected) => {
+    // Looked up inside the test, not while jest collects the table.
+    expect(lookUp()).toBe(expected);
+  });
+
+  test("a combination the catalog does not have is refused by name", () => {
+    expect(() => officeVolumeKey("office-2030" as OfficeVersion, "professional-plus")).toThrow("The volume key catalog has no key for professional-plus in office-2030.");
+    expect(() => officeVolumeKey("office-ltsc-2024", "home" as OfficeProduct)).toThrow("The volume key catalog has no key for home in office-ltsc-2024.");
+    expect(() => windowsClientKey("home" as WindowsClientEdition)).toThrow("The volume key catalog has no key for Windows client edition home.");
+  });
+
+  test("isWellFormedGvlk accepts the 5x5 shape only", () => {
+    expect(isWellFormedGvlk("XJ2XN-FW8RK-P4HMP-DKDBV-GCVGB")).toBe(true);
+    expect(isWellFormedGvlk("XJ2XN-FW8RK-P4HMP-DKDBV")).toBe(false);
+    expect(isWellFormedGvlk("xj2xn-fw8rk-p4hmp-dkdbv-gcvgb")).toBe(false);
   });
 
   test("editions Microsoft does not list have no key (no Azure Edition for 2019, no Essentials for 2022)", () => {
@@ -101,6 +118,11 @@ describe("Office KMS host Activation IDs", () => {
     expect(allIds).not.toContain(OFFICE_LTSC_2024_ACTIVATION_ID_ERRATUM.wrongId);
   });
 
+  test("a version the catalog does not have is refused by name", () => {
+    expect(() => officeKmsHostActivationId("office-2030" as OfficeVersion)).toThrow("The catalog has no Office KMS host Activation ID for office-2030.");
+    expect(officeKmsHostActivationId("office-2019")).not.toBe(officeKmsHostActivationId("office-ltsc-2024"));
+  });
+
   test("every Office version has exactly one host Activation ID", () => {
     expect(OFFICE_KMS_HOST_ACTIVATION_IDS.entries.map((e) => e.version).sort()).toEqual([...OFFICE_VERSIONS].sort());
   });
@@ -128,6 +150,17 @@ describe("ODT volume products", () => {
 
   test("Office 2016 has no ODT product ids, because the reference lists none", () => {
     expect(ODT_VOLUME_PRODUCTS.filter((p) => (p.version as OfficeVersion) === "office-2016")).toEqual([]);
+  });
+
+  test.each([
+    ["O365ProPlusRetail", "subscription"],
+    ["O365SmallBusPremRetail", "subscription"],
+    ["ProPlusO365Retail", "retail"],
+    ["ProPlus2021Retail", "retail"],
+    ["ProPlusRetailDemo", undefined],
+    ["ProPlus2024Volume", undefined],
+  ])("nonVolumeProductKind(%s) is %s", (id, kind) => {
+    expect(nonVolumeProductKind(id)).toBe(kind);
   });
 
   test("product ids are matched exactly as Microsoft spells them", () => {
@@ -288,5 +321,18 @@ describe("catalog matches kms-facts.md", () => {
     const kmsSources = Object.entries(CATALOG_SOURCES).filter(([key]) => key !== "azureRegions");
     expect(kmsSources.length).toBe(Object.keys(CATALOG_SOURCES).length - 1);
     for (const [, url] of kmsSources) expect(facts).toContain(url);
+  });
+});
+
+describe("catalog lookups by name", () => {
+  test("isOfficeVersion knows the project's Office versions and nothing else", () => {
+    for (const version of OFFICE_VERSIONS) expect(isOfficeVersion(version)).toBe(true);
+    expect(isOfficeVersion("office-2030")).toBe(false);
+  });
+
+  test("an unknown KMS host product is refused with every product name", () => {
+    expect(() => kmsHostProduct("office-2030" as never)).toThrow(RangeError);
+    expect(() => kmsHostProduct("office-2030" as never)).toThrow(`unknown KMS host product "office-2030"; use one of ${KMS_HOST_PRODUCT_NAMES.join(", ")}`);
+    expect(KMS_HOST_PRODUCT_NAMES.length).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,6 @@
 import { App, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { KmsPolicyPack, listSuppressions, NoPublicIp, policyContext, SHIPPED_SUPPRESSIONS, suppressRule, VmNoExtensions } from "../../policy";
+import { ALL_RULES, KmsPolicyPack, listSuppressions, NoPublicIp, policyContext, SHIPPED_SUPPRESSIONS, suppressRule, VmNoExtensions } from "../../policy";
 import { findings, synth, vm, type SynthResult } from "./harness";
 
 const REASON = SHIPPED_SUPPRESSIONS.find((s) => s.id === VmNoExtensions.id)!.reason;
@@ -92,6 +92,8 @@ describe("suppression scope", () => {
   test("a suppression of an unknown rule id fails synthesis", () => {
     const r = synth((b) => suppressRule(vm(b.stack, b, "host"), { id: "CKV_AZURE_50", reason: "scanner id instead of pack id" }));
     expect(r.errors).toEqual([expect.stringContaining('[KMS-POLICY] kms/host: suppression of unknown rule id "CKV_AZURE_50"')]);
+    // The message lists every rule id of the pack to choose from.
+    expect(r.errors[0]).toContain(`suppression of unknown rule id "CKV_AZURE_50". Use one of ${ALL_RULES.map((rule) => rule.id).join(", ")}.`);
     expect(r.thrown).toBeDefined();
   });
 });
