@@ -66,7 +66,15 @@ export function buildOfficeConfiguration(settings: OfficeClientSettingsInput): s
     suppressEmptyNode: true,
   }).build({ Configuration: configuration }) as string;
 
-  const problems = officeConfigurationProblems(xml, { products: plan.products, channel: plan.channel, languages: options.languages });
+  return refuseFailedReadBack(xml, officeConfigurationProblems(xml, { products: plan.products, channel: plan.channel, languages: options.languages }));
+}
+
+/**
+ * `xml` when its read-back check found no problem; otherwise throws with every problem and the
+ * XML. The last step of {@link buildOfficeConfiguration}, on its own so that a failing check can be
+ * tested without a broken builder.
+ */
+export function refuseFailedReadBack(xml: string, problems: readonly string[]): string {
   if (problems.length > 0) {
     throw new Error(`Generated Office configuration.xml failed its own check:\n${problems.join("\n")}\n---\n${xml}`);
   }
