@@ -22,6 +22,7 @@
 // measurably slower, and the app command runs at every synth.
 "use strict";
 const fs = require("node:fs");
+const { isBuiltin } = require("node:module");
 const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -220,8 +221,8 @@ const BUNDLE_ALIASES = {
   semver: "./scripts/bundle/lazy-semver.cjs",
 };
 
-/** The packages in BUNDLE_ALIASES that stand for cdktf's own copy (not node's modules). */
-const CDKTF_COPIES = ["semver"];
+/** The packages in BUNDLE_ALIASES that stand for cdktf's own copy: those that are not node's modules. */
+const CDKTF_COPIES = Object.keys(BUNDLE_ALIASES).filter((name) => !isBuiltin(name));
 
 /**
  * Imports of a package that BUNDLE_ALIASES replaces with cdktf's own copy, from anything but cdktf

@@ -6,10 +6,11 @@
 "use strict";
 const { lazyModule } = require("./lazy-module.cjs");
 
-let assert;
+let loaded;
+const real = () => (loaded ??= require("node:assert"));
 function ok(...args) {
   // No arguments is a failure too: node's assert.ok() then says that no value was passed.
-  if (args.length === 0 || !args[0]) (assert ??= require("node:assert")).ok(...args);
+  if (args.length === 0 || !args[0]) real().ok(...args);
 }
 
-module.exports = lazyModule(() => (assert ??= require("node:assert")), { call: ok, own: { ok } });
+module.exports = lazyModule(real, { call: ok, own: { ok } });
