@@ -9,7 +9,7 @@ import { App } from "cdktf";
 import { parseCommandLine, USAGE } from "../stacks/command-line";
 import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { KmsPolicyPack, policyContext } from "../policy";
-import { breakLabPolicy, contractProject } from "./support/projects";
+import { breakPolicy, contractProject } from "./support/projects";
 
 describe("the command line", () => {
   test.each([
@@ -71,7 +71,7 @@ describe("--out elsewhere and a deleted environment file (in-process)", () => {
   });
 
   test("a policy error in-process is a PolicyError naming the field, with the variable set too", () => {
-    breakLabPolicy(p.environments);
+    breakPolicy(p.environments);
     const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
     try {

@@ -13,7 +13,7 @@ import { XMLParser } from "fast-xml-parser";
 import { stringify } from "yaml";
 import { synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
-import { breakLabPolicy, contractProject, snapshot } from "./support/projects";
+import { breakPolicy, contractProject, snapshot } from "./support/projects";
 
 const ROOT = path.join(__dirname, "..");
 const MAIN = path.join(ROOT, "dist", "main.js");
@@ -122,7 +122,7 @@ describe.each([
     // The previous good run, in-process (cheaper than a process; the same code writes the output).
     synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir });
     before = snapshot(p.outdir);
-    breakLabPolicy(p.environments);
+    breakPolicy(p.environments);
     const env = cli ? { CDKTF_OUTDIR: p.outdir, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" } : { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
     result = run(cli ? ["--environments", p.environments] : ["--environments", p.environments, "--out", p.outdir], env, p.dir);
   });

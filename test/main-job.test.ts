@@ -6,19 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { App, Aspects } from "cdktf";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import type { KmsStack } from "../stacks/kms-stack";
 import { ConfigError } from "../config/load-environments";
 import { PolicyError, synthesizeAll } from "../stacks/synthesize";
 import { environmentWith } from "./support/environments";
-import { contractFixtureText, projectWith, snapshot } from "./support/projects";
-
-/** Rewrites environments/production.yaml as the production contract fixture with kms.port 3389 (KMS-NET-004). */
-function breakProductionPolicy(environments: string): void {
-  const data = parse(contractFixtureText("production")) as Record<string, any>;
-  data.kms.port = 3389;
-  fs.writeFileSync(path.join(environments, "production.yaml"), stringify(data));
-}
+import { breakPolicy, projectWith, snapshot } from "./support/projects";
 
 // The validation cases run in-process through synthesizeAll (what main.ts calls); the process
 // runs above and below prove main.ts turns its ConfigError into a non-zero exit and a message.
@@ -224,8 +217,7 @@ describe("how synthesizeAll fails and what it reports besides the stacks", () =>
   });
 
   test("a policy error in the second environment points at the second file", () => {
-    fs.writeFileSync(path.join(run.environments, "production.yaml"), contractFixtureText("production"));
-    breakProductionPolicy(run.environments);
+    breakPolicy(run.environments, "production");
     let error: unknown;
     try {
       synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir });

@@ -37,11 +37,11 @@ export function contractProject(): ScratchProject {
   return project;
 }
 
-/** Rewrites environments/lab.yaml as the lab contract fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
-export function breakLabPolicy(environments: string): void {
-  const data = parse(contractFixtureText("lab")) as Record<string, any>;
+/** Writes environments/<name>.yaml as that contract fixture with kms.port 3389: RDP opened to the client ranges, a policy error (KMS-NET-004). */
+export function breakPolicy(environments: string, name: "lab" | "production" = "lab"): void {
+  const data = parse(contractFixtureText(name)) as Record<string, any>;
   data.kms.port = 3389;
-  fs.writeFileSync(path.join(environments, "lab.yaml"), stringify(data));
+  fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(data));
 }
 
 /** Every file under `dir` (relative path) with its bytes as base64, for byte-identical comparisons. */
