@@ -5,7 +5,9 @@
  * sees Stryker's active mutant, so those tests cannot tell a mutant from the original, and they
  * would cost seconds per mutant. (Tests that compute data in-process and hand it to a child, like
  * the BIND and Pester ones, stay: they can.)
- * test/stryker-setup.ts credits the code a beforeAll hook runs to every test of its block.
+ * test/stryker-setup.ts credits the code a beforeAll hook runs to every test of its block, and
+ * test/support/stryker-test-sequencer.cjs runs, for each mutant, only the test files that hold a
+ * test covering it.
  */
 const base = require("./jest.config.js");
 
@@ -17,6 +19,7 @@ module.exports = {
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   modulePathIgnorePatterns: ["<rootDir>/.tools/", "<rootDir>/reports/", "<rootDir>/dist/", "<rootDir>/cdktf.out/", "<rootDir>/.stryker-tmp/"],
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, "<rootDir>/test/stryker-setup.ts"],
+  testSequencer: "<rootDir>/test/support/stryker-test-sequencer.cjs",
   // PowerShell installed, but no pwsh server per mutant run (global-setup-no-server.ts says why).
   globalSetup: "<rootDir>/test/support/global-setup-no-server.ts",
   globalTeardown: undefined,

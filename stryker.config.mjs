@@ -29,7 +29,7 @@ export default {
     "stacks/**/*.ts",
   ],
   // The sandbox is a copy of the project; these are outputs, caches and tools, not sources.
-  ignorePatterns: ["dist", "cdktf.out", "coverage", "reports", ".tools", "*.tfstate", ".stryker-tmp"],
+  ignorePatterns: ["dist", "cdktf.out", "coverage", "reports", ".tools", "*.tfstate", ".stryker-tmp", ".stryker-test-names.json"],
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
   // Two cores, shared with other engineers.
