@@ -7,7 +7,8 @@
  * the BIND and Pester ones, stay: they can.)
  * test/stryker-setup.ts credits the code a beforeAll hook runs to every test of its block, and
  * test/support/stryker-test-sequencer.cjs runs, for each mutant, only the test files that hold a
- * test covering it.
+ * test covering it, quickest first, and test/support/stryker-bail-runner.cjs stops at the first
+ * that fails.
  */
 const base = require("./jest.config.js");
 
@@ -20,6 +21,7 @@ module.exports = {
   modulePathIgnorePatterns: ["<rootDir>/.tools/", "<rootDir>/reports/", "<rootDir>/dist/", "<rootDir>/cdktf.out/", "<rootDir>/.stryker-tmp/"],
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, "<rootDir>/test/stryker-setup.ts"],
   testSequencer: "<rootDir>/test/support/stryker-test-sequencer.cjs",
+  runner: "<rootDir>/test/support/stryker-bail-runner.cjs",
   // PowerShell installed, but no pwsh server per mutant run (global-setup-no-server.ts says why).
   globalSetup: "<rootDir>/test/support/global-setup-no-server.ts",
   globalTeardown: undefined,

@@ -1,6 +1,7 @@
-// test/support/stryker-test-sequencer.cjs: in StrykerJS's runs, a run with a test name pattern runs
-// only the test files that hold a test the pattern matches, as recorded by the last run of every
-// test; whatever it cannot be sure of, it runs.
+// test/support/stryker-test-sequencer.cjs and stryker-bail-runner.cjs: in StrykerJS's runs, a run
+// with a test name pattern runs only the test files that hold a test the pattern matches, as
+// recorded by the last run of every test, quickest first; whatever it cannot be sure of, it runs.
+// A run against a mutant stops at the first file that fails.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -30,12 +31,12 @@ const test_ = (name: string): FakeTest => ({
 const paths = (tests: FakeTest[]): string[] => tests.map((t) => path.basename(t.path)).sort();
 
 /** What jest passes to cacheResults: each file's tests by full name. */
-function results(files: Record<string, string[]>, failed: string[] = []): unknown {
+function results(files: Record<string, string[]>, failed: string[] = [], ms: Record<string, number> = {}): unknown {
   return {
     testResults: Object.entries(files).map(([name, tests]) => ({
       testFilePath: path.join(root, name),
       testExecError: failed.includes(name) ? { message: "Test suite failed to run" } : undefined,
-      perfStats: { start: 0, end: 1, runtime: 1, slow: false },
+      perfStats: { start: 1000, end: 1000 + (ms[name] ?? 1), runtime: ms[name] ?? 1, slow: false },
       numFailingTests: 0,
       testResults: tests.map((fullName) => ({ fullName, status: "passed" })),
     })),
@@ -43,9 +44,9 @@ function results(files: Record<string, string[]>, failed: string[] = []): unknow
 }
 
 /** Records a run of every test over a.test.ts, b.test.ts and c.test.ts. */
-function recordRunOfEveryTest(): FakeTest[] {
+function recordRunOfEveryTest(ms: Record<string, number> = {}): FakeTest[] {
   const tests = ["a.test.ts", "b.test.ts", "c.test.ts"].map(test_);
-  sequencer().cacheResults(tests, results({ "a.test.ts": ["address range parses a block"], "b.test.ts": ["key vault purge protection", "key vault (soft delete)"], "c.test.ts": ["catalog spot check"] }));
+  sequencer().cacheResults(tests, results({ "a.test.ts": ["address range parses a block"], "b.test.ts": ["key vault purge protection", "key vault (soft delete)"], "c.test.ts": ["catalog spot check"] }, [], ms));
   return tests;
 }
 
@@ -66,9 +67,16 @@ describe("the Stryker test sequencer", () => {
     expect(paths(sequencer("(key vault \\(soft delete\\))").sort(tests))).toEqual(["b.test.ts"]);
   });
 
-  test("runs a file it has no record of", () => {
-    const tests = [...recordRunOfEveryTest(), test_("d.test.ts")];
-    expect(paths(sequencer("(catalog spot check)").sort(tests))).toEqual(["c.test.ts", "d.test.ts"]);
+  test("runs a file it has no record of, after the recorded ones", () => {
+    const tests = [test_("d.test.ts"), ...recordRunOfEveryTest()];
+    expect(sequencer("(catalog spot check)").sort(tests).map((t) => path.basename(t.path))).toEqual(["c.test.ts", "d.test.ts"]);
+  });
+
+  test("runs the files it keeps quickest first, by the time each took in the recorded run", () => {
+    const tests = recordRunOfEveryTest({ "a.test.ts": 900, "b.test.ts": 20, "c.test.ts": 300 });
+    const order = (pattern: string): string[] => sequencer(pattern).sort([...tests]).map((t) => path.basename(t.path));
+    expect(order("(catalog spot check)|(address range parses a block)|(key vault purge protection)")).toEqual(["b.test.ts", "c.test.ts", "a.test.ts"]);
+    expect(order("(catalog spot check)|(address range parses a block)")).toEqual(["c.test.ts", "a.test.ts"]);
   });
 
   test("runs every file rather than none when the pattern matches no recorded test", () => {
