@@ -4,23 +4,19 @@ import { App, TerraformResource } from "cdktf";
 import type { EnvironmentConfig } from "../config/environment-schema";
 import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
+import { SharedResults } from "./support/shared-result";
 import { SynthesizedStack, parsed, synthesizeEnvironment } from "./support/synth";
 
 /**
  * Many tests here read the stack of the same environment (the lab and production fixtures above
  * all): each distinct environment is synthesized once for the file, and every caller gets a copy
  * parsed afresh from its text, so no test sees what another did to its copy. Synthesis is
- * deterministic; no test here compares two syntheses of one environment.
+ * deterministic; no test here compares two syntheses of one environment. (SharedResults tells
+ * Stryker that every test reading a stack covers what synthesizing it ran.)
  */
-const synthesizedText = new Map<string, string>();
+const synthesizedText = new SharedResults<string>();
 function synthesize(environment: EnvironmentConfig): SynthesizedStack {
-  const key = JSON.stringify(environment);
-  let text = synthesizedText.get(key);
-  if (text === undefined) {
-    text = synthesizeEnvironment(environment).text;
-    synthesizedText.set(key, text);
-  }
-  return parsed(text);
+  return parsed(synthesizedText.get(JSON.stringify(environment), () => synthesizeEnvironment(environment).text));
 }
 
 describe.each(["lab", "production"] as const)("the %s stack", (name) => {

@@ -13,17 +13,30 @@ import { breakPolicy, contractProject } from "./support/projects";
 
 describe("the command line", () => {
   test.each([
-    [["--out"], /--out needs a directory/],
-    [["--environments", "--out", "x"], /--environments needs a directory/],
-    [["synth"], /unknown option "synth"/],
-  ])("refuses %j", (argv, message) => {
-    expect(() => parseCommandLine(argv)).toThrow(message);
+    [["--out"], "--out needs a directory, e.g. --out cdktf.out"],
+    [["--environments"], "--environments needs a directory, e.g. --environments environments"],
+    [["--environments", "--out", "x"], "--environments needs a directory, e.g. --environments environments"],
+    [["--out", "--help"], "--out needs a directory, e.g. --out cdktf.out"],
+    [["synth"], 'unknown option "synth"; see --help'],
+    [[""], 'unknown option ""; see --help'],
+    [["-help"], 'unknown option "-help"; see --help'],
+  ])("refuses %j with its one-line reason", (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(new Error(message));
   });
 
   test("parses the documented options", () => {
     expect(parseCommandLine(["--environments", "envs", "--out", "o"])).toEqual({ help: false, writeSchema: false, environments: "envs", out: "o" });
-    expect(parseCommandLine([])).toMatchObject({ environments: "environments", out: "cdktf.out" });
+    expect(parseCommandLine([])).toEqual({ help: false, writeSchema: false, environments: "environments", out: "cdktf.out" });
     expect(USAGE).toContain("--write-schema");
+  });
+
+  test.each([
+    [["--help"], { help: true, writeSchema: false }],
+    [["-h"], { help: true, writeSchema: false }],
+    [["--write-schema"], { help: false, writeSchema: true }],
+    [["--write-schema", "-h", "--out", "o"], { help: true, writeSchema: true }],
+  ])("takes the flags in %j", (argv, flags) => {
+    expect(parseCommandLine(argv)).toMatchObject(flags);
   });
 });
 

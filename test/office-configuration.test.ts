@@ -47,6 +47,10 @@ describe("clients.office schema", () => {
     ]);
   });
 
+  test("several unknown keys are listed together, comma-separated", () => {
+    expect(issues({ products: ["ProPlus2024Volume"], chanel: "PerpetualVL2024", langs: ["en-us"] })[0]).toMatch(/^clients\.office: unknown setting\(s\) "chanel", "langs": remove them/);
+  });
+
   test("a section that is not a mapping gets zod's own message, not the unknown-settings one", () => {
     const [message, ...rest] = issues("ProPlus2024Volume");
     expect(rest).toEqual([]);
