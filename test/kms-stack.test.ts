@@ -1,7 +1,10 @@
 // The stacks built from the test's fixture environment files, checked on the synthesized JSON.
 import { isTaggable } from "../constructs/standard-tags";
-import { App, TerraformResource } from "cdktf";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { App, Aspects, TerraformResource, Testing } from "cdktf";
 import type { EnvironmentConfig } from "../config/environment-schema";
+import { KmsPolicyPack } from "../policy";
+import { environmentFieldsOf } from "../stacks/environment-fields";
 import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
 import { SharedResults } from "./support/shared-result";
@@ -209,4 +212,123 @@ test("bumping kms.bootstrapRevision changes every host's Run Command, so the boo
   const revisions = (stack: typeof before) => stack.resources("azurerm_virtual_machine_run_command").map((c) => c.parameter.find((p: { name: string }) => p.name === "Revision").value);
   expect(revisions(before)).toEqual(["1", "1"]);
   expect(revisions(after)).toEqual(["2", "2"]);
+});
+
+describe("what KmsStack wires together", () => {
+  test("configures azurerm to use Entra ID for storage, keep a destroyed vault recoverable, recover a soft-deleted one and never delete a resource group that still holds resources", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
+    expect(stack.json.provider.azurerm).toEqual([
+      {
+        subscription_id: "00000000-0000-0000-0000-000000000000",
+        storage_use_azuread: true,
+        features: [{ key_vault: [{ purge_soft_delete_on_destroy: false, recover_soft_deleted_key_vaults: true }], resource_group: [{ prevent_deletion_if_contains_resources: true }] }],
+      },
+    ]);
+    expect(stack.json.provider.random).toEqual([{}]);
+  });
+
+  test("keeps azurerm state in the storage account the environment names, reached with Entra ID", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
+    expect(stack.json.terraform.backend).toEqual({
+      azurerm: { resource_group_name: "rg-terraform-state", storage_account_name: "sttfstatecontoso", container_name: "tfstate", key: "kms-production.tfstate", use_azuread_auth: true },
+    });
+  });
+
+  test("creates the resource group where the environment says, and names the NSG and a created vnet after the environment", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
+    expect(stack.resources("azurerm_resource_group")).toEqual([expect.objectContaining({ name: "rg-kms-lab", location: "westeurope" })]);
+    expect(stack.resources("azurerm_network_security_group").map((nsg) => [nsg.name, nsg.resource_group_name, nsg.location])).toEqual([["nsg-kms-lab", "${azurerm_resource_group.resource-group.name}", "westeurope"]]);
+    expect(stack.resources("azurerm_virtual_network").map((vnet) => vnet.name)).toEqual(["vnet-kms-lab"]);
+    const named = synthesize(validEnvironment(environmentWith("lab", (d) => (d.network.vnet.name = "vnet-activation"))));
+    expect(named.resources("azurerm_virtual_network").map((vnet) => vnet.name)).toEqual(["vnet-activation"]);
+  });
+
+  test("monitors the hosts by default, in a workspace and action group named after the environment", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
+    expect(stack.resources("azurerm_log_analytics_workspace").map((workspace) => workspace.name)).toEqual(["log-kms-lab"]);
+    expect(stack.resources("azurerm_monitor_action_group").map((group) => group.name)).toEqual(["ag-kms-lab"]);
+  });
+
+  test("writes every output with a description, and values that point at the resources", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
+    const outputs = stack.json.output as Record<string, { value: unknown; description: string }>;
+    for (const [name, output] of Object.entries(outputs)) expect([name, output.description.length > 20]).toEqual([name, true]);
+    const [vaultKey] = Object.keys(stack.json.resource.azurerm_key_vault);
+    const [nicKey] = Object.keys(stack.json.resource.azurerm_network_interface);
+    const [srvKey] = Object.keys(stack.json.resource.azurerm_private_dns_srv_record);
+    expect(outputs.host_names.value).toEqual(["kmslab01.lab.contoso.internal"]);
+    expect(outputs.private_ips.value).toEqual([`\${azurerm_network_interface.${nicKey}.private_ip_address}`]);
+    expect(outputs.srv_record_fqdn.value).toBe(`\${azurerm_private_dns_srv_record.${srvKey}.fqdn}`);
+    expect(outputs.key_vault_uri.value).toBe(`\${azurerm_key_vault.${vaultKey}.vault_uri}`);
+  });
+
+  test("by default keeps the state in the project root and the client kit under cdktf.out/", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
+    expect(stack.json.terraform.backend).toEqual({ local: { path: "../../../terraform.kms-lab.tfstate" } });
+    expect(stack.json.output.client_kit_path.value).toBe("cdktf.out/client-kit/lab");
+  });
+
+  test("runs each host's bootstrap after its key grants, and, when monitored, after its agent and data collection association too", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
+    const commands = Object.entries(stack.json.resource.azurerm_virtual_machine_run_command as Record<string, { depends_on: string[] }>);
+    expect(commands.map(([key]) => key.replace(/_[0-9A-F]{8}$/, ""))).toEqual(["host-1-bootstrap_run-command", "host-2-bootstrap_run-command"]);
+    commands.forEach(([, command], index) => {
+      const host = index + 1;
+      expect(command.depends_on.map((d) => d.replace(/_[0-9A-F]{8}$/, ""))).toEqual([
+        `azurerm_role_assignment.host-${host}-bootstrap_reads-kms-host-key-office-ltsc-2024`,
+        `azurerm_role_assignment.host-${host}-bootstrap_reads-kms-host-key-office-ltsc-2021`,
+        `azurerm_virtual_machine_extension.monitoring_agent-${host}`,
+        `azurerm_monitor_data_collection_rule_association.monitoring_association-${host}`,
+      ]);
+    });
+  });
+
+  test("locks each host, the vault, the SRV record and each A record in production, under addresses numbered from 1", () => {
+    const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
+    const locks = Object.keys(stack.json.resource.azurerm_management_lock).map((key) => key.replace(/_[0-9A-F]{8}$/, ""));
+    expect(locks.sort()).toEqual(["locks_lock-a-record-1", "locks_lock-a-record-2", "locks_lock-host-1", "locks_lock-host-2", "locks_lock-key-vault", "locks_lock-srv-record"]);
+  });
+
+  test("applies the policy pack with the environment's client and admin networks, KMS port and tier", () => {
+    for (const name of ["lab", "production"] as const) {
+      const environment = validEnvironment(environmentWith(name, (d) => (d.kms.port = 1689)));
+      const stack = new KmsStack(new App({ outdir: "never-synthesized" }), environment);
+      const packs = Aspects.of(stack).all.filter((aspect): aspect is KmsPolicyPack => aspect instanceof KmsPolicyPack);
+      expect(packs).toHaveLength(1);
+      expect(packs[0].context).toMatchObject({ clientCidrs: environment.clientCidrs, adminCidrs: environment.adminCidrs, kmsPort: 1689, production: name === "production" });
+    }
+  });
+
+  test("tags a resource that another aspect adds during synthesis", () => {
+    const app = Testing.app();
+    const stack = new KmsStack(app, validEnvironment(fixtureEnvironmentData("lab")));
+    let added = false;
+    Aspects.of(stack).add({
+      visit(node) {
+        if (node !== stack || added) return;
+        added = true;
+        new ResourceGroup(stack, "added-by-an-aspect", { name: "rg-added", location: "westeurope" });
+      },
+    });
+    const synthesized = parsed(Testing.synth(stack));
+    expect(synthesized.resources("azurerm_resource_group").find((group) => group.name === "rg-added")?.tags).toEqual({ "managed-by": "azure-kms-host", environment: "lab", "cost-center": "it-lab" });
+  });
+
+  test("records, for every construct built from the environment file, the fields a policy error on it points back at", () => {
+    const stack = new KmsStack(new App({ outdir: "never-synthesized" }), validEnvironment(environmentWith("production", (d) => (d.adminCidrs = ["10.60.0.0/27"]))));
+    const fields = (path: string): readonly (readonly string[])[] => environmentFieldsOf(stack.node.findChild(path.split("/")[0]).node.tryFindChild(path.split("/")[1] ?? "") ?? stack.node.findChild(path));
+    expect(environmentFieldsOf(stack.keyVault)).toEqual([["keyVault"]]);
+    expect(fields("network")).toEqual([["network"]]);
+    expect(fields("network/management-access")).toEqual([["adminCidrs"], ["kms", "port"]]);
+    expect(environmentFieldsOf(stack.firewallRule)).toEqual([["kms", "port"], ["clientCidrs"], ["adminCidrs"]]);
+    for (const host of stack.hosts) expect(environmentFieldsOf(host.vm)).toEqual([["hosts"]]);
+    for (const bootstrap of stack.bootstraps) expect(environmentFieldsOf(bootstrap.runCommand)).toEqual([["kms", "products"], ["kms", "bootstrapRevision"]]);
+    expect(fields("monitoring")).toEqual([["monitoring"]]);
+  });
+
+  test("refuses, by name, an RFC 2136 section built without the schema that has neither gssapi nor tsig", () => {
+    const environment = validEnvironment(environmentWith("lab", (d) => (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } })));
+    const broken = { ...environment, dns: { ...environment.dns, rfc2136: { ...environment.dns.rfc2136!, gssapi: undefined } } } as EnvironmentConfig;
+    expect(() => new KmsStack(new App({ outdir: "never-synthesized" }), broken)).toThrow(new Error("dns.rfc2136: give gssapi or tsig"));
+  });
 });

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
-import { App, Aspects } from "cdktf";
+import { App, Aspects, LocalBackend, TerraformStack } from "cdktf";
 import { stringify } from "yaml";
 import type { KmsStack } from "../stacks/kms-stack";
 import { ConfigError } from "../config/load-environments";
@@ -113,6 +113,22 @@ describe("staging: a run that fails in the synth/policy phase leaves the earlier
     expect(fs.readFileSync(path.join(stackDir, "terraform.tfstate"), "utf8")).toBe("{}");
     expect(fs.readdirSync(run.dir).sort()).toEqual(["cdktf.out", "environments"]);
   });
+});
+
+test("a stack an extension adds beside the KMS stacks is synthesized too, and gets no client kit or DNS export of its own", () => {
+  const run = projectWith({ lab: environmentWith("lab", () => undefined) });
+  try {
+    const addStack = (stack: KmsStack): void => {
+      const other = new TerraformStack(stack.node.scope as App, "shared-extras");
+      new LocalBackend(other, { path: "terraform.shared-extras.tfstate" });
+    };
+    const result = synthesizeAll({ environmentsDir: run.environments, outdir: run.outdir, extend: addStack });
+    expect(result.stackFiles).toEqual([path.join(run.outdir, "stacks", "kms-lab", "cdk.tf.json")]);
+    expect(fs.readdirSync(path.join(run.outdir, "stacks")).sort()).toEqual(["kms-lab", "shared-extras"]);
+    expect(fs.readdirSync(path.join(run.outdir, "client-kit"))).toEqual(["lab"]);
+  } finally {
+    run.cleanup();
+  }
 });
 
 test("each client kit's diagnostics script knows which products its hosts serve (Office-only and Windows-only fixtures)", () => {
