@@ -89,6 +89,30 @@ describe("suppression scope", () => {
     expect(r.infos).toEqual([expect.stringContaining("[KMS-SEC-002] azurerm_windows_virtual_machine.host: admin_password is a literal string")]);
   });
 
+  test("a resource with two suppressed rules carries both in its own // comment", () => {
+    const r = synth((b) => {
+      const host = vm(b.stack, b, "host", { allowExtensionOperations: true, secureBootEnabled: false });
+      suppressRule(host, { id: "KMS-VM-007", reason: REASON });
+      suppressRule(host, { id: "KMS-VM-001", reason: "test fixture: a Gen1 image without secure boot" });
+    });
+    expect(r.errors).toEqual([]);
+    const vms = r.json?.resource?.azurerm_windows_virtual_machine as Record<string, { "//": Record<string, unknown> }>;
+    expect(vms.host["//"].kms_policy_suppressions).toEqual([
+      { rule_id: "KMS-VM-001", reason: "test fixture: a Gen1 image without secure boot", suppressed_at: "kms/host" },
+      { rule_id: "KMS-VM-007", reason: REASON, suppressed_at: "kms/host" },
+    ]);
+  });
+
+  test("a stack-level finding on no resource honours a suppression on the stack, and is reported as info", () => {
+    const r = synth((b) => {
+      for (let i = 1; i <= 7; i++) vm(b.stack, b, `host${i}`);
+      suppressRule(b.stack, { id: "KMS-VM-008", reason: "test fixture: seven hosts across two host keys" });
+    });
+    expect(r.thrown).toBeUndefined();
+    expect(findings(r, "KMS-VM-008")).toEqual([]);
+    expect(r.infos).toEqual([expect.stringMatching(/^\[KMS-VM-008\] stack kms: 7 Windows VMs defined\. .*\(suppressed at kms: test fixture: seven hosts across two host keys\)$/)]);
+  });
+
   test("a suppression of an unknown rule id fails synthesis", () => {
     const r = synth((b) => suppressRule(vm(b.stack, b, "host"), { id: "CKV_AZURE_50", reason: "scanner id instead of pack id" }));
     expect(r.errors).toEqual([expect.stringContaining('[KMS-POLICY] kms/host: suppression of unknown rule id "CKV_AZURE_50"')]);
