@@ -1,9 +1,9 @@
 /**
  * Jest as StrykerJS runs it (stryker.config.mjs): the usual config less the tests that exercise
  * only code in child processes (the bundled main job, eslint, PowerShell's parser on the shipped
- * scripts, the tests' own PowerShell server, which these runs do not start). A child process never
- * sees Stryker's active mutant, so those tests cannot tell a mutant from the original, and they
- * would cost seconds per mutant. (Tests that compute data in-process and hand it to a child, like
+ * scripts, the tests of the PowerShell server itself). A child process never sees Stryker's active
+ * mutant, so those tests cannot tell a mutant from the original, and they would cost seconds per
+ * mutant. (Tests that compute data in-process and hand it to a child, like
  * the BIND and Pester ones, stay: they can.)
  * test/stryker-setup.ts credits the code a beforeAll hook runs to every test of its block, and
  * test/support/stryker-test-sequencer.cjs runs, for each mutant, only the test files that hold a
@@ -22,8 +22,8 @@ module.exports = {
   setupFilesAfterEnv: [...base.setupFilesAfterEnv, "<rootDir>/test/stryker-setup.ts"],
   testSequencer: "<rootDir>/test/support/stryker-test-sequencer.cjs",
   runner: "<rootDir>/test/support/stryker-bail-runner.cjs",
-  // PowerShell installed, but no pwsh server per mutant run (global-setup-no-server.ts says why).
-  globalSetup: "<rootDir>/test/support/global-setup-no-server.ts",
+  // One PowerShell server per Stryker process, kept across its jest runs (global-setup-stryker.ts).
+  globalSetup: "<rootDir>/test/support/global-setup-stryker.ts",
   globalTeardown: undefined,
   testPathIgnorePatterns: ["/node_modules/", "/test/main-job-process\\.test\\.ts$", "/test/lint-rule\\.test\\.ts$", "/test/powershell-grammar\\.test\\.ts$", "/test/support-pwsh-server\\.test\\.ts$"],
 };
