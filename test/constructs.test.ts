@@ -3,6 +3,9 @@ import { TerraformStack, Testing } from "cdktf";
 import { KmsDnsRecords, KmsDnsRecordsProps, KmsFirewallRule, KmsHost, KmsHostImage, KmsKeyVault, KmsNetwork, KmsSrvRecord, ManagementAccessRule } from "../constructs";
 import { synthesizeConstruct, type SynthesizedStack } from "./support/synth";
 
+/** A synthesized resource without cdktf's "//" metadata, to compare whole. */
+const withoutMetadata = ({ "//": _metadata, ...config }: Record<string, any>): Record<string, any> => config;
+
 const hostProps = {
   computerName: "kms01",
   resourceGroupName: "rg-kms",
@@ -59,6 +62,64 @@ describe("KmsHost", () => {
     expect(custom.resources("azurerm_windows_virtual_machine")[0]).toMatchObject({ zone: "2", source_image_reference: { sku: "2025-datacenter-g2" } });
   });
 
+  test("builds the NIC, the password, its secret and the VM exactly so by default", () => {
+    const [password] = synthesized.resources("random_password");
+    const [secret] = synthesized.resources("azurerm_key_vault_secret");
+    const nicKey = Object.keys(synthesized.json.resource.azurerm_network_interface)[0];
+    const passwordRef = `\${random_password.${Object.keys(synthesized.json.resource.random_password)[0]}.result}`;
+    expect(withoutMetadata(nic)).toEqual({
+      name: "nic-kms01",
+      resource_group_name: "rg-kms",
+      location: "westeurope",
+      ip_forwarding_enabled: false,
+      ip_configuration: [{ name: "primary", subnet_id: hostProps.subnetId, private_ip_address_version: "IPv4", private_ip_address_allocation: "Dynamic" }],
+    });
+    expect(withoutMetadata(password)).toEqual({ length: 32, special: true, min_lower: 2, min_upper: 2, min_numeric: 2, min_special: 2, override_special: "!#%*()-_=+[]{}:?" });
+    expect(withoutMetadata(secret)).toEqual({ name: "kms01-admin-password", key_vault_id: hostProps.adminPasswordKeyVaultId, value: passwordRef, content_type: "Local administrator password of kms01 (user kmsadmin)" });
+    expect(withoutMetadata(vm)).toEqual({
+      name: "vm-kms01",
+      computer_name: "kms01",
+      resource_group_name: "rg-kms",
+      location: "westeurope",
+      size: "Standard_D2s_v5",
+      admin_username: "kmsadmin",
+      admin_password: passwordRef,
+      network_interface_ids: [`\${azurerm_network_interface.${nicKey}.id}`],
+      os_disk: { caching: "ReadWrite", storage_account_type: "Premium_LRS" },
+      source_image_reference: { publisher: "MicrosoftWindowsServer", offer: "WindowsServer", sku: "2022-datacenter-g2", version: "latest" },
+      secure_boot_enabled: true,
+      vtpm_enabled: true,
+      encryption_at_host_enabled: true,
+      identity: { type: "SystemAssigned" },
+      provision_vm_agent: true,
+      allow_extension_operations: true,
+      patch_mode: "AutomaticByPlatform",
+      patch_assessment_mode: "AutomaticByPlatform",
+      boot_diagnostics: {},
+      lifecycle: { ignore_changes: ["admin_password"], prevent_destroy: false },
+    });
+  });
+
+  test("takes the size, admin user, disk type and destroy protection it is given, and names them in lower case", () => {
+    const custom = synthesizeConstruct((stack) => new KmsHost(stack, "host", { ...hostProps, computerName: "KMSPRD01", size: "Standard_B2s", adminUsername: "opsadmin", osDiskStorageAccountType: "StandardSSD_LRS", preventDestroy: true }));
+    expect(custom.resources("azurerm_windows_virtual_machine")[0]).toMatchObject({
+      name: "vm-kmsprd01",
+      computer_name: "KMSPRD01",
+      size: "Standard_B2s",
+      admin_username: "opsadmin",
+      os_disk: { storage_account_type: "StandardSSD_LRS" },
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(custom.resources("azurerm_network_interface")[0].name).toBe("nic-kmsprd01");
+    expect(custom.resources("azurerm_key_vault_secret")[0]).toMatchObject({ name: "kmsprd01-admin-password", content_type: "Local administrator password of KMSPRD01 (user opsadmin)" });
+  });
+
+  test.each(["10.0.0", "10.0.0.256", "fd00::10", "10.0.0.10/32"])("refuses the private IP %j by name", (privateIpAddress) => {
+    expect(() => synthesizeConstruct((stack) => new KmsHost(stack, "host", { ...hostProps, privateIpAddress }))).toThrow(
+      new Error(`KmsHost stack/host: privateIpAddress "${privateIpAddress}" is not an IPv4 address`),
+    );
+  });
+
   test("exposes its FQDN in the zone", () => {
     const host = new KmsHost(new TerraformStack(Testing.app(), "s"), "h", { ...hostProps, computerName: "KMSPRD01" });
     expect(host.fqdn).toBe("kmsprd01.corp.contoso.com");
@@ -94,6 +155,46 @@ describe("KmsFirewallRule", () => {
       destination_address_prefixes: ["10.1.0.4", "10.1.0.5"],
       priority: 200,
     });
+  });
+
+  test("writes both rules exactly so, named after the port", () => {
+    const rules = synthesizeConstruct((stack) => new KmsFirewallRule(stack, "fw", { ...props, port: 1689 })).resources("azurerm_network_security_rule");
+    expect(rules.map(withoutMetadata)).toEqual([
+      {
+        name: "allow-kms-1689-from-clients",
+        description: "KMS activation (TCP 1689) from the declared client networks only",
+        resource_group_name: "rg",
+        network_security_group_name: "nsg",
+        priority: 200,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        source_port_range: "*",
+        destination_port_range: "1689",
+        source_address_prefixes: ["10.0.0.0/8", "192.168.1.0/24"],
+        destination_address_prefixes: ["10.1.0.4", "10.1.0.5"],
+      },
+      {
+        name: "deny-kms-1689-from-others",
+        description: "KMS activation (TCP 1689) from any network that is not a declared client network",
+        resource_group_name: "rg",
+        network_security_group_name: "nsg",
+        priority: 4000,
+        direction: "Inbound",
+        access: "Deny",
+        protocol: "Tcp",
+        source_port_range: "*",
+        destination_port_range: "1689",
+        source_address_prefix: "*",
+        destination_address_prefix: "*",
+      },
+    ]);
+  });
+
+  test("refuses an empty host list, naming the construct", () => {
+    expect(() => synthesizeConstruct((stack) => new KmsFirewallRule(stack, "fw", { ...props, hostAddresses: [] }))).toThrow(
+      new Error("KmsFirewallRule stack/fw: hostAddresses is empty; pass the private IP of every KMS host"),
+    );
   });
 
   test("denies the KMS port to every other source at a lower precedence than the allow rule", () => {
@@ -134,6 +235,42 @@ describe("ManagementAccessRule", () => {
       new ManagementAccessRule(stack, "m", { networkSecurityGroupName: "nsg", resourceGroupName: "rg", adminCidrs: ["10.1.255.0/26"] }),
     ).resources("azurerm_network_security_rule");
     expect(rules.find((r) => r.access === "Allow")).toMatchObject({ source_address_prefixes: ["10.1.255.0/26"], destination_port_ranges: ["3389", "5985", "5986"] });
+  });
+
+  test("writes both rules exactly so", () => {
+    const rules = synthesizeConstruct((stack) =>
+      new ManagementAccessRule(stack, "m", { networkSecurityGroupName: "nsg", resourceGroupName: "rg", adminCidrs: ["10.1.255.0/26"] }),
+    ).resources("azurerm_network_security_rule");
+    expect(rules.map(withoutMetadata)).toEqual([
+      {
+        name: "allow-management-from-admins",
+        description: "RDP and WinRM from the declared admin networks only",
+        resource_group_name: "rg",
+        network_security_group_name: "nsg",
+        priority: 300,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        source_port_range: "*",
+        destination_port_ranges: ["3389", "5985", "5986"],
+        source_address_prefixes: ["10.1.255.0/26"],
+        destination_address_prefix: "*",
+      },
+      {
+        name: "deny-management-from-others",
+        description: "RDP and WinRM from any network that is not a declared admin network",
+        resource_group_name: "rg",
+        network_security_group_name: "nsg",
+        priority: 4010,
+        direction: "Inbound",
+        access: "Deny",
+        protocol: "Tcp",
+        source_port_range: "*",
+        destination_port_ranges: ["3389", "5985", "5986"],
+        source_address_prefix: "*",
+        destination_address_prefix: "*",
+      },
+    ]);
   });
 
   test("refuses an Internet-wide admin range", () => {

@@ -1,10 +1,10 @@
 // KmsMonitoring, in a stack built from a fixture environment (three hosts, created workspace and
 // action group), and with an existing workspace and action group; errors at construction.
 import { Testing, TerraformStack } from "cdktf";
-import { KmsHost, KmsMonitoring, type KmsMonitoringProps } from "../../constructs";
+import { KmsHost, KmsMonitoring, isoHours, type KmsMonitoringProps } from "../../constructs";
 import { addMonitoring } from "../../stacks/monitoring";
 import { fixtureEnvironment } from "../support/fixtures";
-import { SynthesizedStack, synthesizeEnvironment } from "../support/synth";
+import { SynthesizedStack, parsed, synthesizeEnvironment } from "../support/synth";
 
 const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/log-ops";
 const ACTION_GROUP = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-ops";
@@ -92,6 +92,46 @@ describe("a monitored stack (fixture: three hosts, created workspace and action 
     expect(alert).toMatchObject({ window_duration: "PT6H", evaluation_frequency: "PT15M" });
     expect(alert?.criteria[0].query).toContain("let NoRequestPeriod = 6h;");
     expect(alert?.description).toContain("for 6 hours");
+  });
+
+  test("gives each alert its name, severity, window, frequency and auto-resolution, fires on one failing period, and skips Azure's query check", () => {
+    const alerts = stack.resources("azurerm_monitor_scheduled_query_rules_alert_v2");
+    const byName = [...alerts].sort((a, b) => (a.name < b.name ? -1 : 1));
+    expect(byName.map((a) => [a.name, a.display_name, a.severity, a.window_duration, a.evaluation_frequency, a.auto_mitigation_enabled])).toEqual([
+      ["alert-kms-monitored-activation-errors", "KMS activation errors (monitored)", 2, "PT15M", "PT15M", false],
+      ["alert-kms-monitored-bootstrap-failed", "KMS host bootstrap failed (monitored)", 1, "P1D", "PT15M", true],
+      ["alert-kms-monitored-heartbeat", "KMS host heartbeat missing (monitored)", 1, "PT15M", "PT5M", true],
+      ["alert-kms-monitored-no-requests", "KMS host answers no clients (monitored)", 2, "PT6H", "PT15M", true],
+    ]);
+    for (const alert of alerts) {
+      expect(alert.criteria[0].failing_periods).toEqual({ minimum_failing_periods_to_trigger_alert: 1, number_of_evaluation_periods: 1 });
+      expect(alert.skip_query_validation).toBe(true);
+      expect(alert.resource_group_name).toBe("${azurerm_resource_group.resource-group.name}");
+    }
+  });
+
+  test("names the collection rule, agents and associations after the environment and hosts, one per host numbered from 1", () => {
+    const [dcr] = stack.resources("azurerm_monitor_data_collection_rule");
+    expect(dcr).toMatchObject({ name: "dcr-kms-monitored", kind: "Windows", location: "${azurerm_log_analytics_workspace.monitoring_workspace_4A3C9399.location}" });
+    expect(dcr.description).toMatch(/^KMS hosts: the Key Management Service log \(12290 client requests, 12293 DNS publishing failures\)/);
+    const strip = (keys: string[]): string[] => keys.map((key) => key.replace(/_[0-9A-F]{8}$/, ""));
+    expect(strip(Object.keys(stack.json.resource.azurerm_virtual_machine_extension))).toEqual(["monitoring_agent-1", "monitoring_agent-2", "monitoring_agent-3"]);
+    expect(strip(Object.keys(stack.json.resource.azurerm_monitor_data_collection_rule_association))).toEqual(["monitoring_association-1", "monitoring_association-2", "monitoring_association-3"]);
+    for (const agent of stack.resources("azurerm_virtual_machine_extension")) expect(agent).toMatchObject({ name: "AzureMonitorWindowsAgent", type_handler_version: "1.0" });
+    expect(stack.resources("azurerm_monitor_data_collection_rule_association").map((a) => [a.name, a.description])).toEqual(
+      // The names in lower case, as Azure resource names; the descriptions as the hosts are named.
+      ["KmsFix01", "KmsFix02", "KmsFix03"].map((host) => [`dcra-kms-${host.toLowerCase()}`, `Sends ${host}'s KMS events to the workspace.`]),
+    );
+  });
+
+  test("files the saved searches under the environment's category, each named for the environment", () => {
+    expect(stack.resources("azurerm_log_analytics_saved_search").map((s) => [s.category, s.display_name]).sort()).toEqual([
+      ["KMS hosts (monitored)", "KMS distinct clients per host (monitored)"],
+      ["KMS hosts (monitored)", "KMS last activity per host (monitored)"],
+      ["KMS hosts (monitored)", "KMS monitoring: billed ingestion per host per day (monitored)"],
+      ["KMS hosts (monitored)", "KMS requests per host per day (monitored)"],
+      ["KMS hosts (monitored)", "KMS requests: Office/Windows Server (5) versus Windows clients (25) (monitored)"],
+    ]);
   });
 
   test("outputs the workspace id", () => {
@@ -185,6 +225,30 @@ describe("KmsMonitoring props", () => {
   test("warns when the created action group has no receivers", () => {
     expect(build().node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([expect.stringMatching(/^monitoring.emailReceivers is empty: /)]);
     expect(build({ actionGroup: { id: ACTION_GROUP } }).node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+    expect(build({ actionGroup: { name: "ag-kms-t", emailReceivers: [{ name: "ops", address: "ops@example.com" }] } }).node.metadata.filter((m) => m.type === "@cdktf/warn")).toEqual([]);
+  });
+
+  test.each([
+    [1, "PT1H", "PT15M"],
+    [6, "PT6H", "PT15M"],
+    [24, "P1D", "PT1H"],
+    [48, "P2D", "PT1H"],
+  ])("a no-request period of %i hours is the window %s, evaluated every %s", (hours, window, frequency) => {
+    expect(isoHours(hours)).toBe(window);
+    const monitoring = build({ noClientRequestHours: hours });
+    const alerts = parsed(Testing.synth(monitoring.node.scope as TerraformStack)).resources("azurerm_monitor_scheduled_query_rules_alert_v2");
+    expect(alerts.find((a) => a.name === "alert-kms-t-no-requests")).toMatchObject({ window_duration: window, evaluation_frequency: frequency });
+  });
+
+  test.each([30, 730])("accepts a retention of %i days, the provider's bounds", (retentionInDays) => {
+    const monitoring = build({ workspace: { name: "log-kms-t", retentionInDays } });
+    expect(parsed(Testing.synth(monitoring.node.scope as TerraformStack)).resources("azurerm_log_analytics_workspace")[0].retention_in_days).toBe(retentionInDays);
+  });
+
+  test("refuses a retention over 730 days, naming the construct", () => {
+    expect(() => build({ workspace: { name: "log-kms-t", retentionInDays: 731 } })).toThrow(
+      new RangeError("KmsMonitoring test/monitoring: workspace.retentionInDays 731 is outside 30-730, the range the azurerm provider accepts"),
+    );
   });
 
   const errors: Array<[string, Partial<KmsMonitoringProps>, RegExp]> = [
