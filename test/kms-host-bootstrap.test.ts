@@ -2,7 +2,7 @@
 // may read which secret, and in what order.
 import { App, TerraformStack } from "cdktf";
 import { KmsHost, KmsHostBootstrap, KmsHostKeyProduct, KmsHostKeys } from "../constructs";
-import { runCommandParameterProblem } from "../constructs/kms-host-bootstrap";
+import { encodeOfficeProducts, runCommandParameterProblem } from "../constructs/kms-host-bootstrap";
 import { synthesizeConstruct } from "./support/synth";
 
 const VAULT_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-zq-test-vault";
@@ -173,6 +173,58 @@ describe("KmsHostBootstrap", () => {
       clientCidrs: ["10.0.0.0/8"],
     });
     expect(bootstrap.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([expect.stringMatching(/still the shipped placeholder/)]);
+  });
+});
+
+describe("KmsHostBootstrap props", () => {
+  const build = (change: Partial<ConstructorParameters<typeof KmsHostBootstrap>[2]> = {}): KmsHostBootstrap => {
+    const stack = new TerraformStack(new App({ outdir: "never-synthesized" }), "s");
+    const host = new KmsHost(stack, "host", HOST_PROPS);
+    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["w", "o"] });
+    return new KmsHostBootstrap(stack, "bootstrap", {
+      host,
+      location: "westeurope",
+      keys,
+      keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+      products: [{ product: "windows", secretName: "w" }],
+      clientCidrs: ["10.0.0.0/8"],
+      ...change,
+    });
+  };
+  const office = (volumeLicensePack: { uri: string; sha256: string }): KmsHostKeyProduct[] => [{ product: "office-ltsc-2024", secretName: "o", volumeLicensePack }];
+  const warnings = (bootstrap: KmsHostBootstrap): unknown[] => bootstrap.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
+
+  test("refuses an empty product list, naming the construct", () => {
+    expect(() => build({ products: [] })).toThrow(new Error("KmsHostBootstrap s/bootstrap: products is empty; list at least one product with its KMS host key secret"));
+  });
+
+  test("refuses a port that is not a TCP port", () => {
+    expect(() => build({ port: 70000 })).toThrow(/^KmsHostBootstrap s\/bootstrap: port 70000 is not a TCP port/);
+  });
+
+  test("refuses an Internet-wide client range, naming its index", () => {
+    expect(() => build({ clientCidrs: ["10.0.0.0/8", "0.0.0.0/0"] })).toThrow(/^KmsHostBootstrap s\/bootstrap: clientCidrs\[1\]: /);
+  });
+
+  test.each([["a 65th digit", `${"ab".repeat(32)}c`], ["a prefix", `x${"ab".repeat(32)}`]])("refuses a pack hash with %s", (_what, sha256) => {
+    expect(() => build({ products: office({ uri: PACK_2024.uri, sha256 }) })).toThrow(new Error("KmsHostBootstrap s/bootstrap: office-ltsc-2024 volumeLicensePack.sha256 is not 64 hex digits"));
+  });
+
+  test.each([
+    ["the placeholder URL alone", { uri: "https://download.microsoft.com/download/REPLACE-WITH-THE-PACK-URL/x.exe", sha256: PACK_2024.sha256 }, 1],
+    ["the all-zero hash alone", { uri: PACK_2024.uri, sha256: "0".repeat(64) }, 1],
+    ["neither", PACK_2024, 0],
+  ])("warns about a placeholder pack with %s: %i warning(s)", (_what, pack, count) => {
+    expect(warnings(build({ products: office(pack) }))).toHaveLength(count);
+  });
+
+  test("encodes an Office product without a pack (which the bootstrap refuses) without pack fields", () => {
+    expect(JSON.parse(Buffer.from(encodeOfficeProducts([{ product: "office-ltsc-2024", secretName: "o" }]), "base64").toString("utf8"))).toEqual([{ product: "office-ltsc-2024", secretName: "o" }]);
+  });
+
+  test("gives the Run Command 90 minutes to create or update", () => {
+    const [command] = bootstrapStack([{ product: "windows", secretName: "w" }]).resources("azurerm_virtual_machine_run_command");
+    expect(command.timeouts).toEqual({ create: "90m", update: "90m" });
   });
 });
 
