@@ -2,7 +2,7 @@
 // cdktf throws fails the test that synthesized, so a rule that crashes on compliant input cannot
 // pass its Compliance tests.
 import type { Rule } from "../../policy";
-import { isPolicyFailure, synth, vm } from "./harness";
+import { findings, isPolicyFailure, synth, vm } from "./harness";
 
 const crashing: Rule = {
   id: "KMS-TST-001",
@@ -16,6 +16,15 @@ const crashing: Rule = {
 };
 
 const reporting: Rule = { ...crashing, id: "KMS-TST-002", checkResource: () => [{ problem: "always wrong", fix: "Fix it." }] };
+
+test.each([
+  ["no problem", { problem: "", fix: "Fix it." }],
+  ["no fix", { problem: "always wrong", fix: "" }],
+])("findings() refuses a finding with %s, so that every rule test checks both are given", (_what, violation) => {
+  const r = synth((b) => void vm(b.stack, b, "host"), {}, [{ ...crashing, id: "KMS-TST-003", checkResource: () => [violation] }]);
+  expect(() => findings(r, "KMS-TST-003")).toThrow(/^finding without a problem or a fix/);
+  expect(findings(synth((b) => void vm(b.stack, b, "host"), {}, [reporting]), "KMS-TST-002")).toHaveLength(3);
+});
 
 test("a rule that throws makes synth() throw that error, not return it as a finding", () => {
   expect(() => synth((b) => void vm(b.stack, b, "host"), {}, [crashing])).toThrow(TypeError);

@@ -95,7 +95,15 @@ export function isPolicyFailure(error: Error, errorAnnotations: readonly string[
 
 /** Messages (errors + warnings) of one rule. */
 export function findings(result: SynthResult, ruleId: string): string[] {
-  return [...result.errors, ...result.warnings].filter((m) => m.startsWith(`[${ruleId}]`));
+  const found = [...result.errors, ...result.warnings].filter((m) => m.startsWith(`[${ruleId}]`));
+  // Every finding reads "[id] where: problem. fix" (KmsPolicyPack.report), the problem and the fix
+  // both given: a finding that says what is wrong and not what to do (or the reverse) fails here.
+  for (const message of found) {
+    if (!/^\[[A-Z]+-[A-Z]+-\d{3}\] \S[^\n]*?: \S/.test(message) || message.includes(": . ") || message.endsWith(". ")) {
+      throw new Error(`finding without a problem or a fix (expected "[id] where: problem. fix"): ${message}`);
+    }
+  }
+  return found;
 }
 
 /** A NIC without public IP. */

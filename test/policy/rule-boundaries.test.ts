@@ -1,0 +1,105 @@
+// Rules checked directly on resolved configs (no synthesis): the edges of what each accepts, where
+// the Noncompliance/Compliance tests on whole stacks check one case each.
+import type { TerraformStack } from "cdktf";
+import { KeyVaultSoftDelete, MaxKmsHosts, ProductionLocks, policyContext, type ResourceConfig, type Rule, type StackViolation, type Violation } from "../../policy";
+import { show } from "../../policy/config";
+
+const context = (production = false) => policyContext({ clientCidrs: ["10.0.0.0/8"], adminCidrs: [], kmsPort: 1688, production, allowedPublicKeys: [] });
+const resource = (type: string, name: string, config: Record<string, unknown>): ResourceConfig => ({ type, name, path: `kms/${name}`, config, construct: undefined as never });
+const checkResource = (rule: Rule, config: Record<string, unknown>, type = "azurerm_key_vault"): readonly Violation[] => rule.checkResource!(resource(type, "r", config), context());
+const checkStack = (rule: Rule, resources: ResourceConfig[], production = true): readonly StackViolation[] =>
+  rule.checkStack!({ stack: undefined as unknown as TerraformStack, resources, terraform: () => ({}) }, context(production));
+/** What a finding says, without the resource object it is pinned to. */
+const said = (violations: readonly StackViolation[]): [string | undefined, string, string][] => violations.map((v) => [v.resource?.name, v.problem, v.fix]);
+
+describe("KMS-KV-002 soft-delete retention", () => {
+  test.each([7, 30, 90, "7", "90", "${var.retention_days}"])("accepts %p", (days) => {
+    expect(checkResource(KeyVaultSoftDelete, { soft_delete_retention_days: days })).toEqual([]);
+  });
+
+  test.each([6, 91, 7.5, "6", "ninety", [30], true, undefined])("refuses %p, saying what it is", (days) => {
+    expect(checkResource(KeyVaultSoftDelete, { soft_delete_retention_days: days })).toEqual([
+      { problem: `soft_delete_retention_days is ${show(days)}`, fix: "Set soft_delete_retention_days to a value between 7 and 90 (90 recommended)." },
+    ]);
+  });
+});
+
+describe("KMS-VM-008 at most six hosts", () => {
+  const vms = (...counts: unknown[]): ResourceConfig[] => counts.map((count, i) => resource("azurerm_windows_virtual_machine", `vm${i}`, count === undefined ? {} : { count }));
+
+  test.each([
+    ["six single VMs", vms(...Array(6).fill(undefined))],
+    ["counts as numbers and digit strings adding up to six", vms(2, "3", undefined)],
+    ["other resource types beside them", [...vms(6), resource("azurerm_linux_virtual_machine", "linux", { count: 10 })]],
+  ])("accepts %s", (_what, resources) => {
+    expect(checkStack(MaxKmsHosts, resources)).toEqual([]);
+  });
+
+  test("refuses seven, counting count = 3 and \"3\" as three each", () => {
+    expect(said(checkStack(MaxKmsHosts, vms(3, "3", undefined)))).toEqual([
+      [undefined, "7 Windows VMs defined", "Keep at most 6 KMS hosts per stack (one KMS host key activates at most 6)."],
+    ]);
+  });
+
+  test.each([["a reference", "${var.host_count}"], ["not a number", "3x"], ["digits after text", "x3"], ["a list", [3]]])("refuses a count that is %s", (_what, count) => {
+    expect(said(checkStack(MaxKmsHosts, vms(count)))).toEqual([["vm0", `count = ${show(count)} is not a literal`, "Use a literal count so the host total can be checked."]]);
+  });
+
+  test("refuses for_each, which hides the number of hosts", () => {
+    const forEach = resource("azurerm_windows_virtual_machine", "vms", { for_each: "${var.hosts}" });
+    expect(said(checkStack(MaxKmsHosts, [forEach]))).toEqual([["vms", 'for_each = "${var.hosts}" makes the number of hosts unknown at synth time', "Use a literal count or separate resources."]]);
+  });
+});
+
+describe("KMS-OPS-001 production locks", () => {
+  const vm = (resourceGroup: string) => resource("azurerm_windows_virtual_machine", "vm", { resource_group_name: resourceGroup });
+  const lock = (scope: string, level = "CanNotDelete") => resource("azurerm_management_lock", "lock", { scope, lock_level: level });
+  const UNCOVERED: [string, string, string] = ["vm", "no CanNotDelete management lock covers it in production", "Add an azurerm_management_lock with lock_level CanNotDelete on its resource group (or on the resource itself)."];
+
+  test("asks nothing outside production", () => {
+    expect(checkStack(ProductionLocks, [vm("rg-kms")], false)).toEqual([]);
+  });
+
+  test.each([
+    ["a CanNotDelete lock on the resource itself", "${azurerm_windows_virtual_machine.vm.id}", "CanNotDelete"],
+    ["a ReadOnly lock on the resource itself", "${azurerm_windows_virtual_machine.vm.id}", "ReadOnly"],
+    ["a lock on its literal resource group, matched without case", "/subscriptions/s/resourceGroups/RG-KMS", "CanNotDelete"],
+    ["a lock on its literal resource group, with a trailing slash", "/subscriptions/s/resourceGroups/rg-kms/", "CanNotDelete"],
+  ])("counts %s", (_what, scope, level) => {
+    expect(checkStack(ProductionLocks, [vm("rg-kms"), lock(scope, level)])).toEqual([]);
+  });
+
+  test.each([
+    ["a lock of another level", "${azurerm_windows_virtual_machine.vm.id}", "Unlocked"],
+    ["a lock on something inside its resource group", "/subscriptions/s/resourceGroups/rg-kms/providers/Microsoft.KeyVault/vaults/kv", "CanNotDelete"],
+    ["a lock on another resource group", "/subscriptions/s/resourceGroups/rg-other", "CanNotDelete"],
+    ["a lock on a longer path that ends like a resource group", "/x/subscriptions/s/resourceGroups/rg-kms", "CanNotDelete"],
+  ])("does not count %s", (_what, scope, level) => {
+    expect(said(checkStack(ProductionLocks, [vm("rg-kms"), lock(scope, level)]))).toEqual([UNCOVERED]);
+  });
+
+  test("counts a lock on its resource group by reference, data sources too, but not a reference to something else", () => {
+    expect(checkStack(ProductionLocks, [vm("${azurerm_resource_group.rg.name}"), lock("${azurerm_resource_group.rg.id}")])).toEqual([]);
+    expect(checkStack(ProductionLocks, [vm("${data.azurerm_resource_group.rg.name}"), lock("${data.azurerm_resource_group.rg.id}")])).toEqual([]);
+    expect(said(checkStack(ProductionLocks, [vm("${azurerm_key_vault.rg.name}"), lock("${azurerm_key_vault.rg.id}")]))).toEqual([UNCOVERED]);
+    expect(said(checkStack(ProductionLocks, [vm("${azurerm_resource_group.rg.name}"), lock("${azurerm_resource_group.other.id}")]))).toEqual([UNCOVERED]);
+    expect(said(checkStack(ProductionLocks, [vm("${azurerm_resource_group.rg.name}"), lock("/subscriptions/s/resourceGroups/rg")]))).toEqual([UNCOVERED]);
+  });
+
+  test("a lock counts only as an azurerm_management_lock", () => {
+    const notALock = resource("azurerm_resource_group_policy_assignment", "lock", { scope: "${azurerm_windows_virtual_machine.vm.id}", lock_level: "CanNotDelete" });
+    expect(said(checkStack(ProductionLocks, [vm("rg-kms"), notALock]))).toEqual([UNCOVERED]);
+  });
+
+  test.each([
+    ["azurerm_key_vault", true],
+    ["azurerm_private_dns_srv_record", true],
+    ["azurerm_dns_a_record", true],
+    ["azurerm_private_dns_zone", false],
+    ["azurerm_dns_a_record_set", false],
+    ["xazurerm_dns_a_record", false],
+    ["azurerm_public_dns_a_record", false],
+  ])("%s is protected: %p", (type, isProtected) => {
+    expect(checkStack(ProductionLocks, [resource(type, "vm", { resource_group_name: "rg-kms" })])).toHaveLength(isProtected ? 1 : 0);
+  });
+});
