@@ -43,13 +43,18 @@ export function blocks(value: unknown): JsonObject[] {
   return isObject(value) ? [value] : [];
 }
 
-/** Strings of a scalar-or-list attribute, dropping empty values. */
+/**
+ * Strings of a scalar-or-list attribute, numbers as their text (Terraform turns a number in a list
+ * of strings into a string too, so `destination_port_ranges = [3389]` is port 3389), dropping
+ * empty and other values.
+ */
 export function strings(...values: unknown[]): string[] {
   const out: string[] = [];
-  for (const v of values) {
-    if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === "string" && x !== ""));
-    else if (typeof v === "string" && v !== "") out.push(v);
-    else if (typeof v === "number") out.push(String(v));
+  for (const value of values) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === "string" && v !== "") out.push(v);
+      else if (typeof v === "number") out.push(String(v));
+    }
   }
   return out;
 }

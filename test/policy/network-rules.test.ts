@@ -103,6 +103,11 @@ describe("KMS-NET-004 RDP/WinRM only from admin CIDRs", () => {
     expect(findings(r, "KMS-NET-004")).toEqual([expect.stringContaining('azurerm_network_security_rule.rdp: rule "rdp" allows RDP 3389 inbound from "10.20.0.0/16"')]);
   });
 
+  test("Noncompliance: RDP given as a number in destination_port_ranges, through an override", () => {
+    const r = synth((b) => nsgRule(b.stack, b, "numeric", { destinationPortRange: undefined, sourceAddressPrefixes: ["10.20.0.0/16"] }).addOverride("destination_port_ranges", [3389]));
+    expect(findings(r, "KMS-NET-004")).toEqual([expect.stringContaining('azurerm_network_security_rule.numeric: rule "numeric" allows RDP 3389 inbound from "10.20.0.0/16"')]);
+  });
+
   test("Noncompliance 2: a port range 3000-4000 includes RDP", () => {
     const r = synth((b) => void nsgRule(b.stack, b, "range", { destinationPortRange: "3000-4000", sourceAddressPrefixes: ["10.9.0.0/24"] }));
     expect(findings(r, "KMS-NET-004")).toEqual([expect.stringContaining("RDP 3389")]);
