@@ -1,14 +1,14 @@
 // Rules checked directly on resolved configs (no synthesis): the edges of what each accepts, where
 // the Noncompliance/Compliance tests on whole stacks check one case each.
 import type { TerraformStack } from "cdktf";
-import { KeyVaultSoftDelete, MaxKmsHosts, ProductionLocks, policyContext, type ResourceConfig, type Rule, type StackViolation, type Violation } from "../../policy";
+import { DnsUpdateNoCredentials, KeyVaultSoftDelete, MaxKmsHosts, NoLiteralSecrets, ProductionLocks, VmKmsCapableImage, policyContext, type ResourceConfig, type Rule, type StackViolation, type Violation } from "../../policy";
 import { show } from "../../policy/config";
 
 const context = (production = false) => policyContext({ clientCidrs: ["10.0.0.0/8"], adminCidrs: [], kmsPort: 1688, production, allowedPublicKeys: [] });
 const resource = (type: string, name: string, config: Record<string, unknown>): ResourceConfig => ({ type, name, path: `kms/${name}`, config, construct: undefined as never });
 const checkResource = (rule: Rule, config: Record<string, unknown>, type = "azurerm_key_vault"): readonly Violation[] => rule.checkResource!(resource(type, "r", config), context());
-const checkStack = (rule: Rule, resources: ResourceConfig[], production = true): readonly StackViolation[] =>
-  rule.checkStack!({ stack: undefined as unknown as TerraformStack, resources, terraform: () => ({}) }, context(production));
+const checkStack = (rule: Rule, resources: ResourceConfig[], production = true, terraform: Record<string, unknown> = {}): readonly StackViolation[] =>
+  rule.checkStack!({ stack: undefined as unknown as TerraformStack, resources, terraform: () => terraform }, context(production));
 /** What a finding says, without the resource object it is pinned to. */
 const said = (violations: readonly StackViolation[]): [string | undefined, string, string][] => violations.map((v) => [v.resource?.name, v.problem, v.fix]);
 
@@ -101,5 +101,98 @@ describe("KMS-OPS-001 production locks", () => {
     ["azurerm_public_dns_a_record", false],
   ])("%s is protected: %p", (type, isProtected) => {
     expect(checkStack(ProductionLocks, [resource(type, "vm", { resource_group_name: "rg-kms" })])).toHaveLength(isProtected ? 1 : 0);
+  });
+});
+
+describe("KMS-VM-005 a KMS-capable image", () => {
+  const image = (reference: Record<string, unknown>) => checkResource(VmKmsCapableImage, { source_image_reference: reference }, "azurerm_windows_virtual_machine");
+  const FIX = "Use MicrosoftWindowsServer/WindowsServer with a non-Azure-Edition Datacenter or Standard sku (e.g. 2022-datacenter-g2).";
+  const GOOD = { publisher: "MicrosoftWindowsServer", offer: "WindowsServer", sku: "2022-datacenter-g2" };
+
+  test.each(["2022-datacenter-g2", "2019-Datacenter", "2025-standard-g2"])("accepts the sku %s", (sku) => {
+    expect(image({ ...GOOD, sku })).toEqual([]);
+  });
+
+  test("lists every problem of one image, separated by semicolons", () => {
+    expect(image({ publisher: "MicrosoftWindowsDesktop", offer: "windows-11", sku: "win11-23h2-ent" })).toEqual([
+      { problem: 'publisher is "MicrosoftWindowsDesktop"; offer is "windows-11"; sku "win11-23h2-ent" is neither Datacenter nor Standard', fix: FIX },
+    ]);
+  });
+
+  test.each([
+    ["an offer of another product", { ...GOOD, offer: "WindowsServerSemiAnnual" }, 'offer is "WindowsServerSemiAnnual"'],
+    ["a sku that is a reference", { ...GOOD, sku: "${var.sku}" }, 'sku is "${var.sku}", not a literal'],
+    ["no sku", { ...GOOD, sku: undefined }, "sku is unset, not a literal"],
+    ["Azure Edition", { ...GOOD, sku: "2022-Datacenter-Azure-Edition" }, 'sku "2022-Datacenter-Azure-Edition" is Datacenter: Azure Edition, which cannot be a KMS host'],
+  ])("refuses %s", (_what, reference, problem) => {
+    expect(image(reference)).toEqual([{ problem, fix: FIX }]);
+  });
+});
+
+describe("KMS-SEC-002 no literal secrets", () => {
+  const check = (terraform: Record<string, unknown>) => said(checkStack(NoLiteralSecrets, [], false, terraform)).map(([, problem]) => problem);
+  const located = (terraform: Record<string, unknown>) => checkStack(NoLiteralSecrets, [], false, terraform).map((v) => v.location);
+
+  test("finds a literal password-like value in resources, data, providers, variables and locals, and says where", () => {
+    const terraform = {
+      resource: { azurerm_key_vault_secret: { s: { value: "literal" } } },
+      data: { x: { y: { client_secret: "literal" } } },
+      provider: { azurerm: [{ client_secret: "literal" }] },
+      variable: { admin_password: { default: "literal" } },
+      locals: { db_password: "literal" },
+    };
+    expect(check(terraform)).toEqual(["value is a literal string", "value is a literal string", "value is a literal string", "value is a literal string", "value is a literal string"]);
+    expect(located(terraform)).toEqual([
+      "resource.azurerm_key_vault_secret.s.value",
+      "data.x.y.client_secret",
+      "provider.azurerm[0].client_secret",
+      "variable.admin_password.default",
+      "locals.db_password",
+    ]);
+  });
+
+  test.each([
+    ["a reference", { resource: { azurerm_key_vault_secret: { s: { value: "${random_password.p.result}" } } } }],
+    ["an empty value", { resource: { azurerm_key_vault_secret: { s: { value: "" } } } }],
+    ["a value outside the checked sections", { terraform: { backend: { password: "literal" } }, output: { o: { sensitive_password: "literal" } } }],
+    ["cdktf's own comments", { resource: { x: { y: { "//": { secret: "metadata" } } } } }],
+    ["a pointer to a secret rather than the secret", { resource: { x: { y: { secret_name: "kms-windows", password_key_vault_secret_id: "id" } } } }],
+    ["the value of an ordinary resource", { resource: { azurerm_app_configuration_key: { k: { value: "literal" } } } }],
+    ["a default of an ordinary variable", { variable: { location: { default: "westeurope" } } }],
+  ])("lets %s pass", (_what, terraform) => {
+    expect(check(terraform)).toEqual([]);
+  });
+
+  test("reads a secret inside a list of blocks by its attribute name, not the index", () => {
+    expect(located({ resource: { x: { y: { os_profile: [{ admin_password: "literal" }] } } } })).toEqual(["resource.x.y.os_profile[0].admin_password"]);
+  });
+});
+
+describe("KMS-DNS-001 no DNS update credentials in the configuration", () => {
+  const providerWith = (update: Record<string, unknown>, variable: Record<string, unknown> = {}) => ({ provider: { dns: [{ update: [update] }] }, variable });
+  const check = (terraform: Record<string, unknown>) => checkStack(DnsUpdateNoCredentials, [], false, terraform).map((v) => [v.location, v.problem]);
+  const AT = "provider.dns[0].update[0]";
+
+  test.each([
+    ["a sensitive variable without default", providerWith({ key_secret: "${var.k}" }, { k: { sensitive: true } })],
+    ["nothing set", providerWith({ key_name: "kms" })],
+    ["empty or null credentials", providerWith({ key_secret: "", gssapi: [{ password: null, keytab: "" }] })],
+    ["no dns provider", { provider: { azurerm: [{}] } }],
+  ])("accepts %s", (_what, terraform) => {
+    expect(check(terraform)).toEqual([]);
+  });
+
+  test.each([
+    ["a literal TSIG secret", providerWith({ key_secret: "c2VjcmV0" }), "key_secret is a literal"],
+    ["a TSIG secret that is not a string", providerWith({ key_secret: 5 }), "key_secret is a literal"],
+    ["an expression", providerWith({ key_secret: "${base64encode(var.k)}" }, { k: { sensitive: true } }), "key_secret is the expression ${base64encode(var.k)}, not a sensitive variable"],
+    ["an undeclared variable", providerWith({ key_secret: "${var.k}" }), "key_secret refers to var.k, which is not declared"],
+    ["a variable with a default", providerWith({ key_secret: "${var.k}" }, { k: { sensitive: true, default: "x" } }), "key_secret refers to var.k, which has a default"],
+    ["a variable that is not sensitive", providerWith({ key_secret: "${var.k}" }, { k: {} }), "key_secret refers to var.k, which is not sensitive"],
+    ["a literal GSS-TSIG password", providerWith({ gssapi: [{ password: "pw" }] }), "gssapi[0].password is a literal"],
+    ["a GSS-TSIG keytab from a variable", providerWith({ gssapi: [{ keytab: "${var.keytab}" }] }), "gssapi[0].keytab is set in the configuration"],
+    ["a GSS-TSIG password that is not a string", providerWith({ gssapi: [{ password: 5 }] }), "gssapi[0].password is set in the configuration"],
+  ])("refuses %s", (_what, terraform, problem) => {
+    expect(check(terraform)).toEqual([[AT, problem]]);
   });
 });

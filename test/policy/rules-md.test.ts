@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ALL_RULES, renderRulesMarkdown } from "../../policy";
+import { ALL_RULES, policyContext, renderRulesMarkdown } from "../../policy";
 
 const RULES_MD = path.join(__dirname, "..", "..", "RULES.md");
 
@@ -24,4 +24,14 @@ describe("RULES.md", () => {
       expect(r.checkResource ?? r.checkStack).toBeDefined();
     }
   });
+});
+
+test("renderRulesMarkdown keeps a table cell on one line: a | is escaped and a line break becomes a space", () => {
+  const rule = { ...ALL_RULES[0], statement: "either a | b\nor c", mirrors: ["X|1"] };
+  expect(renderRulesMarkdown([rule])).toContain(`| ${rule.id} | either a \\| b or c | ${rule.level} | X\\|1 |`);
+});
+
+test("policyContext: no allowed public keys unless given, and given ones upper-cased", () => {
+  expect([...policyContext({ clientCidrs: ["10.0.0.0/8"] }).allowedPublicKeys]).toEqual([]);
+  expect([...policyContext({ clientCidrs: ["10.0.0.0/8"], allowedPublicKeys: ["abcde-fghij"] }).allowedPublicKeys]).toEqual(["ABCDE-FGHIJ"]);
 });

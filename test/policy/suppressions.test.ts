@@ -16,6 +16,34 @@ describe("suppressRule validation", () => {
     expect(() => suppressRule(stack, { id: "KMS-VM-007" } as never)).toThrow(/reason/);
   });
 
+  test("an id that is missing or blank throws, naming the construct", () => {
+    for (const id of [undefined, "  "]) expect(() => suppressRule(stack, { id, reason: REASON } as never)).toThrow(new Error("suppressRule(s): a rule id is required"));
+  });
+
+  test("a reason of exactly 10 characters is enough; 9 are not, and the message shows what was given", () => {
+    const scope = new TerraformStack(new App(), "edge");
+    expect(() => suppressRule(scope, { id: "KMS-VM-007", reason: "0123456789" })).not.toThrow();
+    expect(() => suppressRule(scope, { id: "KMS-VM-007", reason: " 012345678 " })).toThrow(
+      new Error('suppressRule(edge, KMS-VM-007): a reason of at least 10 characters explaining why the waiver is safe is required (got " 012345678 ")'),
+    );
+    expect(() => suppressRule(scope, { id: "KMS-VM-007" } as never)).toThrow(/\(got ""\)$/);
+  });
+
+  test("a reason that only repeats the rule id, in any case, throws", () => {
+    expect(() => suppressRule(stack, { id: "KMS-VM-007", reason: "kms-vm-007" })).toThrow(/a reason of at least 10 characters/);
+    expect(() => suppressRule(stack, { id: "kms-vm-007", reason: "KMS-VM-007" })).toThrow(/a reason of at least 10 characters/);
+  });
+
+  test("the id and the reason are recorded trimmed", () => {
+    const scope = new TerraformStack(new App(), "trimmed");
+    suppressRule(scope, { id: " KMS-VM-007 ", reason: `  ${REASON}  ` });
+    expect(listSuppressions(scope)).toEqual([{ id: "KMS-VM-007", reason: REASON, path: "trimmed" }]);
+  });
+
+  test("listSuppressions of a construct outside any stack is empty", () => {
+    expect(listSuppressions(new App())).toEqual([]);
+  });
+
   test("a construct outside any stack throws", () => {
     expect(() => suppressRule(new App(), { id: "KMS-VM-007", reason: REASON })).toThrow(/inside a TerraformStack/);
   });
@@ -78,6 +106,14 @@ describe("suppression scope", () => {
     });
     expect(findings(r, "KMS-VM-007")).toEqual([expect.stringContaining("azurerm_windows_virtual_machine.host2")]);
     expect(findings(r, "KMS-VM-001")).toEqual([expect.stringContaining("azurerm_windows_virtual_machine.host1: secure_boot_enabled is false")]);
+  });
+
+  test("the nearest suppression covers a finding: a resource's own wins over its stack's", () => {
+    const r = synth((b) => {
+      suppressRule(b.stack, { id: "KMS-VM-001", reason: "test fixture: the stack-wide waiver" });
+      suppressRule(vm(b.stack, b, "host", { secureBootEnabled: false }), { id: "KMS-VM-001", reason: "test fixture: this host's own waiver" });
+    });
+    expect(r.infos).toEqual([expect.stringMatching(/\(suppressed at kms\/host: test fixture: this host's own waiver\)$/)]);
   });
 
   test("a stack-level finding pinned to a resource honours that resource's suppression", () => {
