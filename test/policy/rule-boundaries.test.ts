@@ -1,7 +1,7 @@
 // Rules checked directly on resolved configs (no synthesis): the edges of what each accepts, where
 // the Noncompliance/Compliance tests on whole stacks check one case each.
 import type { TerraformStack } from "cdktf";
-import { DnsUpdateNoCredentials, KeyVaultSoftDelete, MaxKmsHosts, NoLiteralSecrets, ProductionLocks, VmKmsCapableImage, policyContext, type ResourceConfig, type Rule, type StackViolation, type Violation } from "../../policy";
+import { DnsUpdateNoCredentials, KeyVaultSoftDelete, MaxKmsHosts, NoLiteralProductKeys, NoLiteralSecrets, ProductionLocks, ProductionPreventDestroy, VmKmsCapableImage, policyContext, type ResourceConfig, type Rule, type StackViolation, type Violation } from "../../policy";
 import { show } from "../../policy/config";
 
 const context = (production = false) => policyContext({ clientCidrs: ["10.0.0.0/8"], adminCidrs: [], kmsPort: 1688, production, allowedPublicKeys: [] });
@@ -194,5 +194,29 @@ describe("KMS-DNS-001 no DNS update credentials in the configuration", () => {
     ["a GSS-TSIG password that is not a string", providerWith({ gssapi: [{ password: 5 }] }), "gssapi[0].password is set in the configuration"],
   ])("refuses %s", (_what, terraform, problem) => {
     expect(check(terraform)).toEqual([[AT, problem]]);
+  });
+});
+
+describe("KMS-SEC-001 no literal product keys", () => {
+  const KEY_SHAPED = "ABCDE-FGHIJ-KLMNO-PQRST-UVWXY";
+  const check = (terraform: Record<string, unknown>) => checkStack(NoLiteralProductKeys, [], false, terraform).map((v) => v.location);
+
+  test("decodes base64 only in custom_data and user_data, where a key could hide", () => {
+    const encoded = Buffer.from(`key=${KEY_SHAPED}`).toString("base64");
+    expect(check({ resource: { x: { y: { custom_data: encoded } } } })).toEqual(["resource.x.y.custom_data"]);
+    expect(check({ resource: { x: { y: { description: encoded } } } })).toEqual([]);
+  });
+});
+
+describe("KMS-OPS-002 prevent_destroy in production", () => {
+  const check = (lifecycle: unknown) => ProductionPreventDestroy.checkResource!(resource("azurerm_windows_virtual_machine", "vm", { lifecycle }), context(true));
+
+  test("one lifecycle block with prevent_destroy = true among several is enough", () => {
+    expect(check([{ ignore_changes: ["tags"] }, { prevent_destroy: true }])).toEqual([]);
+  });
+
+  test("refuses a VM without it, saying what to set", () => {
+    expect(check([{ prevent_destroy: false }])).toEqual([expect.objectContaining({ problem: "lifecycle.prevent_destroy is not true in production" })]);
+    expect(check(undefined)[0].fix.length).toBeGreaterThan(10);
   });
 });
