@@ -251,6 +251,7 @@ function hintForType(expected: string): string {
     case "array":
       return "write a YAML list (one '- item' per line)";
     case "object":
+    case "record":
       return "write a YAML mapping of fields";
     default:
       return "see environments/environment.schema.json";

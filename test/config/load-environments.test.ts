@@ -1,0 +1,148 @@
+// config/load-environments.ts: what a bad environment file or directory is told, field by field,
+// for the kinds of mistake the schema alone words generically (a wrong type, a value that is too
+// long, a misplaced document), and the checks that span files.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { ConfigError, environmentFiles, formatProblem, loadEnvironmentFiles, parseEnvironment } from "../../config/load-environments";
+import { environmentWith } from "../support/environments";
+
+/** The problems for the lab fixture changed by `change`, as [field, message]. */
+function problems(change: (d: any) => void, file = "environments/lab.yaml"): [string, string][] {
+  const result = parseEnvironment(file, stringify(environmentWith("lab", change)));
+  return result.ok ? [] : result.problems.map((p) => [p.field, p.message]);
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-load-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("a value of the wrong type is told what it is and how to write it", () => {
+  test.each([
+    ["a quoted boolean", (d: any) => (d.resourceGroup.create = "yes"), "resourceGroup.create", 'expected boolean, got "yes"; write true or false without quotes'],
+    ["a single value for a list", (d: any) => (d.clientCidrs = "10.0.0.0/8"), "clientCidrs", "expected array, got \"10.0.0.0/8\"; write a YAML list (one '- item' per line)"],
+    ["a number for a text", (d: any) => (d.location = 5), "location", "expected string, got 5; write a text value (quote it if it looks like a number)"],
+    ["null for a text", (d: any) => (d.location = null), "location", "expected string, got null; write a text value (quote it if it looks like a number)"],
+    ["a list for a text", (d: any) => (d.location = ["westeurope"]), "location", "expected string, got a list; write a text value (quote it if it looks like a number)"],
+    ["a mapping for a text", (d: any) => (d.location = { region: "westeurope" }), "location", "expected string, got a mapping; write a text value (quote it if it looks like a number)"],
+    ["a boolean for a text", (d: any) => (d.location = true), "location", "expected string, got true; write a text value (quote it if it looks like a number)"],
+    ["a text for a mapping", (d: any) => (d.network = "vnet-kms"), "network", 'expected object, got "vnet-kms"; write a YAML mapping of fields'],
+    ["a text for the tags", (d: any) => (d.tags = "it-lab"), "tags", 'expected record, got "it-lab"; write a YAML mapping of fields'],
+  ])("%s", (_what, change, field, message) => {
+    expect(problems(change)).toEqual([[field, message]]);
+  });
+});
+
+describe("other mistakes the schema words generically", () => {
+  test("a value that is not among the allowed ones lists them", () => {
+    expect(problems((d) => (d.tier = "staging"))).toEqual([["tier", '"staging" is not allowed; use one of "lab", "production"']]);
+  });
+
+  test("a backend type that is missing or unknown names the two types", () => {
+    expect(problems((d) => (d.backend = {}))).toEqual([["backend.type", 'required field is missing; add it ("local" or "azurerm")']]);
+    expect(problems((d) => (d.backend = { type: "s3" }))).toEqual([["backend.type", '"s3" is not allowed; use "local" or "azurerm"']]);
+  });
+
+  test("a text that is too long or too short says so, with the field's own fix", () => {
+    expect(problems((d) => (d.hosts.namePrefix = "abcdefghijklmnopq"))).toEqual([
+      ["hosts.namePrefix", '"abcdefghijklmnopq" is too long; Windows computer names are at most 15 characters and two digits are appended (e.g. kms01); shorten the prefix to at most 13 characters'],
+    ]);
+    expect(problems((d) => (d.resourceGroup.name = ""))[0]).toEqual(["resourceGroup.name", '"" is too short; write a resource group name']);
+  });
+
+  test("a number out of range says which bound", () => {
+    expect(problems((d) => (d.kms.port = 70000))).toEqual([["kms.port", "70000 is out of range; use a TCP port from 1 to 65535"]]);
+    expect(problems((d) => (d.kms.port = 0))).toEqual([["kms.port", "0 is out of range; use a TCP port from 1 to 65535"]]);
+  });
+
+  test("a value of the wrong form says what the field wants", () => {
+    expect(problems((d) => (d.subscriptionId = "not-a-guid"))).toEqual([["subscriptionId", '"not-a-guid" is not valid; write the subscription id, a UUID']]);
+  });
+
+  test.each([
+    ["a list", "- a\n- b\n"],
+    ["a single value", "just text\n"],
+    ["nothing", ""],
+  ])("a document that is %s is told to be a mapping of fields", (_what, text) => {
+    expect(parseEnvironment("environments/lab.yaml", text)).toEqual({
+      ok: false,
+      problems: [{ file: "environments/lab.yaml", field: "", message: "must be a YAML mapping of fields (name, location, ...); see environments/lab.yaml" }],
+    });
+  });
+
+  test("a .yml file is named after its file too", () => {
+    expect(parseEnvironment("environments/lab.yml", stringify(environmentWith("lab", () => undefined))).ok).toBe(true);
+    expect(problems(() => undefined, "environments/lab.yaml.bak")).toEqual([["name", '"lab" must equal the file name "lab.yaml.bak" (the stack is kms-<name>); rename the file or the field']]);
+  });
+});
+
+describe("the environments directory", () => {
+  test("a missing directory is refused, saying what to create", () => {
+    const missing = path.join(dir, "environments");
+    expect(() => environmentFiles(missing)).toThrow(new ConfigError([{ file: missing, field: "", message: "directory not found; create it with one <name>.yaml file per environment" }]));
+    expect(() => environmentFiles(missing)).toThrow(`${missing}: directory not found; create it with one <name>.yaml file per environment`);
+  });
+
+  test("lists the .yaml and .yml files only, in name order", () => {
+    for (const name of ["b.yml", "a.yaml", "notes.txt", "c.yaml.bak", "d.yamlx"]) fs.writeFileSync(path.join(dir, name), "");
+    expect(environmentFiles(dir).map((f) => path.basename(f))).toEqual(["a.yaml", "b.yml"]);
+  });
+
+  test("a directory without environment files is refused, saying how to start one", () => {
+    fs.writeFileSync(path.join(dir, "notes.txt"), "");
+    expect(() => loadEnvironmentFiles(dir)).toThrow(new ConfigError([{ file: dir, field: "", message: "no environment files (*.yaml); copy environments/lab.yaml to start one" }]));
+  });
+
+  test("a ConfigError is named so, and prints each problem as file:line: field: message", () => {
+    const error = new ConfigError([
+      { file: "environments/lab.yaml", line: 3, field: "location", message: "m1" },
+      { file: "environments/lab.yaml", field: "", message: "m2" },
+    ]);
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toBe("environments/lab.yaml:3: location: m1\nenvironments/lab.yaml: m2");
+    expect(formatProblem({ file: "f.yaml", field: "x", message: "m" })).toBe("f.yaml: x: m");
+  });
+});
+
+describe("checks across files", () => {
+  const write = (name: string, change: (d: any) => void): void => fs.writeFileSync(path.join(dir, `${name}.yaml`), stringify(environmentWith("lab", (d) => ((d.name = name), change(d)))));
+  const messages = (): string[] => {
+    try {
+      loadEnvironmentFiles(dir);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems.map((p) => `${p.field}: ${p.message}`);
+    }
+  };
+  const distinct = (d: any, n: number): void => {
+    d.keyVault.name = `kv-kms-test-${n}`;
+    d.resourceGroup.name = `rg-kms-${n}`;
+    d.dns.zoneName = `z${n}.contoso.internal`;
+  };
+
+  test("two files creating one resource group in the same subscription: the second is told, with the name as written", () => {
+    write("one", (d) => distinct(d, 1));
+    write("two", (d) => (distinct(d, 2), (d.resourceGroup.name = "RG-KMS-1")));
+    expect(messages()).toEqual([`resourceGroup.name: "RG-KMS-1" is already the resource group (created) in the same subscription of ${path.join(dir, "one.yaml")}; two stacks cannot both create one resource group, so give each environment its own resourceGroup.name`]);
+  });
+
+  test("the same resource group name in two subscriptions, or used without creating it, is fine", () => {
+    write("one", (d) => (distinct(d, 1), (d.subscriptionId = "11111111-1111-4111-8111-111111111111")));
+    write("two", (d) => (distinct(d, 2), (d.resourceGroup.name = "rg-kms-1"), (d.subscriptionId = "22222222-2222-4222-8222-222222222222")));
+    write("three", (d) => (distinct(d, 3), (d.resourceGroup = { name: "rg-kms-1", create: false })));
+    expect(messages()).toEqual([]);
+  });
+
+  test("two files creating one zone in one resource group (its own, or named as the zone's): the second is told; in another resource group it is fine", () => {
+    write("one", (d) => distinct(d, 1));
+    write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-kms-1")));
+    expect(messages()).toEqual([
+      `dns.zoneName: "z1.contoso.internal" is already the private DNS zone (created) in the same resource group of ${path.join(dir, "one.yaml")}; two stacks cannot both create one zone; let one create it and the other use it (dns.createZone: false)`,
+    ]);
+    write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-dns")));
+    expect(messages()).toEqual([]);
+  });
+});
