@@ -2,7 +2,8 @@
  * The build tests (`npm run test:build`): test/package packs the library, installs the tarball into
  * a scratch project and compiles and runs the README's library example; test/scripts bundles a copy
  * of the project repeatedly to check when the app command rebuilds. Both spend most of their time in
- * tsc and esbuild, so they run as their own step rather than inside the main jest run.
+ * tsc and esbuild. `npm test` runs them with the main tests, as a second project of one jest run
+ * (jest.all.config.js); `npx jest` alone runs only the main tests.
  */
 const base = require("./jest.config.js");
 

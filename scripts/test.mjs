@@ -1,4 +1,4 @@
-// `npm test`: jest (the main run, then the build tests of jest.build.config.js), then Pester over
+// `npm test`: jest (the main tests and the build tests of jest.build.config.js, in one run), then Pester over
 // every test/powershell/*.Tests.ps1 with command coverage of each shipped script under powershell/ (at least 85% each). Prints both runners' summaries and, last, one
 // plain line "N passed, N failed, N skipped" summing both. Exits non-zero if anything failed or a
 // script's coverage is below the minimum. Arguments go to jest (e.g. `npm test -- --ci`);
@@ -32,23 +32,26 @@ try {
     process.exit(install.status || 1);
   }
 
-  // 2. jest: the main run, then the build tests (jest.build.config.js: the packed library and the
-  //    app command's rebuild rule, which spend their time in tsc and esbuild).
-  const runJest = (name, config) => {
-    const json = path.join(work, `${name}.json`);
-    const run = spawnSync(process.execPath, [path.join(root, "node_modules", "jest", "bin", "jest.js"), ...config, "--json", `--outputFile=${json}`, ...args], { cwd: root, stdio: "inherit" });
-    try {
-      const r = JSON.parse(readFileSync(json, "utf8"));
-      return { status: run.status, passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
-    } catch {
-      console.error(`npm test: jest (${name}) wrote no results.`);
-      return { status: run.status ?? 1, passed: 0, failed: 1, skipped: 0 };
+  // 2. jest: one run of jest.all.config.js, the main tests and the build tests (jest.build.config.js:
+  //    the packed library and the app command's rebuild rule) as two projects sharing the workers.
+  const json = path.join(work, "jest.json");
+  const jestRun = spawnSync(process.execPath, [path.join(root, "node_modules", "jest", "bin", "jest.js"), "-c", "jest.all.config.js", "--json", `--outputFile=${json}`, ...args], { cwd: root, stdio: "inherit" });
+  const jest = { status: jestRun.status };
+  let jestCounts = { passed: 0, failed: 1, skipped: 0 };
+  const buildCounts = { passed: 0, failed: 0 };
+  try {
+    const r = JSON.parse(readFileSync(json, "utf8"));
+    jestCounts = { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
+    // The build project's files, by the roots jest.build.config.js gives it.
+    const buildRoots = [path.join(root, "test", "package") + path.sep, path.join(root, "test", "scripts") + path.sep];
+    for (const file of r.testResults.filter((f) => buildRoots.some((dir) => f.name.startsWith(dir)))) {
+      buildCounts.passed += file.assertionResults.filter((a) => a.status === "passed").length;
+      buildCounts.failed += file.assertionResults.filter((a) => a.status === "failed").length;
     }
-  };
-  const jestMain = runJest("jest", []);
-  const jestBuild = runJest("jest-build", ["-c", "jest.build.config.js"]);
-  const jest = { status: jestMain.status || jestBuild.status };
-  const jestCounts = { passed: jestMain.passed + jestBuild.passed, failed: jestMain.failed + jestBuild.failed, skipped: jestMain.skipped + jestBuild.skipped };
+  } catch {
+    console.error("npm test: jest wrote no results.");
+    jest.status = jest.status || 1;
+  }
 
   // 3. Pester with coverage.
   const pesterJson = path.join(work, "pester.json");
@@ -66,7 +69,7 @@ try {
   const lowCoverage = pesterCounts.coverage.filter((entry) => entry.percent < pesterCounts.minimum);
 
   console.log("");
-  console.log(`jest:   ${jestCounts.passed} passed, ${jestCounts.failed} failed, ${jestCounts.skipped} skipped (build tests: ${jestBuild.passed} passed, ${jestBuild.failed} failed)`);
+  console.log(`jest:   ${jestCounts.passed} passed, ${jestCounts.failed} failed, ${jestCounts.skipped} skipped (build tests: ${buildCounts.passed} passed, ${buildCounts.failed} failed)`);
   if (noPester) console.log("Pester: not run (--no-pester)");
   else console.log(`Pester: ${pesterCounts.passed} passed, ${pesterCounts.failed} failed, ${pesterCounts.skipped} skipped; coverage ${pesterCounts.coverage.map((c) => `${path.basename(c.file)} ${c.percent}%`).join(", ")}`);
   for (const entry of lowCoverage) console.log(`coverage of ${entry.file} is ${entry.percent}%, below the minimum of ${pesterCounts.minimum}%: add Pester tests for it`);

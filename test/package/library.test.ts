@@ -1,5 +1,5 @@
-// Runs in its own step (`npm run test:build`, jest.build.config.js): it builds and packs the whole
-// library, which would double the main jest run.
+// One of the build tests (jest.build.config.js; `npm run test:build` runs them alone): it builds and
+// packs the whole library.
 //
 // The package as a consumer gets it: `npm pack` (which builds lib/ through the prepack script), the
 // tarball installed into an empty project, and the README's "Use as a library" example, taken

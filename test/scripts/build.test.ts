@@ -1,8 +1,8 @@
 // scripts/build.cjs and scripts/app.cjs (the cdktf.json app command): the bundle is rebuilt exactly
 // when something it bundles changed, a failed build is never followed by running an old bundle,
 // and the V8 code cache is used only for the bundle it was made from. Runs on a copy of the project
-// (sources copied, node_modules linked) so the checkout's own dist/ is never touched. Runs in its own
-// step (`npm run test:build`, jest.build.config.js): it bundles several times.
+// (sources copied, node_modules linked) so the checkout's own dist/ is never touched. One of the build
+// tests (jest.build.config.js; `npm run test:build` runs them alone): it bundles several times.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
