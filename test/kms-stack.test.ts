@@ -3,6 +3,7 @@ import { isTaggable } from "../constructs/standard-tags";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { App, Aspects, TerraformResource, Testing } from "cdktf";
 import type { EnvironmentConfig } from "../config/environment-schema";
+import type { IConstruct } from "constructs";
 import { KmsPolicyPack } from "../policy";
 import { environmentFieldsOf } from "../stacks/environment-fields";
 import { KmsStack } from "../stacks/kms-stack";
@@ -316,7 +317,8 @@ describe("what KmsStack wires together", () => {
 
   test("records, for every construct built from the environment file, the fields a policy error on it points back at", () => {
     const stack = new KmsStack(new App({ outdir: "never-synthesized" }), validEnvironment(environmentWith("production", (d) => (d.adminCidrs = ["10.60.0.0/27"]))));
-    const fields = (path: string): readonly (readonly string[])[] => environmentFieldsOf(stack.node.findChild(path.split("/")[0]).node.tryFindChild(path.split("/")[1] ?? "") ?? stack.node.findChild(path));
+    /** The fields recorded for the construct at `path` (ids below the stack, slash-separated). */
+    const fields = (path: string): readonly (readonly string[])[] => environmentFieldsOf(path.split("/").reduce<IConstruct>((construct, id) => construct.node.findChild(id), stack));
     expect(environmentFieldsOf(stack.keyVault)).toEqual([["keyVault"]]);
     expect(fields("network")).toEqual([["network"]]);
     expect(fields("network/management-access")).toEqual([["adminCidrs"], ["kms", "port"]]);
