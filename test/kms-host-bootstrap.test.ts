@@ -34,6 +34,22 @@ function bootstrapStack(products: KmsHostKeyProduct[], port = 1688) {
   });
 }
 
+/** A bootstrap built, not synthesized: a Windows product by default, `change` applied to its props. */
+function build(change: Partial<ConstructorParameters<typeof KmsHostBootstrap>[2]> = {}): KmsHostBootstrap {
+  const stack = new TerraformStack(new App({ outdir: "never-synthesized" }), "s");
+  const host = new KmsHost(stack, "host", HOST_PROPS);
+  const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["w", "o"] });
+  return new KmsHostBootstrap(stack, "bootstrap", {
+    host,
+    location: "westeurope",
+    keys,
+    keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+    products: [{ product: "windows", secretName: "w" }],
+    clientCidrs: ["10.0.0.0/8"],
+    ...change,
+  });
+}
+
 function parametersOf(synthesized: ReturnType<typeof bootstrapStack>): Record<string, string> {
   const [command] = synthesized.resources("azurerm_virtual_machine_run_command");
   return Object.fromEntries((command.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
@@ -99,22 +115,7 @@ describe("KmsHostBootstrap", () => {
   });
 
   test("refuses at construction a revision the Run Command would mangle, naming the parameter", () => {
-    const app = new App({ outdir: "never-synthesized" });
-    const stack = new TerraformStack(app, "s");
-    const host = new KmsHost(stack, "host", HOST_PROPS);
-    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["w"] });
-    expect(
-      () =>
-        new KmsHostBootstrap(stack, "bootstrap", {
-          host,
-          location: "westeurope",
-          keys,
-          keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
-          products: [{ product: "windows", secretName: "w" }],
-          clientCidrs: ["10.0.0.0/8"],
-          revision: "2 & more",
-        }),
-    ).toThrow(/Run Command parameter Revision contains &, which/);
+    expect(() => build({ revision: "2 & more" })).toThrow(/Run Command parameter Revision contains &, which/);
   });
 
   test("grants the host's identity Key Vault Secrets User on each of its secrets and nothing wider", () => {
@@ -160,37 +161,14 @@ describe("KmsHostBootstrap", () => {
   });
 
   test("warns while a Volume License Pack is still the shipped placeholder", () => {
-    const app = new App({ outdir: "never-synthesized" });
-    const stack = new TerraformStack(app, "s");
-    const host = new KmsHost(stack, "host", HOST_PROPS);
-    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["o"] });
-    const bootstrap = new KmsHostBootstrap(stack, "bootstrap", {
-      host,
-      location: "westeurope",
-      keys,
-      keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
+    const bootstrap = build({
       products: [{ product: "office-ltsc-2024", secretName: "o", volumeLicensePack: { uri: "https://download.microsoft.com/download/REPLACE-WITH-THE-PACK-URL/x.exe", sha256: "0".repeat(64) } }],
-      clientCidrs: ["10.0.0.0/8"],
     });
     expect(bootstrap.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data)).toEqual([expect.stringMatching(/still the shipped placeholder/)]);
   });
 });
 
 describe("KmsHostBootstrap props", () => {
-  const build = (change: Partial<ConstructorParameters<typeof KmsHostBootstrap>[2]> = {}): KmsHostBootstrap => {
-    const stack = new TerraformStack(new App({ outdir: "never-synthesized" }), "s");
-    const host = new KmsHost(stack, "host", HOST_PROPS);
-    const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["w", "o"] });
-    return new KmsHostBootstrap(stack, "bootstrap", {
-      host,
-      location: "westeurope",
-      keys,
-      keyVaultUri: "https://kv-zq-test-vault.vault.azure.net/",
-      products: [{ product: "windows", secretName: "w" }],
-      clientCidrs: ["10.0.0.0/8"],
-      ...change,
-    });
-  };
   const office = (volumeLicensePack: { uri: string; sha256: string }): KmsHostKeyProduct[] => [{ product: "office-ltsc-2024", secretName: "o", volumeLicensePack }];
   const warnings = (bootstrap: KmsHostBootstrap): unknown[] => bootstrap.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => m.data);
 

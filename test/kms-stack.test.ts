@@ -9,7 +9,7 @@ import { environmentFieldsOf } from "../stacks/environment-fields";
 import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
 import { SharedResults } from "./support/shared-result";
-import { SynthesizedStack, parsed, synthesizeEnvironment } from "./support/synth";
+import { SynthesizedStack, parsed, synthesizeEnvironment, withoutHash } from "./support/synth";
 
 /**
  * Many tests here read the stack of the same environment (the lab and production fixtures above
@@ -272,10 +272,10 @@ describe("what KmsStack wires together", () => {
   test("runs each host's bootstrap after its key grants, and, when monitored, after its agent and data collection association too", () => {
     const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
     const commands = Object.entries(stack.json.resource.azurerm_virtual_machine_run_command as Record<string, { depends_on: string[] }>);
-    expect(commands.map(([key]) => key.replace(/_[0-9A-F]{8}$/, ""))).toEqual(["host-1-bootstrap_run-command", "host-2-bootstrap_run-command"]);
+    expect(commands.map(([key]) => withoutHash(key))).toEqual(["host-1-bootstrap_run-command", "host-2-bootstrap_run-command"]);
     commands.forEach(([, command], index) => {
       const host = index + 1;
-      expect(command.depends_on.map((d) => d.replace(/_[0-9A-F]{8}$/, ""))).toEqual([
+      expect(command.depends_on.map(withoutHash)).toEqual([
         `azurerm_role_assignment.host-${host}-bootstrap_reads-kms-host-key-office-ltsc-2024`,
         `azurerm_role_assignment.host-${host}-bootstrap_reads-kms-host-key-office-ltsc-2021`,
         `azurerm_virtual_machine_extension.monitoring_agent-${host}`,
@@ -286,7 +286,7 @@ describe("what KmsStack wires together", () => {
 
   test("locks each host, the vault, the SRV record and each A record in production, under addresses numbered from 1", () => {
     const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
-    const locks = Object.keys(stack.json.resource.azurerm_management_lock).map((key) => key.replace(/_[0-9A-F]{8}$/, ""));
+    const locks = Object.keys(stack.json.resource.azurerm_management_lock).map(withoutHash);
     expect(locks.sort()).toEqual(["locks_lock-a-record-1", "locks_lock-a-record-2", "locks_lock-host-1", "locks_lock-host-2", "locks_lock-key-vault", "locks_lock-srv-record"]);
   });
 

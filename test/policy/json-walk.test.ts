@@ -1,5 +1,6 @@
 // policy/json-walk.ts: the string leaves of a stack's JSON, which the secret and product-key rules scan.
 import { jsonPath, resourceAt, stringLeaves } from "../../policy/json-walk";
+import { resolvedResource } from "./resolved-resource";
 
 describe("stringLeaves", () => {
   const json = {
@@ -53,8 +54,8 @@ describe("stringLeaves at its edges", () => {
 
 describe("resourceAt", () => {
   const resources = [
-    { type: "azurerm_x", name: "a", path: "kms/a", config: {}, construct: undefined as never },
-    { type: "azurerm_y", name: "b", path: "kms/b", config: {}, construct: undefined as never },
+    resolvedResource("azurerm_x", "a", {}),
+    resolvedResource("azurerm_y", "b", {}),
   ];
   const stack = { stack: undefined as never, resources, terraform: () => ({}) };
 

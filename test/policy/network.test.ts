@@ -3,9 +3,9 @@
 // management ports, so each form is pinned here.
 import { blocks, isFalse, isToken, isTrue, referencedAddress, strings } from "../../policy/config";
 import { carriesPorts, nsgRules, portsInclude, prefixWithin } from "../../policy/network";
-import type { ResourceConfig } from "../../policy";
+import { resolvedResource } from "./resolved-resource";
 
-const resource = (type: string, name: string, config: Record<string, unknown>): ResourceConfig => ({ type, name, path: `kms/${name}`, config, construct: undefined as never });
+const resource = resolvedResource;
 
 describe("portsInclude", () => {
   test.each([

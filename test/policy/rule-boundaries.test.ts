@@ -3,9 +3,10 @@
 import type { TerraformStack } from "cdktf";
 import { DnsUpdateNoCredentials, KeyVaultSoftDelete, MaxKmsHosts, NoLiteralProductKeys, NoLiteralSecrets, ProductionLocks, ProductionPreventDestroy, VmKmsCapableImage, policyContext, type ResourceConfig, type Rule, type StackViolation, type Violation } from "../../policy";
 import { show } from "../../policy/config";
+import { resolvedResource } from "./resolved-resource";
 
 const context = (production = false) => policyContext({ clientCidrs: ["10.0.0.0/8"], adminCidrs: [], kmsPort: 1688, production, allowedPublicKeys: [] });
-const resource = (type: string, name: string, config: Record<string, unknown>): ResourceConfig => ({ type, name, path: `kms/${name}`, config, construct: undefined as never });
+const resource = resolvedResource;
 const checkResource = (rule: Rule, config: Record<string, unknown>, type = "azurerm_key_vault"): readonly Violation[] => rule.checkResource!(resource(type, "r", config), context());
 const checkStack = (rule: Rule, resources: ResourceConfig[], production = true, terraform: Record<string, unknown> = {}): readonly StackViolation[] =>
   rule.checkStack!({ stack: undefined as unknown as TerraformStack, resources, terraform: () => terraform }, context(production));

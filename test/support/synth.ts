@@ -25,6 +25,11 @@ export function parsed(text: string): SynthesizedStack {
   };
 }
 
+/** A resource's logical id or address without the hash suffix cdktf gives nested constructs (`_4E0B3D99`). */
+export function withoutHash(name: string): string {
+  return name.replace(/_[0-9A-F]{8}$/, "");
+}
+
 /** Full synthesis (validations and aspects included) of a KmsStack for an environment. */
 export function synthesizeEnvironment(environment: EnvironmentConfig): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-test-"));
