@@ -1,6 +1,6 @@
 // test/support/powershell.ts: the jest run's PowerShell server (pwsh-server.ps1, reached through
 // pwsh-client.cjs) runs requests like pwsh would, each in a fresh runspace, keeps concurrent
-// replies apart; without a server, calls start pwsh themselves. (That the server exits when the
+// replies apart; without a server, a call is refused with the fix. (That the server exits when the
 // jest process is gone was checked by hand, not here: it costs a pwsh start and seconds of waiting
 // in every run.)
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -90,14 +90,13 @@ describe("the jest run's PowerShell server", () => {
 });
 
 describe("without a server", () => {
-  test("a call starts pwsh itself and returns what the script printed", () => {
+  test("a call is refused, naming the jest config whose globalSetup starts one", () => {
     const saved = process.env[PWSH_SERVER_ENV];
     delete process.env[PWSH_SERVER_ENV];
     try {
-      // The command line of the pwsh that ran it: started for the call (-Stdio), not the server.
-      const printed = runPowerShell({ command: "'fallback'; [Environment]::GetCommandLineArgs() -join ' '" });
-      expect(printed).toMatch(/^fallback\n.*-Stdio\n$/);
-      expect(printed).not.toContain("-PortFile");
+      expect(() => runPowerShell({ command: "'never run'" })).toThrow(
+        `No PowerShell server for this test run (${PWSH_SERVER_ENV} is not set): run the tests through jest with the project's config (jest.config.js), whose globalSetup (test/support/global-setup.ts) installs pwsh and starts the server`,
+      );
     } finally {
       process.env[PWSH_SERVER_ENV] = saved;
     }

@@ -1,7 +1,7 @@
 // Jest global setup for jest.build.config.js, whose tests never call PowerShell: installs it like
 // global-setup.ts but starts no PowerShell server, which would cost a pwsh start (1-2 s of CPU) per
-// run for nothing. (A test that does call pwsh without a server starts pwsh itself:
-// test/support/powershell.ts falls back to that when no server is announced.)
+// run for nothing. (A test that did call pwsh here would be refused, with the fix:
+// test/support/powershell.ts needs a server.)
 import { installPowerShell } from "./global-setup";
 
 export default function globalSetup(): void {

@@ -2,9 +2,10 @@
 // CPU (.NET start-up), so a jest run starts one pwsh server (pwsh-server.ps1) in its globalSetup,
 // without waiting for it, and every call here goes to that server through a small node client
 // (pwsh-client.cjs, run with execFileSync). Each request runs in a fresh runspace of its own, so
-// nothing one request defines is seen by the next. Without a server (a test file run by a tool
-// that skips the globalSetup), a call starts pwsh itself with the same script in -Stdio mode:
-// the same execution, one pwsh per call.
+// nothing one request defines is seen by the next. Every jest config that runs tests calling
+// PowerShell starts a server (global-setup.ts, global-setup-stryker.ts); a call with none announced
+// is refused, with the fix, rather than starting a pwsh of its own (that fallback cost a pwsh start,
+// 1-2 s of CPU, in every run, for its own test alone).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,22 +41,23 @@ export function pwshPath(): string {
 
 /**
  * Runs `request` and returns the reply as it is, errors included. Goes to the server whose port
- * file is given, by default the jest run's (PWSH_SERVER_ENV); with none, starts pwsh for this call.
+ * file is given, by default the jest run's (PWSH_SERVER_ENV); throws when there is none.
  */
 export function invokePowerShell(request: PowerShellRequest, portFile: string | undefined = process.env[PWSH_SERVER_ENV]): PowerShellReply {
+  if (!portFile) {
+    throw new Error(
+      `No PowerShell server for this test run (${PWSH_SERVER_ENV} is not set): run the tests through jest with the project's config (jest.config.js), whose globalSetup (test/support/global-setup.ts) installs pwsh and starts the server`,
+    );
+  }
   // Pure ASCII on the wire: no encoding question for pwsh's stdin.
   const input = JSON.stringify({ ...request, cwd: process.cwd() }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const options = { input, encoding: "utf8" as const, maxBuffer: 256 * 1024 * 1024, stdio: ["pipe", "pipe", "pipe"] as ["pipe", "pipe", "pipe"] };
   let output: string;
   try {
-    output = portFile
-      ? execFileSync(process.execPath, [CLIENT_SCRIPT, portFile], options)
-      : execFileSync(pwshPath(), ["-NoProfile", "-NonInteractive", "-File", SERVER_SCRIPT, "-Stdio"], options);
+    output = execFileSync(process.execPath, [CLIENT_SCRIPT, portFile], options);
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
-    const reason = stderr || (error as Error).message;
-    if (portFile) throw new Error(`PowerShell could not run through the jest run's PowerShell server (port file ${portFile}): ${reason}`);
-    throw new Error(`PowerShell could not run with ${pwshPath()}: ${reason}\nRun scripts/install-powershell.sh (npm test and jest's globalSetup do) to install pwsh into .tools/.`);
+    throw new Error(`PowerShell could not run through the jest run's PowerShell server (port file ${portFile}): ${stderr || (error as Error).message}`);
   }
   return JSON.parse(output) as PowerShellReply;
 }

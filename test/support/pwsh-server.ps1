@@ -15,15 +15,11 @@
 # errors. The server exits by itself when the process -ParentPid is gone (checked every second, also
 # while a request runs) or after -IdleSeconds without a request, so a crashed jest leaves no pwsh
 # behind; it removes -PortFile on the way out.
-#
-# Stdio mode (-Stdio): reads one request from stdin, writes its reply to stdout and exits: the same
-# execution for callers that have no server (powershell.ts falls back to it).
-[CmdletBinding(DefaultParameterSetName = 'Server')]
+[CmdletBinding()]
 param(
-    [Parameter(Mandatory, ParameterSetName = 'Server')] [string] $PortFile,
-    [Parameter(Mandatory, ParameterSetName = 'Server')] [int] $ParentPid,
-    [Parameter(ParameterSetName = 'Server')] [int] $IdleSeconds = 600,
-    [Parameter(Mandatory, ParameterSetName = 'Stdio')] [switch] $Stdio
+    [Parameter(Mandatory)] [string] $PortFile,
+    [Parameter(Mandatory)] [int] $ParentPid,
+    [int] $IdleSeconds = 600
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -106,12 +102,6 @@ function Invoke-Request([string] $Line, [System.Management.Automation.Runspaces.
         $Runspace.Dispose()
     }
     ConvertTo-Json -InputObject $reply -Compress -EscapeHandling EscapeNonAscii
-}
-
-if ($Stdio) {
-    $reply = Invoke-Request -Line ([Console]::In.ReadToEnd()) -Runspace (New-RequestRunspace) -KeepWaiting { $true }
-    [Console]::Out.Write($reply + "`n")
-    exit 0
 }
 
 # The parent counts as gone when its pid is free or taken by a later process.
