@@ -5,6 +5,7 @@
 import * as ipaddr from "ipaddr.js";
 import * as z from "zod";
 import { MAX_SRV_PRIORITY_OR_WEIGHT } from "../constructs/kms-dns-records";
+import { addProblem } from "./add-problem";
 
 /** A host name (at least two labels) or a dotted-quad IPv4 address; an optional trailing dot is accepted on a name. */
 const HOST_NAME = /^(?=.{1,254}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
@@ -96,16 +97,12 @@ export const rfc2136Schema = z
   })
   .superRefine((section, ctx) => {
     if (section.gssapi && section.tsig) {
-      ctx.addIssue({ code: "custom", message: "give either gssapi (Kerberos, Active Directory) or tsig (shared key), not both" });
+      addProblem(ctx, "give either gssapi (Kerberos, Active Directory) or tsig (shared key), not both");
     } else if (!section.gssapi && !section.tsig) {
-      ctx.addIssue({ code: "custom", message: "missing: give gssapi (realm, username: Active Directory secure updates) or tsig (keyName, algorithm)" });
+      addProblem(ctx, "missing: give gssapi (realm, username: Active Directory secure updates) or tsig (keyName, algorithm)");
     }
     if (section.gssapi && /^\d+(\.\d+){3}$/.test(section.server)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["server"],
-        message: `"${section.server}" is an IP address; GSS-TSIG needs the server's host name so that its Kerberos principal (DNS/<host name>) matches, e.g. dc01.corp.contoso.com`,
-      });
+      addProblem(ctx, `"${section.server}" is an IP address; GSS-TSIG needs the server's host name so that its Kerberos principal (DNS/<host name>) matches, e.g. dc01.corp.contoso.com`, ["server"]);
     }
   })
   .describe(
@@ -115,10 +112,6 @@ export const rfc2136Schema = z
 /** Cross-field checks on the DNS publishing settings that need the host count. */
 export function checkDnsPublishing(env: { readonly hosts: { readonly count: number }; readonly dns: { readonly srv?: readonly unknown[] } }, ctx: z.RefinementCtx): void {
   if (env.dns.srv && env.dns.srv.length !== env.hosts.count) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["dns", "srv"],
-      message: `lists ${env.dns.srv.length} entries for ${env.hosts.count} hosts; give one entry (priority, weight) per host in host order, or remove the field`,
-    });
+    addProblem(ctx, `lists ${env.dns.srv.length} entries for ${env.hosts.count} hosts; give one entry (priority, weight) per host in host order, or remove the field`, ["dns", "srv"]);
   }
 }

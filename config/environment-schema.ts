@@ -10,6 +10,7 @@ import { officeClientSchema } from "../client-kit/office-client-schema";
 import { AZURE_REGIONS, AZURE_REGION_NAMES } from "../catalog/azure-regions";
 import { officeProductById } from "../catalog/odt-products";
 import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
+import { addProblem } from "./add-problem";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
 import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
@@ -60,7 +61,7 @@ function clientNetwork(what: string) {
     .describe(`${what}: a CIDR block such as 10.20.0.0/16. Never 0.0.0.0/0, ::/0, *, Any, Internet or a service tag.`)
     .superRefine((value, ctx) => {
       const problem = AddressRange.declaredNetworkProblem(value);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+      if (problem) addProblem(ctx, problem);
     });
 }
 
@@ -70,7 +71,7 @@ function cidrBlock(description: string) {
     .describe(description)
     .superRefine((value, ctx) => {
       const problem = AddressRange.cidrProblem(value);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+      if (problem) addProblem(ctx, problem);
     });
 }
 
@@ -164,9 +165,9 @@ const networkSchema = z
   })
   .superRefine((network, ctx) => {
     if (network.subnetId && network.vnet) {
-      ctx.addIssue({ code: "custom", message: "give either subnetId (use an existing subnet) or vnet (create one), not both" });
+      addProblem(ctx, "give either subnetId (use an existing subnet) or vnet (create one), not both");
     } else if (!network.subnetId && !network.vnet) {
-      ctx.addIssue({ code: "custom", message: "missing: give subnetId (an existing subnet's resource id) or vnet.addressSpace and vnet.subnetPrefix (create one)" });
+      addProblem(ctx, "missing: give subnetId (an existing subnet's resource id) or vnet.addressSpace and vnet.subnetPrefix (create one)");
     }
     if (network.vnet && !AddressRange.cidrProblem(network.vnet.subnetPrefix)) {
       const subnet = AddressRange.of(network.vnet.subnetPrefix);
@@ -174,22 +175,14 @@ const networkSchema = z
       // supports no IPv4 subnet smaller than /29 (learn.microsoft.com/azure/virtual-network/virtual-networks-faq,
       // "How small and how large can virtual networks and subnets be?").
       if (subnet.version !== "ipv4") {
-        ctx.addIssue({ code: "custom", path: ["vnet", "subnetPrefix"], message: `"${network.vnet.subnetPrefix}" is IPv6; the hosts need an IPv4 subnet, e.g. 10.50.0.0/27` });
+        addProblem(ctx, `"${network.vnet.subnetPrefix}" is IPv6; the hosts need an IPv4 subnet, e.g. 10.50.0.0/27`, ["vnet", "subnetPrefix"]);
       } else if (subnet.prefixLength > MIN_AZURE_SUBNET_PREFIX) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["vnet", "subnetPrefix"],
-          message: `"${network.vnet.subnetPrefix}" is smaller than Azure's smallest subnet, /${MIN_AZURE_SUBNET_PREFIX}; use /${MIN_AZURE_SUBNET_PREFIX} or larger`,
-        });
+        addProblem(ctx, `"${network.vnet.subnetPrefix}" is smaller than Azure's smallest subnet, /${MIN_AZURE_SUBNET_PREFIX}; use /${MIN_AZURE_SUBNET_PREFIX} or larger`, ["vnet", "subnetPrefix"]);
       }
     }
     if (network.vnet && !AddressRange.cidrProblem(network.vnet.addressSpace) && !AddressRange.cidrProblem(network.vnet.subnetPrefix)) {
       if (!AddressRange.of(network.vnet.addressSpace).containsRange(AddressRange.of(network.vnet.subnetPrefix))) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["vnet", "subnetPrefix"],
-          message: `"${network.vnet.subnetPrefix}" is not inside vnet.addressSpace "${network.vnet.addressSpace}"; choose a prefix inside the address space`,
-        });
+        addProblem(ctx, `"${network.vnet.subnetPrefix}" is not inside vnet.addressSpace "${network.vnet.addressSpace}"; choose a prefix inside the address space`, ["vnet", "subnetPrefix"]);
       }
     }
   })
@@ -248,14 +241,10 @@ const hostsSchema = z
   })
   .superRefine((hosts, ctx) => {
     if (hosts.privateIpAddresses && hosts.privateIpAddresses.length !== hosts.count) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["privateIpAddresses"],
-        message: `lists ${hosts.privateIpAddresses.length} addresses for ${hosts.count} hosts; give one address per host or remove the field`,
-      });
+      addProblem(ctx, `lists ${hosts.privateIpAddresses.length} addresses for ${hosts.count} hosts; give one address per host or remove the field`, ["privateIpAddresses"]);
     }
     if (hosts.privateIpAddresses && new Set(hosts.privateIpAddresses).size !== hosts.privateIpAddresses.length) {
-      ctx.addIssue({ code: "custom", path: ["privateIpAddresses"], message: "lists an address twice; give every host its own address" });
+      addProblem(ctx, "lists an address twice; give every host its own address", ["privateIpAddresses"]);
     }
   })
   .describe("The KMS host VMs.");
@@ -275,7 +264,7 @@ const dnsSchema = z
       .superRefine((ids, ctx) => {
         ids.forEach((id, index) => {
           const first = ids.findIndex((other) => other.toLowerCase() === id.toLowerCase());
-          if (first !== index) ctx.addIssue({ code: "custom", path: [index], message: `repeats dns.linkedVnetIds[${first}]; Azure links a vnet to a zone once, so list it once` });
+          if (first !== index) addProblem(ctx, `repeats dns.linkedVnetIds[${first}]; Azure links a vnet to a zone once, so list it once`, [index]);
         });
       })
       .describe(
@@ -315,13 +304,10 @@ const keyVaultSchema = z
           .describe("A public IPv4 range allowed through the vault's firewall, e.g. your deployment runner's egress address.")
           .superRefine((value, ctx) => {
             const problem = AddressRange.declaredNetworkProblem(value);
-            if (problem) return void ctx.addIssue({ code: "custom", message: problem });
+            if (problem) return void addProblem(ctx, problem);
             const range = AddressRange.of(value);
             if (range.version !== "ipv4" || !range.isPublic) {
-              ctx.addIssue({
-                code: "custom",
-                message: `"${value}" is not a public IPv4 range; Key Vault's firewall matches public IPv4 addresses only (the hosts reach the vault through their subnet's service endpoint), so list the public egress addresses of whoever runs terraform`,
-              });
+              addProblem(ctx, `"${value}" is not a public IPv4 range; Key Vault's firewall matches public IPv4 addresses only (the hosts reach the vault through their subnet's service endpoint), so list the public egress addresses of whoever runs terraform`);
             }
           }),
       )
@@ -337,15 +323,15 @@ const keyVaultSchema = z
   })
   .superRefine((kv, ctx) => {
     if (kv.id && kv.deployerPrincipalId) {
-      ctx.addIssue({ code: "custom", path: ["deployerPrincipalId"], message: "applies only to a vault this stack creates; grant rights on an existing vault where it is managed, or remove deployerPrincipalId" });
+      addProblem(ctx, "applies only to a vault this stack creates; grant rights on an existing vault where it is managed, or remove deployerPrincipalId", ["deployerPrincipalId"]);
     }
     if (kv.id && kv.allowedCidrs) {
-      ctx.addIssue({ code: "custom", path: ["allowedCidrs"], message: "applies only to a vault this stack creates; set the firewall of an existing vault where it is managed, or remove allowedCidrs" });
+      addProblem(ctx, "applies only to a vault this stack creates; set the firewall of an existing vault where it is managed, or remove allowedCidrs", ["allowedCidrs"]);
     }
     if (kv.id && (kv.name || kv.create)) {
-      ctx.addIssue({ code: "custom", message: "give either id (use an existing vault) or name with create: true (create one), not both" });
+      addProblem(ctx, "give either id (use an existing vault) or name with create: true (create one), not both");
     } else if (!kv.id && !(kv.name && kv.create === true)) {
-      ctx.addIssue({ code: "custom", message: "missing: give name and create: true (create a vault) or id (an existing vault's resource id)" });
+      addProblem(ctx, "missing: give name and create: true (create a vault) or id (an existing vault's resource id)");
     }
   })
   .describe("The Key Vault holding the hosts' admin passwords and the KMS host keys.");
@@ -393,10 +379,7 @@ export const environmentSchema = z
       .superRefine((value, ctx) => {
         if (AZURE_REGIONS[value]) return;
         const suggestion = closestName(value.toLowerCase().replace(/\s+/g, ""), AZURE_REGION_NAMES);
-        ctx.addIssue({
-          code: "custom",
-          message: `"${value}" is not an Azure region name; ${suggestion ? `did you mean "${suggestion}"? ` : ""}use a programmatic name from catalog/azure-regions.ts (az account list-locations -o table, column Name), e.g. westeurope`,
-        });
+        addProblem(ctx, `"${value}" is not an Azure region name; ${suggestion ? `did you mean "${suggestion}"? ` : ""}use a programmatic name from catalog/azure-regions.ts (az account list-locations -o table, column Name), e.g. westeurope`);
       })
       .describe("Azure region (programmatic name, e.g. westeurope); checked against catalog/azure-regions.ts."),
     subscriptionId: z.uuid("write the subscription id, a UUID").optional().describe("Subscription to deploy into. Default: ARM_SUBSCRIPTION_ID from the environment."),
@@ -463,32 +446,19 @@ export const environmentSchema = z
     checkAddresses(env, ctx);
     checkClientOffice(env, ctx);
     if (env.hosts.zones.length > 0 && AZURE_REGIONS[env.location] && !AZURE_REGIONS[env.location].zones) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hosts", "zones"],
-        message: `${env.location} has no availability zones (catalog/azure-regions.ts); remove hosts.zones or choose a region with zones`,
-      });
+      addProblem(ctx, `${env.location} has no availability zones (catalog/azure-regions.ts); remove hosts.zones or choose a region with zones`, ["hosts", "zones"]);
     }
     const tagCount = new Set(["managed-by", "environment", ...Object.keys(env.tags)]).size;
     if (tagCount > MAX_TAGS) {
-      ctx.addIssue({ code: "custom", path: ["tags"], message: `gives every resource ${tagCount} tags with managed-by and environment; Azure allows ${MAX_TAGS}, so remove ${tagCount - MAX_TAGS}` });
+      addProblem(ctx, `gives every resource ${tagCount} tags with managed-by and environment; Azure allows ${MAX_TAGS}, so remove ${tagCount - MAX_TAGS}`, ["tags"]);
     }
     if (env.tier === "production" && env.keyVault.create && !env.keyVault.deployerPrincipalId) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["keyVault", "deployerPrincipalId"],
-        message:
-          "required in production: add the object id of the group or pipeline identity that runs terraform (az ad group show -g <group> --query id -o tsv); " +
-          "a role assignment for whoever happens to run terraform would be replaced under the vault's delete lock",
-      });
+      addProblem(ctx, "required in production: add the object id of the group or pipeline identity that runs terraform (az ad group show -g <group> --query id -o tsv); " +
+          "a role assignment for whoever happens to run terraform would be replaced under the vault's delete lock", ["keyVault", "deployerPrincipalId"]);
     }
     checkDnsPublishing(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hosts", "zones"],
-        message: `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`,
-      });
+      addProblem(ctx, `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`, ["hosts", "zones"]);
     }
   })
   .describe("An azure-kms-host environment: one KMS host stack (kms-<name>).");
@@ -507,28 +477,16 @@ function checkAddresses(env: AddressCheckInput, ctx: z.RefinementCtx): void {
   if (subnet.version !== "ipv4" || subnet.prefixLength > MIN_AZURE_SUBNET_PREFIX) return;
   const usable = usableAddressCount(subnet.prefixLength);
   if (usable < env.hosts.count) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["network", "vnet", "subnetPrefix"],
-      message: `"${subnetPrefix}" has ${usable} usable addresses (Azure keeps ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} of every subnet) for ${env.hosts.count} hosts; use a larger subnet`,
-    });
+    addProblem(ctx, `"${subnetPrefix}" has ${usable} usable addresses (Azure keeps ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} of every subnet) for ${env.hosts.count} hosts; use a larger subnet`, ["network", "vnet", "subnetPrefix"]);
   }
   env.hosts.privateIpAddresses?.forEach((ip, index) => {
     if (!subnet.containsAddress(ip)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hosts", "privateIpAddresses", index],
-        message: `${ip} is not inside network.vnet.subnetPrefix ${subnetPrefix}; choose an address in the subnet`,
-      });
+      addProblem(ctx, `${ip} is not inside network.vnet.subnetPrefix ${subnetPrefix}; choose an address in the subnet`, ["hosts", "privateIpAddresses", index]);
       return;
     }
     const role = reservedAddressRole(subnet.cidr, ip);
     if (role) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hosts", "privateIpAddresses", index],
-        message: `${ip} is ${role}, one of the ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} addresses Azure keeps in ${subnet.cidr}; choose an address from the fifth to the second-to-last of the subnet`,
-      });
+      addProblem(ctx, `${ip} is ${role}, one of the ${AZURE_RESERVED_ADDRESSES_PER_SUBNET} addresses Azure keeps in ${subnet.cidr}; choose an address from the fifth to the second-to-last of the subnet`, ["hosts", "privateIpAddresses", index]);
     }
   });
 }
@@ -544,11 +502,7 @@ function checkClientOffice(env: ClientOfficeCheckInput, ctx: z.RefinementCtx): v
   env.clients?.office?.products.forEach((id, index) => {
     const product = officeProductById(id);
     if (!product || hostProducts.has(product.version)) return;
-    ctx.addIssue({
-      code: "custom",
-      path: ["clients", "office", "products", index],
-      message: `${id} is ${OFFICE_VERSION_NAMES[product.version]}, but kms.products has no ${product.version} entry, so the hosts cannot activate it; add { product: ${product.version}, secretName: ..., volumeLicensePack: ... } to kms.products or install a version the hosts activate`,
-    });
+    addProblem(ctx, `${id} is ${OFFICE_VERSION_NAMES[product.version]}, but kms.products has no ${product.version} entry, so the hosts cannot activate it; add { product: ${product.version}, secretName: ..., volumeLicensePack: ... } to kms.products or install a version the hosts activate`, ["clients", "office", "products", index]);
   });
 }
 
@@ -586,40 +540,28 @@ function checkProducts(env: ProductCheckInput, ctx: z.RefinementCtx): void {
     const at = (...rest: (string | number)[]) => ["kms", "products", index, ...rest];
     const product = kmsHostProduct(entry.product);
     if (seenProducts.has(entry.product)) {
-      ctx.addIssue({ code: "custom", path: at("product"), message: `"${entry.product}" is already listed as kms.products[${seenProducts.get(entry.product)}]; one KMS host key per product, so list it once` });
+      addProblem(ctx, `"${entry.product}" is already listed as kms.products[${seenProducts.get(entry.product)}]; one KMS host key per product, so list it once`, at("product"));
     }
     seenProducts.set(entry.product, index);
     const secretKey = entry.secretName.toLowerCase();
     if (seenSecrets.has(secretKey)) {
-      ctx.addIssue({ code: "custom", path: at("secretName"), message: `"${entry.secretName}" is already used by kms.products[${seenSecrets.get(secretKey)}]; each KMS host key needs its own secret` });
+      addProblem(ctx, `"${entry.secretName}" is already used by kms.products[${seenSecrets.get(secretKey)}]; each KMS host key needs its own secret`, at("secretName"));
     }
     seenSecrets.set(secretKey, index);
     if (product.kind === "office" && !entry.volumeLicensePack) {
-      ctx.addIssue({
-        code: "custom",
-        path: at("volumeLicensePack"),
-        message: `required for ${entry.product}: add volumeLicensePack.uri and volumeLicensePack.sha256 (the host installs the Office Volume License Pack and refuses it unless its SHA-256 matches)`,
-      });
+      addProblem(ctx, `required for ${entry.product}: add volumeLicensePack.uri and volumeLicensePack.sha256 (the host installs the Office Volume License Pack and refuses it unless its SHA-256 matches)`, at("volumeLicensePack"));
     }
     if (product.kind === "windows" && entry.volumeLicensePack) {
-      ctx.addIssue({ code: "custom", path: at("volumeLicensePack"), message: "only Office products have a Volume License Pack; remove it from the windows entry" });
+      addProblem(ctx, "only Office products have a Volume License Pack; remove it from the windows entry", at("volumeLicensePack"));
     }
     if (product.kind !== "windows" && entry.csvlkVersion) {
-      ctx.addIssue({ code: "custom", path: at("csvlkVersion"), message: `only the windows product has a CSVLK version; remove it from ${entry.product}` });
+      addProblem(ctx, `only the windows product has a CSVLK version; remove it from ${entry.product}`, at("csvlkVersion"));
     }
     if (image.release < product.minimumHostRelease) {
-      ctx.addIssue({
-        code: "custom",
-        path: at("product"),
-        message: `${entry.product} needs a KMS host on Windows Server ${product.minimumHostRelease} or later, but hosts.image is ${image.name}; use a newer hosts.image (e.g. windows-server-2022)`,
-      });
+      addProblem(ctx, `${entry.product} needs a KMS host on Windows Server ${product.minimumHostRelease} or later, but hosts.image is ${image.name}; use a newer hosts.image (e.g. windows-server-2022)`, at("product"));
     }
     if (entry.csvlkVersion && !WINDOWS_CSVLK_HOST_RELEASES[entry.csvlkVersion].includes(image.release)) {
-      ctx.addIssue({
-        code: "custom",
-        path: at("csvlkVersion"),
-        message: `a ${entry.csvlkVersion} KMS host key installs only on Windows Server ${WINDOWS_CSVLK_HOST_RELEASES[entry.csvlkVersion].join(", ")}, not on ${image.name}; change hosts.image or use a matching key`,
-      });
+      addProblem(ctx, `a ${entry.csvlkVersion} KMS host key installs only on Windows Server ${WINDOWS_CSVLK_HOST_RELEASES[entry.csvlkVersion].join(", ")}, not on ${image.name}; change hosts.image or use a matching key`, at("csvlkVersion"));
     }
   });
 }

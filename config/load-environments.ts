@@ -209,6 +209,12 @@ function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readon
       };
     });
   }
+  if (issue.code === "invalid_key") {
+    // A mapping's key failed the key's own schema (a tag name too long, or empty): zod's message says
+    // only "Invalid key in record"; the key's own issues say what is wrong with it and the fix.
+    const key = issue.path[issue.path.length - 1];
+    return issue.issues.flatMap((inner) => describeIssue(file, { ...inner, path: [...issue.path, ...inner.path], input: key } as z.core.$ZodIssue, lineOf));
+  }
   const isDefaultMessage = /^(Invalid|Too (small|big)|Expected)/.test(issue.message);
   let message = issue.message;
   const discriminated = issue.code === "invalid_union" ? (issue as { discriminator?: string; options?: unknown[] }) : undefined;
@@ -269,8 +275,17 @@ function describeValue(value: unknown): string {
 
 /** `hosts.privateIpAddresses[1]` */
 export function formatPath(fieldPath: readonly PropertyKey[]): string {
-  return fieldPath.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), "");
+  return fieldPath.reduce<string>((text, key) => {
+    if (typeof key === "number") return `${text}[${key}]`;
+    const name = String(key);
+    // A key that a dotted path would hide (empty, or with dots, spaces or brackets: tag names can be anything) in quotes.
+    if (!PLAIN_KEY.test(name)) return `${text}[${JSON.stringify(name)}]`;
+    return text ? `${text}.${name}` : name;
+  }, "");
 }
+
+/** A mapping key written as it is in a field path: a name of letters, digits, '_' and '-', as every schema field and most tag names are. */
+const PLAIN_KEY = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
 
 /** The zod schema node at a data path, unwrapping optional/default/effects wrappers. */
 function schemaAt(fieldPath: readonly PropertyKey[]): z.core.$ZodType | undefined {

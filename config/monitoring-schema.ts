@@ -4,6 +4,7 @@
 // and the fix instead of at `terraform plan`.
 import * as z from "zod";
 import { ACTION_GROUP_ID, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, NO_REQUEST_PERIOD_HOURS, WORKSPACE_ID } from "../constructs/kms-monitoring";
+import { addProblem } from "./add-problem";
 
 /** Workspace name: 4-63 letters, digits and hyphens, not starting or ending with a hyphen (internal/services/loganalytics/validate/log_analytics_workspace_name.go). */
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
@@ -69,14 +70,10 @@ export const monitoringSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.workspaceId && m.workspace) {
-      ctx.addIssue({ code: "custom", path: ["workspace"], message: "give either workspaceId (use an existing workspace) or workspace (create one), not both" });
+      addProblem(ctx, "give either workspaceId (use an existing workspace) or workspace (create one), not both", ["workspace"]);
     }
     if (m.actionGroupId && m.emailReceivers.length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["emailReceivers"],
-        message: "applies only to an action group this stack creates; add the receivers to the existing action group, or remove actionGroupId",
-      });
+      addProblem(ctx, "applies only to an action group this stack creates; add the receivers to the existing action group, or remove actionGroupId", ["emailReceivers"]);
     }
     // Receiver names identify receivers inside one action group, so they must differ
     // (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups: "unique name").
@@ -84,7 +81,7 @@ export const monitoringSchema = z
     m.emailReceivers.forEach((r, index) => {
       const key = r.name.toLowerCase();
       if (seen.has(key)) {
-        ctx.addIssue({ code: "custom", path: ["emailReceivers", index, "name"], message: `"${r.name}" is already the name of emailReceivers[${seen.get(key)}]; give each receiver its own name` });
+        addProblem(ctx, `"${r.name}" is already the name of emailReceivers[${seen.get(key)}]; give each receiver its own name`, ["emailReceivers", index, "name"]);
       }
       seen.set(key, index);
     });

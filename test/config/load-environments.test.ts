@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { ConfigError, environmentFiles, formatProblem, loadEnvironmentFiles, parseEnvironment } from "../../config/load-environments";
+import { ConfigError, environmentFiles, formatPath, formatProblem, loadEnvironmentFiles, parseEnvironment } from "../../config/load-environments";
 import { environmentWith } from "../support/environments";
 
 /** The problems for the lab fixture changed by `change`, as [field, message]. */
@@ -76,6 +76,27 @@ describe("other mistakes the schema words generically", () => {
   test("a .yml file is named after its file too", () => {
     expect(parseEnvironment("environments/lab.yml", stringify(environmentWith("lab", () => undefined))).ok).toBe(true);
     expect(problems(() => undefined, "environments/lab.yaml.bak")).toEqual([["name", '"lab" must equal the file name "lab.yaml.bak" (the stack is kms-<name>); rename the file or the field']]);
+  });
+});
+
+describe("field paths", () => {
+  test.each([
+    [["hosts", "privateIpAddresses", 1], "hosts.privateIpAddresses[1]"],
+    [["tags", "cost-center"], "tags.cost-center"],
+    [["tags", "kostenstelle_ä2"], "tags.kostenstelle_ä2"],
+    [["tags", "cost.center"], 'tags["cost.center"]'],
+    [["tags", "cost center"], 'tags["cost center"]'],
+    [["tags", ""], 'tags[""]'],
+    [["tags", "2fa"], 'tags["2fa"]'],
+    [["x.y", "z"], '["x.y"].z'],
+  ] as const)("%j is written %s", (fieldPath, written) => {
+    expect(formatPath(fieldPath)).toBe(written);
+  });
+
+  test("a tag name over 512 bytes is told the limit at its own name, not zod's \"Invalid key in record\"", () => {
+    const long = "x".repeat(513);
+    const result = parseEnvironment("environments/lab.yaml", stringify(environmentWith("lab", (d) => (d.tags = { [long]: "v" }))));
+    expect(result.ok ? [] : result.problems.map((p) => [p.field, p.line, p.message])).toEqual([[`tags.${long}`, expect.any(Number), "a tag name is at most 512 bytes; shorten it"]]);
   });
 });
 
