@@ -197,7 +197,7 @@ export function parseEnvironment(file: string, text: string): ParseResult {
 
 function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readonly PropertyKey[]) => number | undefined): ConfigProblem[] {
   if (issue.code === "unrecognized_keys") {
-    const allowed = allowedKeysAt(issue.path);
+    const allowed = allowedKeysAt(issue.path, issue.input);
     return issue.keys.map((key) => {
       const suggestion = closest(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `allowed fields here: ${allowed.join(", ")}`;
@@ -321,13 +321,24 @@ function unwrap(node: z.core.$ZodType): z.core.$ZodType | undefined {
   }
 }
 
-function allowedKeysAt(fieldPath: readonly PropertyKey[]): string[] {
+/**
+ * The fields allowed at a data path. For a mapping that is one of several forms told apart by a field
+ * (backend's type), the fields of the form `value` chose; of every form when it chose none.
+ */
+function allowedKeysAt(fieldPath: readonly PropertyKey[], value: unknown): string[] {
   const node = schemaAt(fieldPath);
   if (!node) return [];
   const def = node._zod.def as unknown as Record<string, unknown>;
   if (def.type === "object") return Object.keys(def.shape as object).filter((k) => k !== "$schema");
   if (def.type === "union") {
-    return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => Object.keys(((unwrap(o)?._zod.def as unknown as Record<string, unknown>)?.shape as object) ?? {})))];
+    const shapes = (def.options as z.core.$ZodType[]).map((o) => ((unwrap(o)?._zod.def as unknown as Record<string, unknown>)?.shape ?? {}) as Record<string, z.core.$ZodType>);
+    const discriminator = def.discriminator as string | undefined;
+    const chosen = discriminator !== undefined && value !== null && typeof value === "object" ? (value as Record<string, unknown>)[discriminator] : undefined;
+    const selected = shapes.filter((shape) => {
+      const literal = shape[discriminator ?? ""]?._zod.def as unknown as { type: string; values?: unknown[] } | undefined;
+      return literal?.type === "literal" && literal.values?.includes(chosen);
+    });
+    return [...new Set((selected.length > 0 ? selected : shapes).flatMap((shape) => Object.keys(shape)))];
   }
   return [];
 }

@@ -14,6 +14,9 @@ function problems(change: (d: any) => void, file = "environments/lab.yaml"): [st
   return result.ok ? [] : result.problems.map((p) => [p.field, p.message]);
 }
 
+/** A valid azurerm backend section. */
+const AZURERM_BACKEND = { type: "azurerm", resourceGroupName: "rg-terraform-state", storageAccountName: "sttfstatecontoso", containerName: "tfstate", key: "kms-lab.tfstate" };
+
 let dir: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-load-"));
@@ -60,6 +63,45 @@ describe("other mistakes the schema words generically", () => {
 
   test("a value of the wrong form says what the field wants", () => {
     expect(problems((d) => (d.subscriptionId = "not-a-guid"))).toEqual([["subscriptionId", '"not-a-guid" is not valid; write the subscription id, a UUID']]);
+  });
+
+  test("a value of the wrong form with no message of the field's own says which form", () => {
+    expect(problems((d) => (d.backend = { ...AZURERM_BACKEND, subscriptionId: "abc" }))).toEqual([["backend.subscriptionId", '"abc" is not valid; expected uuid']]);
+  });
+
+  test("a required field that is missing is described, at the line of the mapping it belongs in", () => {
+    const data = environmentWith("lab", (d) => delete d.dns.zoneName);
+    const text = stringify(data);
+    const result = parseEnvironment("environments/lab.yaml", text);
+    const dnsLine = text.split("\n").indexOf("dns:") + 1;
+    expect(result.ok ? [] : result.problems.map((p) => [p.field, p.line, p.message])).toEqual([
+      ["dns.zoneName", dnsLine + 1, "required field is missing; add it (The clients' DNS suffix; clients query _vlmcs._tcp.<zoneName>.)"],
+    ]);
+  });
+
+  describe("an unknown field", () => {
+    test("in a mapping, with no field of a close name, lists the mapping's fields", () => {
+      expect(problems((d) => (d.resourceGroup.zzzzzzzzzz = 1))).toEqual([["resourceGroup.zzzzzzzzzz", 'unknown field "zzzzzzzzzz"; allowed fields here: name, create (remove or rename it)']]);
+    });
+
+    test("in the azurerm backend, suggests that form's own field", () => {
+      expect(problems((d) => (d.backend = { ...AZURERM_BACKEND, containerNme: "tfstate" }))).toEqual([
+        ["backend.containerNme", 'unknown field "containerNme"; did you mean "containerName"? (remove or rename it)'],
+      ]);
+    });
+
+    test("in the azurerm backend, lists that form's fields only, not the local backend's", () => {
+      expect(problems((d) => (d.backend = { ...AZURERM_BACKEND, zzzzzzzzzz: "x" }))).toEqual([
+        ["backend.zzzzzzzzzz", 'unknown field "zzzzzzzzzz"; allowed fields here: type, resourceGroupName, storageAccountName, containerName, key, subscriptionId (remove or rename it)'],
+      ]);
+    });
+
+    test("in the local backend, suggests path and not the azurerm backend's fields", () => {
+      expect(problems((d) => (d.backend = { type: "local", paht: "state.tfstate" }))).toEqual([["backend.paht", 'unknown field "paht"; did you mean "path"? (remove or rename it)']]);
+      expect(problems((d) => (d.backend = { type: "local", containerName: "tfstate" }))).toEqual([
+        ["backend.containerName", 'unknown field "containerName"; allowed fields here: type, path (remove or rename it)'],
+      ]);
+    });
   });
 
   test.each([
