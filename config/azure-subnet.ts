@@ -25,10 +25,8 @@ export function reservedAddressRole(cidr: string, address: string): string | und
   const [network, prefixLength] = ipaddr.IPv4.parseCIDR(cidr);
   const offset = toNumber(ipaddr.IPv4.parse(address)) - toNumber(ipaddr.IPv4.networkAddressFromCIDR(`${network.toString()}/${prefixLength}`));
   const size = 2 ** (32 - prefixLength);
-  const roles = ["the network address", "the default gateway", "an Azure DNS address", "an Azure DNS address"];
-  if (offset >= 0 && offset < roles.length) return roles[offset];
-  if (offset === size - 1) return "the broadcast address";
-  return undefined;
+  const roles: readonly (string | undefined)[] = ["the network address", "the default gateway", "an Azure DNS address", "an Azure DNS address"];
+  return roles[offset] ?? (offset === size - 1 ? "the broadcast address" : undefined);
 }
 
 function toNumber(address: ipaddr.IPv4): number {

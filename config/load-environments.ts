@@ -6,7 +6,7 @@ import * as path from "path";
 import { Document, LineCounter, isMap, isNode, parseDocument } from "yaml";
 import * as z from "zod";
 import { EnvironmentConfig, environmentSchema, environmentWarnings } from "./environment-schema";
-import { editDistance } from "./names";
+import { closestName } from "./names";
 
 /** One problem in one environment file. */
 export interface ConfigProblem {
@@ -199,7 +199,8 @@ function describeIssue(file: string, issue: z.core.$ZodIssue, lineOf: (p: readon
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeysAt(issue.path, issue.input);
     return issue.keys.map((key) => {
-      const suggestion = closest(key, allowed);
+      // Field names are short: one edit in three still reads as a typo.
+      const suggestion = closestName(key, allowed, 3);
       const hint = suggestion ? `did you mean "${suggestion}"?` : `allowed fields here: ${allowed.join(", ")}`;
       return {
         file,
@@ -353,16 +354,6 @@ function descriptionAt(fieldPath: readonly PropertyKey[]): string | undefined {
     node = def.type === "object" ? (def.shape as Record<string, z.core.$ZodType>)[last] : undefined;
   }
   return node ? z.globalRegistry.get(node)?.description : undefined;
-}
-
-/** The allowed key closest to a misspelt one, if it is close enough to be a typo. */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const candidate of allowed) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (!best || distance < best.distance) best = { key: candidate, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
 }
 
 /** For a missing field, the line of the nearest existing parent mapping. */

@@ -1,13 +1,16 @@
 // Small helpers the schema's messages share: typo suggestions and placeholder detection.
 
-/** The candidate closest to `value` when it is close enough to be a typo, else undefined. */
-export function closestName(value: string, candidates: readonly string[]): string | undefined {
+/**
+ * The candidate closest to `value`, ignoring case, when it is close enough to be a typo: at most
+ * max(2, length / `divisor`) edits away (rounded down). Ties go to the earlier candidate.
+ */
+export function closestName(value: string, candidates: readonly string[], divisor = 4): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of candidates) {
-    const distance = editDistance(value, candidate);
+    const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
     if (!best || distance < best.distance) best = { name: candidate, distance };
   }
-  return best && best.distance <= Math.max(2, Math.floor(value.length / 4)) ? best.name : undefined;
+  return best && best.distance <= Math.max(2, Math.floor(value.length / divisor)) ? best.name : undefined;
 }
 
 /** Levenshtein distance. */
