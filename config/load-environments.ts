@@ -103,6 +103,7 @@ function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[
       const keyValue = keyOf(entry.environment);
       if (keyValue === undefined) continue;
       const value = shown ? shown(entry.environment) : keyValue;
+      // Stryker disable next-line MethodExpression: equivalent; folded to upper or to lower case, names that differ only in case compare equal (these names are ASCII)
       const key = keyValue.toLowerCase();
       const earlier = first.get(key);
       if (!earlier) {

@@ -79,6 +79,7 @@ export const monitoringSchema = z
     // (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups: "unique name").
     const seen = new Map<string, number>();
     m.emailReceivers.forEach((r, index) => {
+      // Stryker disable next-line MethodExpression: equivalent; folded to upper or to lower case, names that differ only in case compare equal (these names are ASCII)
       const key = r.name.toLowerCase();
       if (seen.has(key)) {
         addProblem(ctx, `"${r.name}" is already the name of emailReceivers[${seen.get(key)}]; give each receiver its own name`, ["emailReceivers", index, "name"]);

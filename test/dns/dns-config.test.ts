@@ -52,4 +52,11 @@ describe("dns.rfc2136", () => {
   ])("refuses %s", (_name, change, message) => {
     expect(problems(change)).toEqual([expect.stringMatching(message)]);
   });
+  test("GSS-TSIG takes a host name that starts like an address (only a whole dotted quad is an address)", () => {
+    expect(problems((d) => (d.dns.rfc2136 = { ...GSSAPI, server: "10.0.0.53.corp.example.test" }))).toEqual([]);
+  });
+
+  test("a server that only ends like an address is refused as a name, not also as an address", () => {
+    expect(problems((d) => (d.dns.rfc2136 = { ...GSSAPI, server: "dc.10.0.0.53" }))).toEqual([expect.stringMatching(/dns\.rfc2136\.server: .*host name .* or IPv4 address/)]);
+  });
 });
