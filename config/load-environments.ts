@@ -3,7 +3,7 @@
 // is synthesized, so a bad file never produces partial output.
 import * as fs from "fs";
 import * as path from "path";
-import { Document, LineCounter, isMap, isNode, parseDocument } from "yaml";
+import { Document, LineCounter, isNode, parseDocument } from "yaml";
 import * as z from "zod";
 import { EnvironmentConfig, environmentSchema, environmentWarnings } from "./environment-schema";
 import { closestName } from "./names";
@@ -361,7 +361,6 @@ function descriptionAt(fieldPath: readonly PropertyKey[]): string | undefined {
 function lineOfParent(document: Document, lineCounter: LineCounter, fieldPath: readonly PropertyKey[]): number | undefined {
   for (let depth = fieldPath.length - 1; depth > 0; depth--) {
     const node = document.getIn(fieldPath.slice(0, depth) as unknown[], true);
-    if (isMap(node) && node.range) return lineCounter.linePos(node.range[0]).line;
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
   return undefined;

@@ -208,4 +208,93 @@ describe("checks across files", () => {
     write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-dns")));
     expect(messages()).toEqual([]);
   });
+
+  test("the same zone in one resource group name of two subscriptions is fine", () => {
+    write("one", (d) => (distinct(d, 1), (d.subscriptionId = "11111111-1111-4111-8111-111111111111")));
+    write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-kms-1"), (d.subscriptionId = "22222222-2222-4222-8222-222222222222")));
+    expect(messages()).toEqual([]);
+  });
+
+  test("two azurerm backends with one state blob: the second is told; another key is fine", () => {
+    const backend = (key: string) => ({ type: "azurerm", resourceGroupName: "rg-terraform-state", storageAccountName: "sttfstatecontoso", containerName: "tfstate", key });
+    write("one", (d) => ((distinct(d, 1)), (d.backend = backend("kms.tfstate"))));
+    write("two", (d) => ((distinct(d, 2)), (d.backend = backend("kms.tfstate"))));
+    expect(messages()).toEqual([
+      `backend.key: "sttfstatecontoso/tfstate/kms.tfstate" is already the state blob of ${path.join(dir, "one.yaml")}; two stacks sharing one state blob overwrite each other's state, so give each environment its own backend.key`,
+    ]);
+    write("two", (d) => ((distinct(d, 2)), (d.backend = backend("kms-two.tfstate"))));
+    expect(messages()).toEqual([]);
+  });
+});
+
+describe("YAML that does not parse", () => {
+  test("is refused at the line of the mistake, with the parser's words and no field", () => {
+    expect(parseEnvironment("environments/lab.yaml", "name: lab\ntier: [lab\n")).toEqual({
+      ok: false,
+      problems: [{ file: "environments/lab.yaml", field: "", line: 3, message: "not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]; fix the syntax at this line" }],
+    });
+  });
+
+  test("a field written twice is refused at its second line", () => {
+    expect(parseEnvironment("environments/lab.yaml", "name: lab\nname: lab2\ntier: lab\n")).toEqual({
+      ok: false,
+      problems: [{ file: "environments/lab.yaml", field: "", line: 2, message: "not valid YAML: Map keys must be unique; fix the syntax at this line" }],
+    });
+  });
+});
+
+describe("the line of a problem", () => {
+  test("a missing top-level field has no line: there is no mapping above it to point at", () => {
+    const result = parseEnvironment("environments/lab.yaml", stringify(environmentWith("lab", (d) => delete d.location)));
+    expect(result.ok ? [] : result.problems.map((p) => [p.field, p.line])).toEqual([["location", undefined]]);
+  });
+
+  test("a missing field two levels down points at its nearest written parent", () => {
+    const data = environmentWith("lab", (d) => delete d.kms.products[1].volumeLicensePack.sha256);
+    const text = stringify(data);
+    const result = parseEnvironment("environments/lab.yaml", text);
+    const lines = text.split("\n");
+    const uriLine = lines.findIndex((line) => line.trim().startsWith("uri:")) + 1;
+    expect(result.ok ? [] : result.problems.map((p) => [p.field, p.line])).toEqual([["kms.products[1].volumeLicensePack.sha256", uriLine]]);
+  });
+
+  test("a file whose name field differs from its file name is told at the name's line", () => {
+    const text = `# a comment first\n${stringify(environmentWith("lab", () => undefined))}`;
+    const result = parseEnvironment("environments/lab2.yaml", text);
+    expect(result.ok ? [] : result.problems.map((p) => [p.field, p.line])).toEqual([["name", 2]]);
+  });
+});
+
+describe("file names in messages", () => {
+  const badFile = (): string => {
+    fs.writeFileSync(path.join(dir, "lab.yaml"), "name: lab\ntier: [lab\n");
+    try {
+      loadEnvironmentFiles(dir);
+    } catch (error) {
+      return (error as ConfigError).problems[0].file;
+    }
+    throw new Error("the bad file was accepted");
+  };
+
+  test("a file below the working directory is named relative to it", () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(badFile()).toBe("lab.yaml");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test("a file outside the working directory is named by its absolute path", () => {
+    const cwd = process.cwd();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "kms-cwd-"));
+    process.chdir(elsewhere);
+    try {
+      expect(badFile()).toBe(path.join(dir, "lab.yaml"));
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
 });
