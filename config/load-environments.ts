@@ -309,17 +309,16 @@ function schemaAt(fieldPath: readonly PropertyKey[]): z.core.$ZodType | undefine
   return node && unwrap(node);
 }
 
+/**
+ * The schema inside the wrappers the environment schema uses, .optional() and .default() (a schema
+ * given .nullable(), .prefault() or a transform would need its wrapper added here).
+ */
 function unwrap(node: z.core.$ZodType): z.core.$ZodType | undefined {
   let current: z.core.$ZodType = node;
   for (;;) {
     const def = current._zod.def as unknown as Record<string, unknown>;
-    if ((def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") && def.innerType) {
-      current = def.innerType as z.core.$ZodType;
-    } else if (def.type === "pipe" && def.in) {
-      current = def.in as z.core.$ZodType;
-    } else {
-      return current;
-    }
+    if (def.type !== "optional" && def.type !== "default") return current;
+    current = def.innerType as z.core.$ZodType;
   }
 }
 
