@@ -289,19 +289,19 @@ export function formatPath(fieldPath: readonly PropertyKey[]): string {
 /** A mapping key written as it is in a field path: a name of letters, digits, '_' and '-', as every schema field and most tag names are. */
 const PLAIN_KEY = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
 
-/** The zod schema node at a data path, unwrapping optional/default/effects wrappers. */
+/** The zod schema node at a data path, inside its .optional() and .default() wrappers. */
 function schemaAt(fieldPath: readonly PropertyKey[]): z.core.$ZodType | undefined {
   let node: z.core.$ZodType | undefined = environmentSchema;
   for (const key of fieldPath) {
-    node = node && unwrap(node);
     if (!node) return undefined;
+    node = unwrap(node);
     const def = node._zod.def as unknown as Record<string, unknown>;
     if (def.type === "object" && typeof key === "string") {
       node = (def.shape as Record<string, z.core.$ZodType>)[key];
     } else if (def.type === "array" && typeof key === "number") {
       node = def.element as z.core.$ZodType;
     } else if (def.type === "union" && typeof key === "string") {
-      node = (def.options as z.core.$ZodType[]).map((o) => (unwrap(o)?._zod.def as unknown as Record<string, unknown>)?.shape as Record<string, z.core.$ZodType> | undefined).find((shape) => shape && key in shape)?.[key];
+      node = (def.options as z.core.$ZodType[]).map((o) => (unwrap(o)._zod.def as unknown as Record<string, unknown>).shape as Record<string, z.core.$ZodType> | undefined).find((shape) => shape && key in shape)?.[key];
     } else {
       return undefined;
     }
@@ -313,7 +313,7 @@ function schemaAt(fieldPath: readonly PropertyKey[]): z.core.$ZodType | undefine
  * The schema inside the wrappers the environment schema uses, .optional() and .default() (a schema
  * given .nullable(), .prefault() or a transform would need its wrapper added here).
  */
-function unwrap(node: z.core.$ZodType): z.core.$ZodType | undefined {
+function unwrap(node: z.core.$ZodType): z.core.$ZodType {
   let current: z.core.$ZodType = node;
   for (;;) {
     const def = current._zod.def as unknown as Record<string, unknown>;
@@ -332,13 +332,15 @@ function allowedKeysAt(fieldPath: readonly PropertyKey[], value: unknown): strin
   const def = node._zod.def as unknown as Record<string, unknown>;
   if (def.type === "object") return Object.keys(def.shape as object).filter((k) => k !== "$schema");
   if (def.type === "union") {
-    const shapes = (def.options as z.core.$ZodType[]).map((o) => ((unwrap(o)?._zod.def as unknown as Record<string, unknown>)?.shape ?? {}) as Record<string, z.core.$ZodType>);
+    const shapes = (def.options as z.core.$ZodType[]).map((o) => ((unwrap(o)._zod.def as unknown as Record<string, unknown>).shape ?? {}) as Record<string, z.core.$ZodType>);
     const discriminator = def.discriminator as string | undefined;
     const chosen = discriminator !== undefined && value !== null && typeof value === "object" ? (value as Record<string, unknown>)[discriminator] : undefined;
-    const selected = shapes.filter((shape) => {
-      const literal = shape[discriminator ?? ""]?._zod.def as unknown as { type: string; values?: unknown[] } | undefined;
-      return literal?.type === "literal" && literal.values?.includes(chosen);
-    });
+    /** The form whose discriminator is the literal `chosen`. */
+    const isChosen = (shape: Record<string, z.core.$ZodType>): boolean => {
+      const literal = discriminator === undefined ? undefined : (shape[discriminator]?._zod.def as unknown as { type: string; values: unknown[] } | undefined);
+      return literal?.type === "literal" && literal.values.includes(chosen);
+    };
+    const selected = shapes.filter(isChosen);
     return [...new Set((selected.length > 0 ? selected : shapes).flatMap((shape) => Object.keys(shape)))];
   }
   return [];
