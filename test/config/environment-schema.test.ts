@@ -105,7 +105,7 @@ describe("tags: Azure's limits (go-azure-helpers tags/validate.go)", () => {
     expect(problemsWith("lab", (d) => (d.tags = { note: "v".repeat(256) }))).toEqual([]);
   });
 
-  test("48 tags of the file's own plus managed-by and environment are 50, valid; 49 are refused with the count to remove", () => {
+  test("48 tags of the file's own plus managed-by and environment are 50, valid; 50 of its own make 52, refused with the number to remove", () => {
     const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`t${i}`, "v"]));
     expect(problemsWith("lab", (d) => (d.tags = tags(48)))).toEqual([]);
     expect(problemsWith("lab", (d) => (d.tags = tags(50)))).toEqual(["tags: gives every resource 52 tags with managed-by and environment; Azure allows 50, so remove 2"]);
