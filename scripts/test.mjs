@@ -5,6 +5,7 @@
 // `--summary-file <path>` also writes that last line to a file (.ci/run prints it).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,8 +43,8 @@ try {
   try {
     const r = JSON.parse(readFileSync(json, "utf8"));
     jestCounts = { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
-    // The build project's files, by the roots jest.build.config.js gives it.
-    const buildRoots = [path.join(root, "test", "package") + path.sep, path.join(root, "test", "scripts") + path.sep];
+    // The build project's files: those under the roots jest.build.config.js gives it.
+    const buildRoots = createRequire(import.meta.url)("../jest.build.config.js").roots.map((dir) => path.join(dir.replace("<rootDir>", root)) + path.sep);
     for (const file of r.testResults.filter((f) => buildRoots.some((dir) => f.name.startsWith(dir)))) {
       buildCounts.passed += file.assertionResults.filter((a) => a.status === "passed").length;
       buildCounts.failed += file.assertionResults.filter((a) => a.status === "failed").length;
