@@ -7,7 +7,8 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { AZURE_REGION_NAMES, CATALOG_SOURCES } from "../catalog";
 import { reservedAddressRole, usableAddressCount } from "../config/azure-subnet";
-import { ConfigError, loadEnvironmentFiles, parseEnvironment } from "../config/load-environments";
+import { ConfigError, loadEnvironmentFiles } from "../config/load-environments";
+import { problemsOf } from "./support/environments";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
 type Fixture = "lab" | "production" | "vault-prod";
@@ -17,12 +18,6 @@ function fixture(name: Fixture, change: (data: Record<string, any>) => void = ()
   const data = parse(fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), "utf8")) as Record<string, any>;
   change(data);
   return data;
-}
-
-/** "field: message" for each problem of `data` as `environments/<name>.yaml`. */
-function problemsOf(data: Record<string, unknown>): string[] {
-  const result = parseEnvironment(`environments/${String(data.name)}.yaml`, stringify(data));
-  return result.ok ? [] : result.problems.map((p) => `${p.field}: ${p.message}`);
 }
 
 test("the fixtures are valid", () => {

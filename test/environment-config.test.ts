@@ -7,14 +7,8 @@ import * as path from "path";
 import * as z from "zod";
 import { environmentSchema } from "../config/environment-schema";
 import { ConfigError, loadEnvironments, parseEnvironment } from "../config/load-environments";
-import { ENVIRONMENTS_DIR, environmentWith, FIXTURE_ENVIRONMENTS_DIR, fixtureEnvironmentData } from "./support/environments";
+import { ENVIRONMENTS_DIR, environmentWith, FIXTURE_ENVIRONMENTS_DIR, fixtureEnvironmentData, problemsOf } from "./support/environments";
 import { stringify } from "yaml";
-
-/** The problems reported for `data` as `environments/<name>.yaml`, as "field: message" lines. */
-function problemsOf(data: Record<string, unknown>, file = `environments/${String(data.name)}.yaml`): string[] {
-  const result = parseEnvironment(file, stringify(data));
-  return result.ok ? [] : result.problems.map((p) => `${p.field}: ${p.message}`);
-}
 
 describe("environment files", () => {
   test.each(["lab", "production"] as const)("the %s fixture validates", (name) => {

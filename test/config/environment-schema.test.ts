@@ -1,16 +1,8 @@
 // config/environment-schema.ts: the checks across fields (its superRefine blocks) and the
 // warnings, each at its edge, with the whole message the loader prints. Built on the tests' own
 // fixture environments (test/fixtures/base-environments), never on environments/.
-import { stringify } from "yaml";
 import { environmentWarnings } from "../../config/environment-schema";
-import { parseEnvironment } from "../../config/load-environments";
-import { environmentWith, validEnvironment, type FixtureName } from "../support/environments";
-
-/** "field: message" for each problem of `data` as `environments/<name>.yaml`; [] when it is valid. */
-function problemsOf(data: Record<string, unknown>): string[] {
-  const result = parseEnvironment(`environments/${String(data.name)}.yaml`, stringify(data));
-  return result.ok ? [] : result.problems.map((p) => `${p.field}: ${p.message}`);
-}
+import { environmentWith, problemsOf, validEnvironment, type FixtureName } from "../support/environments";
 
 /** A fixture with `change` applied, and its problems. */
 function problemsWith(name: FixtureName, change: (data: Record<string, any>) => void): string[] {

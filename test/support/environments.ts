@@ -36,6 +36,12 @@ export function validEnvironment(data: Record<string, unknown>): EnvironmentConf
   return result.environment;
 }
 
+/** The problems of `data` as the file `file` (by default `environments/<name>.yaml`), as "field: message" lines; [] when it is valid. */
+export function problemsOf(data: Record<string, unknown>, file = `environments/${String(data.name)}.yaml`): string[] {
+  const result = parseEnvironment(file, stringify(data));
+  return result.ok ? [] : result.problems.map((p) => `${p.field}: ${p.message}`);
+}
+
 /** A deep copy of a fixture environment with `change` applied to the raw data. */
 export function environmentWith(name: FixtureName, change: (data: Record<string, any>) => void): Record<string, any> {
   const data = fixtureEnvironmentData(name) as Record<string, any>;
