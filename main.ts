@@ -8,7 +8,7 @@ import * as z from "zod";
 import { environmentSchema } from "./config/environment-schema";
 import { ConfigError } from "./config/load-environments";
 import { CommandLine, USAGE, parseCommandLine } from "./stacks/command-line";
-import { PolicyError, synthesizeAll } from "./stacks/synthesize";
+import { PolicyError, synthesizeAll, UnknownEnvironmentError } from "./stacks/synthesize";
 
 // No stack traces in this process. Nothing the main job prints carries one (every error is
 // reported by its message, pointing at the environment file), yet cdktf captures a full stack
@@ -38,7 +38,7 @@ function main(): number {
   }
   try {
     // The cdktf CLI sets CDKTF_OUTDIR: write there, staged like every other run.
-    const result = synthesizeAll({ environmentsDir, outdir: process.env.CDKTF_OUTDIR || commandLine.out });
+    const result = synthesizeAll({ environmentsDir, outdir: process.env.CDKTF_OUTDIR || commandLine.out, only: commandLine.only });
     const out = [
       ...result.stackFiles.map((file) => `synthesized ${path.relative(process.cwd(), file)}`),
       ...result.clientKitDirs.map((dir) => `client kit  ${path.relative(process.cwd(), dir)}/`),
@@ -61,6 +61,8 @@ function main(): number {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Invalid environment file(s); nothing was written:\n${error.message}`);
+    } else if (error instanceof UnknownEnvironmentError) {
+      console.error(`Unknown environment; nothing was written:\n${error.message}`);
     } else if (error instanceof PolicyError) {
       console.error(`Policy check failed; nothing was written:\n${error.message}\nFix each problem above; the policy pack cannot be switched off.`);
     } else {

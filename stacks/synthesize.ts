@@ -16,6 +16,7 @@ import { ConfigError, ConfigProblem, LoadedEnvironment, formatPath, formatProble
 import { dnsExportDirectory, writeDnsExport } from "../dns-export";
 import { environmentFieldsOf } from "./environment-fields";
 import { KmsStack, stackName } from "./kms-stack";
+import { selectEnvironments, UnknownEnvironmentError } from "./select-environments";
 
 /** Where to read environments and write output. */
 export interface SynthesizeOptions {
@@ -29,6 +30,13 @@ export interface SynthesizeOptions {
    * @default - no changes
    */
   readonly extend?: (stack: KmsStack) => void;
+  /**
+   * Synthesize only these environments (`--only`); every file is still validated, and other
+   * environments' output in `outdir` is left as it was. An unknown name throws an
+   * UnknownEnvironmentError before anything is written.
+   * @default - every environment
+   */
+  readonly only?: readonly string[];
 }
 
 /** What a successful run wrote. */
@@ -89,7 +97,8 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     timings[name] = Number(now - mark) / 1e6;
     mark = now;
   };
-  const loaded = loadEnvironmentFiles(options.environmentsDir);
+  const all = loadEnvironmentFiles(options.environmentsDir);
+  const loaded = selectEnvironments(all, options.only);
   const environments = loaded.map((l) => l.environment);
   phase("validate environment files");
   const target = path.resolve(options.outdir);
@@ -142,7 +151,7 @@ export function synthesizeAll(options: SynthesizeOptions): SynthesizeResult {
     clientKitDirs: environments.map((e) => path.join(target, "client-kit", e.name)),
     dnsExportDirs,
     warnings,
-    staleOutput: staleOutput(target, environments),
+    staleOutput: staleOutput(target, all.map((l) => l.environment)),
     timings,
   };
 }
@@ -250,4 +259,4 @@ function moveTree(from: string, to: string): void {
   }
 }
 
-export { ConfigError };
+export { ConfigError, UnknownEnvironmentError };

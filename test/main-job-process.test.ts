@@ -159,3 +159,41 @@ describe("the command line, as a process", () => {
   });
 
 });
+
+describe("--only as a process (issue 24: node dist/main.js --only <env>)", () => {
+  function runOnly(only: string): ReturnType<typeof runMain> & { dir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-main-only-"));
+    const environments = path.join(dir, "environments");
+    fs.mkdirSync(environments);
+    // The fixtures lab and production under names no shipped file uses.
+    for (const [name, fixture] of [["sandbox", "lab"], ["staging", "production"]] as const) {
+      fs.writeFileSync(path.join(environments, `${name}.yaml`), stringify(environmentWith(fixture, (data) => (data.name = name))));
+    }
+    const outdir = path.join(dir, "cdktf.out");
+    const result = spawnSync(process.execPath, [...APP_NODE_OPTIONS, MAIN, "--environments", environments, "--out", outdir, "--only", only], { cwd: dir, encoding: "utf8" });
+    return { status: result.status, stderr: result.stderr, stdout: result.stdout, outdir, dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  test("--only sandbox writes only sandbox's stack and client kit", () => {
+    const run = runOnly("sandbox");
+    try {
+      expect(run.status).toBe(0);
+      expect(fs.readdirSync(path.join(run.outdir, "stacks"))).toEqual(["kms-sandbox"]);
+      expect(fs.readdirSync(path.join(run.outdir, "client-kit"))).toEqual(["sandbox"]);
+    } finally {
+      run.cleanup();
+    }
+  });
+
+  test("--only nope exits 1, names the known environments and writes nothing", () => {
+    const run = runOnly("nope");
+    try {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("Unknown environment; nothing was written:\n--only names an environment no file defines: nope. The environment files define: sandbox, staging;");
+      expect(fs.existsSync(run.outdir)).toBe(false);
+      expect(fs.readdirSync(run.dir)).toEqual(["environments"]);
+    } finally {
+      run.cleanup();
+    }
+  });
+});
