@@ -4,7 +4,8 @@
  * scripts, the tests of the PowerShell server itself). A child process never sees Stryker's active
  * mutant, so those tests cannot tell a mutant from the original, and they would cost seconds per
  * mutant. (Tests that compute data in-process and hand it to a child, like
- * the BIND and Pester ones, stay: they can.)
+ * the BIND and Pester ones, stay: they can.) test/pipeline/ runs shell scripts, terraform, actionlint
+ * and shellcheck on files, never the TypeScript sources.
  * test/stryker-setup.ts credits the code a beforeAll hook runs to every test of its block, and
  * test/support/stryker-test-sequencer.cjs runs, for each mutant, only the test files that hold a
  * test covering it, quickest first, and test/support/stryker-bail-runner.cjs stops at the first
@@ -25,5 +26,5 @@ module.exports = {
   // One PowerShell server per Stryker process, kept across its jest runs (global-setup-stryker.ts).
   globalSetup: "<rootDir>/test/support/global-setup-stryker.ts",
   globalTeardown: undefined,
-  testPathIgnorePatterns: ["/node_modules/", "/test/main-job-process\\.test\\.ts$", "/test/lint-rule\\.test\\.ts$", "/test/powershell-grammar\\.test\\.ts$", "/test/support-pwsh-server\\.test\\.ts$"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/main-job-process\\.test\\.ts$", "/test/lint-rule\\.test\\.ts$", "/test/powershell-grammar\\.test\\.ts$", "/test/support-pwsh-server\\.test\\.ts$", "/test/pipeline/"],
 };

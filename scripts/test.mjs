@@ -22,6 +22,13 @@ if (summaryAt >= 0) {
 // running it once, on the first pass, is enough).
 const noPester = args.includes("--no-pester");
 if (noPester) args.splice(args.indexOf("--no-pester"), 1);
+// 0. shellcheck (Debian package; .ci/run installs it): the pipeline tests need it. Without it,
+//    stop now with the command that fixes it rather than after a whole run.
+if (spawnSync("shellcheck", ["--version"], { stdio: "ignore" }).error) {
+  console.error("npm test: shellcheck is missing (test/pipeline/shellcheck.test.ts needs it). Install the Debian package: sudo apt-get install -y shellcheck (bash .ci/run does this).");
+  process.exit(1);
+}
+
 const work = mkdtempSync(path.join(tmpdir(), "azure-kms-host-test-"));
 
 try {
