@@ -79,8 +79,10 @@ describe("delivery rules", () => {
     expect(logins.length).toBeGreaterThanOrEqual(3);
     for (const file of FILES) expect({ file, secrets: /secrets\.|client-secret|creds:|ARM_CLIENT_SECRET/.test(fs.readFileSync(file, "utf8")) }).toEqual({ file, secrets: false });
     for (const { file, id, job, step } of logins) {
-      expect({ file, id, with: step.with }).toEqual({ file, id, with: { "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" } });
-      expect({ file, id, idToken: job.permissions["id-token"], oidc: job.env.ARM_USE_OIDC }).toEqual({ file, id, idToken: "write", oidc: "true" });
+      // Plans and drift checks may use a read-only identity of their own; the apply uses the deployer.
+      const client = id === "apply" ? "${{ vars.AZURE_CLIENT_ID }}" : "${{ vars.AZURE_PLAN_CLIENT_ID || vars.AZURE_CLIENT_ID }}";
+      expect({ file, id, with: step.with }).toEqual({ file, id, with: { "client-id": client, "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" } });
+      expect({ file, id, idToken: job.permissions["id-token"], oidc: job.env.ARM_USE_OIDC, client: job.env.ARM_CLIENT_ID }).toEqual({ file, id, idToken: "write", oidc: "true", client });
     }
   });
 
