@@ -25,7 +25,8 @@ interface Run {
 }
 
 function run(script: string, ...args: string[]): Run {
-  const result = spawnSync("bash", [path.join(SCRIPTS, script), ...args], { cwd: work, encoding: "utf8", env });
+  // stdin not a pipe: Debian's bash reads ~/.bashrc when stdin is a socket (its SSH_SOURCE_BASHRC), and node's pipes are sockets.
+  const result = spawnSync("bash", [path.join(SCRIPTS, script), ...args], { cwd: work, encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
