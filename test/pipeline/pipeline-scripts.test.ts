@@ -34,6 +34,9 @@ function run(script: string, ...args: string[]): Run {
 function writeStack(dir: string, options: { recordName?: string; hostSize?: string } = {}): void {
   fs.mkdirSync(path.join(dir, "assets"), { recursive: true });
   fs.writeFileSync(path.join(dir, "assets", "bootstrap.ps1"), "Write-Output 'bootstrap v1'\n");
+  // The lock file terraform init leaves when the configuration needs no provider (a real stack's
+  // pins azurerm, random and dns): it must travel with the plan all the same.
+  fs.writeFileSync(path.join(dir, ".terraform.lock.hcl"), '# This file is maintained automatically by "terraform init".\n# Manual edits may be lost in future updates.\n');
   const config = {
     terraform: { backend: { local: { path: path.join(work, "state", "kms-fixture.tfstate") } } },
     resource: {
@@ -85,9 +88,11 @@ describe("plan -> guard -> apply of the saved plan -> drift (in order, sharing o
     expect(plan.status).toBe(0);
     expect(plan.stdout).toContain("Plan: 2 to add, 0 to change, 0 to destroy.");
     expect(fs.readdirSync(artefact).sort()).toEqual(["SHA256SUMS", "plan.json", "stack", "tfplan"]);
-    expect(fs.readdirSync(path.join(artefact, "stack")).sort()).toEqual(["assets", "cdk.tf.json"]);
+    // Not .terraform/, which init left in the stack folder.
+    expect(fs.existsSync(path.join(stack, ".terraform"))).toBe(true);
+    expect(fs.readdirSync(path.join(artefact, "stack")).sort()).toEqual([".terraform.lock.hcl", "assets", "cdk.tf.json"]);
     expect(JSON.parse(fs.readFileSync(path.join(artefact, "plan.json"), "utf8")).resource_changes.map((c: { address: string }) => c.address)).toEqual(["terraform_data.host", "terraform_data.record"]);
-    expect(fs.readFileSync(path.join(artefact, "SHA256SUMS"), "utf8").split("\n").filter(Boolean).map((line) => line.split("  ")[1])).toEqual(["./plan.json", "./stack/assets/bootstrap.ps1", "./stack/cdk.tf.json", "./tfplan"]);
+    expect(fs.readFileSync(path.join(artefact, "SHA256SUMS"), "utf8").split("\n").filter(Boolean).map((line) => line.split("  ")[1])).toEqual(["./plan.json", "./stack/.terraform.lock.hcl", "./stack/assets/bootstrap.ps1", "./stack/cdk.tf.json", "./tfplan"]);
     // Nothing applied yet.
     expect(fs.existsSync(path.join(work, "state", "kms-fixture.tfstate"))).toBe(false);
   });
