@@ -96,6 +96,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "update.key_name",
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "stringvalidator.ConflictsWith",
+            "description": "stringvalidator.ConflictsWith()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
           "tag": "v3.4.3",
@@ -105,6 +112,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "update.key_algorithm",
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "stringvalidator.ConflictsWith",
+            "description": "stringvalidator.ConflictsWith()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
           "tag": "v3.4.3",
@@ -114,6 +128,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "update.key_secret",
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "stringvalidator.ConflictsWith",
+            "description": "stringvalidator.ConflictsWith()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
           "tag": "v3.4.3",
@@ -3571,6 +3592,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         "path": "zone",
         "forceNew": true,
         "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "dnsvalidator.IsZoneNameValid",
+            "description": "dnsvalidator.IsZoneNameValid()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
           "tag": "v3.4.3",
@@ -3582,6 +3610,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         "path": "name",
         "forceNew": true,
         "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "dnsvalidator.IsRecordNameValid",
+            "description": "dnsvalidator.IsRecordNameValid()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
           "tag": "v3.4.3",
@@ -3632,6 +3667,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "srv.target",
         "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "dnsvalidator.IsZoneNameValid",
+            "description": "dnsvalidator.IsZoneNameValid()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
           "tag": "v3.4.3",
@@ -3711,6 +3753,7 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "override_special",
+        "forceNew": true,
         "source": {
           "repo": "hashicorp/terraform-provider-random",
           "tag": "v3.7.2",

@@ -112,6 +112,8 @@ export const CHECKERS: Readonly<Record<string, Checker>> = {
   "savedsearches.ValidateWorkspaceID": (v) => (idPattern("Microsoft\\.OperationalInsights/workspaces").test(v) ? [] : ["is not a Log Analytics workspace id"]),
   validateZone: (v) => [...(v.trim() !== v ? ["contains whitespace"] : []), ...(fqdn(v) ? [] : ["is not fully qualified (end it with '.')"])],
   validateName: (v) => [...(v.trim() !== v || v === "" ? ["is empty or contains whitespace"] : []), ...(fqdn(v) ? ["must not be fully qualified"] : [])],
+  "dnsvalidator.IsZoneNameValid": (v) => [...(v.trim() !== v ? ["contains whitespace"] : []), ...(fqdn(v) ? [] : ["is not fully qualified (end it with '.')"])],
+  "dnsvalidator.IsRecordNameValid": (v) => [...(v.trim() !== v || v === "" ? ["is empty or contains whitespace"] : []), ...(fqdn(v) ? ["must not be fully qualified"] : [])],
   "run-command-timeout": (v) => {
     const match = /^(\d+)m$/.exec(v);
     return match && Number(match[1]) <= 90 ? [] : [`${v} is not at most 90m`];
@@ -138,6 +140,8 @@ export const VALIDATOR_SOURCES: Readonly<Record<string, ContractSource>> = {
   "savedsearches.ValidateWorkspaceID": az("vendor/github.com/hashicorp/go-azure-sdk/resource-manager/operationalinsights/2020-08-01/savedsearches/id_workspace.go", 88),
   validateZone: { ...DNS, file: "internal/provider/validators.go", line: 13 },
   validateName: { ...DNS, file: "internal/provider/validators.go", line: 25 },
+  "dnsvalidator.IsZoneNameValid": { ...DNS, file: "internal/validators/dnsvalidator/is_zone_name_valid.go", line: 43 },
+  "dnsvalidator.IsRecordNameValid": { ...DNS, file: "internal/validators/dnsvalidator/is_record_name_valid.go", line: 44 },
   "run-command-timeout": az("internal/services/compute/virtual_machine_run_command_resource.go", 396),
   location: az("vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/location/validation.go", 18),
 };

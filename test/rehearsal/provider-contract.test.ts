@@ -91,6 +91,8 @@ describe("the contract's rows", () => {
       "savedsearches.ValidateWorkspaceID": "log-kms",
       validateZone: "corp.example",
       validateName: "kmslab01.",
+      "dnsvalidator.IsZoneNameValid": "corp.example",
+      "dnsvalidator.IsRecordNameValid": "_vlmcs._tcp.corp.example.",
       "run-command-timeout": "120m",
       location: "westeurope2",
     };
@@ -119,6 +121,7 @@ describe("checkAgainstContract refuses what the providers refuse", () => {
     ["a location that is not a region", stackWith("azurerm_resource_group", { name: "rg", location: "westeurope2" }), /"westeurope2" is not an Azure region/],
     ["51 tags", stackWith("azurerm_resource_group", { name: "rg", tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "v"])) }), /51 tags/],
     ["a dns zone not fully qualified", stackWith("dns_a_record_set", { zone: "corp.example", name: "kms" }), /is not fully qualified/],
+    ["an SRV record set target not fully qualified", stackWith("dns_srv_record_set", { zone: "corp.example.", name: "_vlmcs._tcp", srv: [{ priority: 0, weight: 0, port: 1688, target: "kms01.corp.example" }] }), /"kms01\.corp\.example" is not fully qualified/],
     ["a TSIG key_name not fully qualified", { provider: { dns: [{ update: [{ server: "ns1", key_name: "kms-update", key_algorithm: "hmac-sha256", key_secret: "${var.s}" }] }] } }, /"kms-update" is not fully qualified: write "kms-update\."/],
     ["an unknown argument of terraform_data", stackWith("terraform_data", { inputs: {} }), /inputs is not an argument of Terraform's built-in terraform_data/],
   ])("%s", (_name, stack, expected) => {
