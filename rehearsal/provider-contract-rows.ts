@@ -96,12 +96,8 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "update.key_name",
-        "validations": [
-          {
-            "kind": "custom",
-            "id": "stringvalidator.ConflictsWith",
-            "description": "stringvalidator.ConflictsWith()"
-          }
+        "conflictsWith": [
+          "update.gssapi"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
@@ -112,12 +108,8 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "update.key_algorithm",
-        "validations": [
-          {
-            "kind": "custom",
-            "id": "stringvalidator.ConflictsWith",
-            "description": "stringvalidator.ConflictsWith()"
-          }
+        "conflictsWith": [
+          "update.gssapi"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
@@ -128,12 +120,8 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "update.key_secret",
-        "validations": [
-          {
-            "kind": "custom",
-            "id": "stringvalidator.ConflictsWith",
-            "description": "stringvalidator.ConflictsWith()"
-          }
+        "conflictsWith": [
+          "update.gssapi"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-dns",
@@ -2847,9 +2835,9 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
           }
         ],
         "exactlyOneOf": [
-          "source.0.command_id",
-          "source.0.script",
-          "source.0.script_uri"
+          "source.command_id",
+          "source.script",
+          "source.script_uri"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
@@ -2868,9 +2856,9 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
           }
         ],
         "exactlyOneOf": [
-          "source.0.command_id",
-          "source.0.script",
-          "source.0.script_uri"
+          "source.command_id",
+          "source.script",
+          "source.script_uri"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
@@ -2888,9 +2876,9 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
           }
         ],
         "exactlyOneOf": [
-          "source.0.command_id",
-          "source.0.script",
-          "source.0.script_uri"
+          "source.command_id",
+          "source.script",
+          "source.script_uri"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
@@ -3207,7 +3195,7 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         ],
         "exactlyOneOf": [
           "os_managed_disk_id",
-          "os_disk.0.storage_account_type"
+          "os_disk.storage_account_type"
         ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",

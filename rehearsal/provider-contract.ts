@@ -292,7 +292,36 @@ function checkConfig(address: string, row: ResourceContract | undefined, type: s
     if (path === "location" && row.provider === "azurerm") for (const problem of validate(value, { kind: "custom", id: "location", description: "an Azure region" })) problems.push({ address, path, problem, source: VALIDATOR_SOURCES.location });
     if (path === "tags" && isObject(value)) problems.push(...tagProblems(value).map((problem) => ({ address, path, problem, source: TAGS_SOURCE })));
   }
-  return problems;
+  return [...problems, ...combinationProblems(address, row, config)];
+}
+
+/** Whether a config sets `path` (dotted through nested blocks, whose first entry is read). */
+function present(config: unknown, path: string): boolean {
+  let value: unknown = config;
+  for (const part of path.split(".")) {
+    if (Array.isArray(value)) value = value[0];
+    if (!isObject(value)) return false;
+    value = value[part];
+  }
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+/** ConflictsWith and ExactlyOneOf between the attributes one config sets. */
+function combinationProblems(address: string, row: ResourceContract, config: unknown): ContractProblem[] {
+  const problems = new Map<string, ContractProblem>();
+  for (const rule of row.attributes) {
+    if (!present(config, rule.path)) continue;
+    for (const other of rule.conflictsWith ?? []) {
+      const key = [rule.path, other].sort().join(" and ");
+      if (present(config, other)) problems.set(key, { address, path: rule.path, problem: `${key} conflict: set only one of them`, source: rule.source });
+    }
+    if (rule.exactlyOneOf) {
+      const set = rule.exactlyOneOf.filter((p) => present(config, p));
+      const key = [...rule.exactlyOneOf].sort().join(", ");
+      if (set.length !== 1) problems.set(key, { address, path: rule.path, problem: `exactly one of ${key} must be set, not ${set.join(" and ")}`, source: rule.source });
+    }
+  }
+  return [...problems.values()];
 }
 
 function tagProblems(tags: Json): string[] {

@@ -154,9 +154,18 @@ for (const entry of SPEC) {
     if (/Required:\s*true/.test(own) || found.helper === "commonschema.ResourceGroupName" || found.helper === "commonschema.Location") row.required = true;
     const validations = found.helper ? (/ForceNew|Required/.test(found.helper) || found.helper === "commonschema.ResourceGroupName" ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : validationsOf(own, provider);
     if (validations.length) row.validations = validations;
+    // SDKv2 lists absolute paths ("source.0.script"); written here without the list indices.
     for (const key of ["ConflictsWith", "ExactlyOneOf", "AtLeastOneOf"]) {
       const list = listOf(own, key);
-      if (list) row[key[0].toLowerCase() + key.slice(1)] = list;
+      if (list) row[key[0].toLowerCase() + key.slice(1)] = list.map((p) => p.replace(/\.\d+(?=\.|$)/g, ""));
+    }
+    // Plugin framework: `stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("gssapi"))`, relative to the parent.
+    const frameworkConflicts = /\w+validator\.ConflictsWith\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)/.exec(own);
+    if (frameworkConflicts) {
+      const parent = attrPath.split(".").slice(0, -1);
+      row.conflictsWith = [...new Set([...frameworkConflicts[1].matchAll(/AtName\("([^"]+)"\)/g)].map((m) => [...parent, m[1]].join(".")))];
+      if (row.validations?.[0]?.id?.endsWith("validator.ConflictsWith")) row.validations.shift();
+      if (row.validations?.length === 0) delete row.validations;
     }
     row.source = { repo: PROVIDERS[provider].repo, tag: PROVIDERS[provider].tag, file: found.file, line: found.line + 1 };
     attributes.push(row);

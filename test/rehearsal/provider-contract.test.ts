@@ -122,6 +122,9 @@ describe("checkAgainstContract refuses what the providers refuse", () => {
     ["51 tags", stackWith("azurerm_resource_group", { name: "rg", tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "v"])) }), /51 tags/],
     ["a dns zone not fully qualified", stackWith("dns_a_record_set", { zone: "corp.example", name: "kms" }), /is not fully qualified/],
     ["an SRV record set target not fully qualified", stackWith("dns_srv_record_set", { zone: "corp.example.", name: "_vlmcs._tcp", srv: [{ priority: 0, weight: 0, port: 1688, target: "kms01.corp.example" }] }), /"kms01\.corp\.example" is not fully qualified/],
+    ["two sources of one run command (ExactlyOneOf)", stackWith("azurerm_virtual_machine_run_command", { source: [{ script: "Write-Output 1", command_id: "RunPowerShellScript" }] }), /exactly one of source\.command_id, source\.script, source\.script_uri must be set/],
+    ["an NSG rule with both a port range and port ranges (ConflictsWith)", stackWith("azurerm_network_security_rule", { destination_port_range: "1688", destination_port_ranges: ["1688"] }), /destination_port_range and destination_port_ranges conflict/],
+    ["TSIG and GSS-TSIG in one dns provider (framework ConflictsWith)", { provider: { dns: [{ update: [{ server: "ns1", key_name: "k.", key_algorithm: "hmac-sha256", key_secret: "${var.s}", gssapi: [{ realm: "CORP.EXAMPLE" }] }] }] } }, /update\.gssapi and update\.key_name conflict/],
     ["a TSIG key_name not fully qualified", { provider: { dns: [{ update: [{ server: "ns1", key_name: "kms-update", key_algorithm: "hmac-sha256", key_secret: "${var.s}" }] }] } }, /"kms-update" is not fully qualified: write "kms-update\."/],
     ["an unknown argument of terraform_data", stackWith("terraform_data", { inputs: {} }), /inputs is not an argument of Terraform's built-in terraform_data/],
   ])("%s", (_name, stack, expected) => {
