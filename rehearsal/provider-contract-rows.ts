@@ -310,9 +310,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         "required": true,
         "validations": [
           {
-            "kind": "custom",
-            "id": "StringInSlice",
-            "description": "one of string(vaults.SkuNameStandard), \"premium\""
+            "kind": "enum",
+            "values": [
+              "standard",
+              "premium"
+            ],
+            "caseSensitive": true
           }
         ],
         "source": {

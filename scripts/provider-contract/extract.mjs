@@ -72,22 +72,30 @@ function findAttribute(lines, from, to, name) {
 
 const HELPER_FORCE_NEW = { "commonschema.ResourceGroupName()": true, "commonschema.Location()": true, "commonschema.ZoneSingleOptionalForceNew()": true, "commonschema.ResourceGroupNameForDataSource()": false, "commonschema.Tags()": false, "tags.Schema()": false, "commonschema.LocationComputed()": false, "azure.SchemaResourceGroupNameDiffSuppress()": true };
 
-/** The value of an SDK constant `pkg.Name` (go-azure-sdk constants.go at the tag), or undefined. */
-function constantValue(provider, expr) {
+/** The value of an SDK constant `pkg.Name`: read from the package the schema's file imports (vendor/<import path>/constants.go at the tag). */
+function constantValue(provider, expr, imports) {
   const m = /^string\((\w+)\.(\w+)\)$/.exec(expr);
   if (!m || provider !== "azurerm") return undefined;
-  const { tag } = PROVIDERS[provider];
-  let out = "";
+  const importPath = imports.find((i) => i.alias === m[1])?.path;
+  if (!importPath) return undefined;
+  let text;
   try {
-    out = execFileSync("git", ["-C", dirs[provider], "grep", "-h", "-E", `^\\s*${m[2]}\\s+\\w+\\s*=\\s*"`, tag, "--", `vendor/github.com/hashicorp/go-azure-sdk/*/${m[1]}/constants.go`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    text = show(provider, `vendor/${importPath}/constants.go`).join("\n");
   } catch {
     return undefined;
   }
-  const values = [...new Set(out.split("\n").map((l) => /=\s*"([^"]*)"/.exec(l)?.[1]).filter((v) => v !== undefined))];
-  return values.length === 1 ? values[0] : undefined;
+  return new RegExp(`^\\s*${m[2]}\\s+\\w+\\s*=\\s*"([^"]*)"`, "m").exec(text)?.[1];
 }
 
-function validationsOf(text, provider) {
+/** The imports of a Go file as { alias, path } (alias: the explicit one, else the path's last segment). */
+function importsOf(lines) {
+  return lines
+    .map((l) => /^\s*(?:(\w+)\s+)?"([^"]+)"\s*$/.exec(l))
+    .filter(Boolean)
+    .map((m) => ({ alias: m[1] ?? m[2].split("/").pop(), path: m[2] }));
+}
+
+function validationsOf(text, provider, imports = []) {
   const v = [];
   const range = /validation\.IntBetween\((-?[\w.]+),\s*(-?[\w.]+)\)|int64validator\.Between\((-?\w+),\s*(-?\w+)\)/.exec(text);
   const num = (s) => (s === "math.MaxInt32" ? 2147483647 : Number(s));
@@ -99,7 +107,7 @@ function validationsOf(text, provider) {
   if (/validation\.StringIsNotEmpty|validation\.StringIsNotWhiteSpace|stringvalidator\.LengthAtLeast\(1\)/.test(text)) v.push({ kind: "length", min: 1 });
   const inSlice = /validation\.StringInSlice\(\s*\[\]string\{([^}]*)\},\s*(true|false)\s*\)|stringvalidator\.OneOf\(([^)]*)\)/s.exec(text);
   if (inSlice) {
-    const items = (inSlice[1] ?? inSlice[3]).replace(/\/\/[^\n]*/g, "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => (/^"[^"]*"$/.test(s) ? s : constantValue(provider, s) !== undefined ? JSON.stringify(constantValue(provider, s)) : s));
+    const items = (inSlice[1] ?? inSlice[3]).replace(/\/\/[^\n]*/g, "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => (/^"[^"]*"$/.test(s) ? s : constantValue(provider, s, imports) !== undefined ? JSON.stringify(constantValue(provider, s, imports)) : s));
     if (items.every((s) => /^"[^"]*"$/.test(s))) v.push({ kind: "enum", values: items.map((s) => s.slice(1, -1)), caseSensitive: inSlice[2] !== "true" });
     else v.push({ kind: "custom", id: "StringInSlice", description: `one of ${items.join(", ")}` });
   }
@@ -152,7 +160,7 @@ for (const entry of SPEC) {
     const row = { path: attrPath };
     if (forceNew) row.forceNew = true;
     if (/Required:\s*true/.test(own) || found.helper === "commonschema.ResourceGroupName" || found.helper === "commonschema.Location") row.required = true;
-    const validations = found.helper ? (/ForceNew|Required/.test(found.helper) || found.helper === "commonschema.ResourceGroupName" ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : validationsOf(own, provider);
+    const validations = found.helper ? (/ForceNew|Required/.test(found.helper) || found.helper === "commonschema.ResourceGroupName" ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : validationsOf(own, provider, importsOf(show(provider, found.file)));
     if (validations.length) row.validations = validations;
     // SDKv2 lists absolute paths ("source.0.script"); written here without the list indices.
     for (const key of ["ConflictsWith", "ExactlyOneOf", "AtLeastOneOf"]) {
