@@ -96,9 +96,21 @@ function duplicatePriorities(json: Json): AzureRuleProblem[] {
   return problems;
 }
 
+/** A literal principal_id that is not an object id (GUID). */
+function principalIds(json: Json): AzureRuleProblem[] {
+  return resources(json, "azurerm_role_assignment")
+    .filter(([, a]) => typeof a.principal_id === "string" && !a.principal_id.includes("${") && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(a.principal_id))
+    .map(([name, a]) => ({
+      rule: "role-assignment-principal-is-object-id",
+      learnUrl: learn("role-assignment-principal-is-object-id"),
+      addresses: [`azurerm_role_assignment.${name}`],
+      problem: `azurerm_role_assignment.${name}: principal_id "${a.principal_id}" is not an object id (GUID)`,
+    }));
+}
+
 /** Every Azure rule a synthesized cdk.tf.json breaks by itself. */
 export function checkAzureRules(stackJson: unknown): readonly AzureRuleProblem[] {
   if (typeof stackJson !== "object" || stackJson === null) return [];
   const json = stackJson as Json;
-  return [...duplicateLinks(json), ...duplicatePriorities(json)];
+  return [...duplicateLinks(json), ...duplicatePriorities(json), ...principalIds(json)];
 }

@@ -91,6 +91,12 @@ export const AZURE_RULES: readonly AzureRule[] = [
     effect: "Any change to an assignment replaces it (delete, then create), which a lock at or above its scope blocks.",
   },
   {
+    id: "role-assignment-principal-is-object-id",
+    statement: "A role assignment's principalId is the object ID (a GUID) of the user, group or service principal in Microsoft Entra ID.",
+    learnUrl: "https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template",
+    effect: "A literal principal_id that is not a GUID (a name, an application id typed by hand in the wrong form) fails at apply; azurerm does not validate it (authorization/role_assignment_resource.go:100).",
+  },
+  {
     id: "nsg-rule-priority-unique",
     statement: "Rules of one network security group and one direction need distinct priorities (100 to 4096).",
     learnUrl: "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",

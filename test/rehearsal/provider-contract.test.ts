@@ -160,6 +160,11 @@ describe("checkAzureRules", () => {
     expect(checkAzureRules({ resource: { azurerm_network_security_rule: { a: rule, b: rule, c: { ...rule, direction: "Outbound" } } } }).map((p) => p.rule)).toEqual(["nsg-rule-priority-unique"]);
   });
 
+  test("a literal principal_id that is not an object id breaks role-assignment-principal-is-object-id", () => {
+    const stack = { resource: { azurerm_role_assignment: { a: { principal_id: "deployer" }, b: { principal_id: "6b1f0d3e-2a4c-4e8b-9f7a-5c3d2e1b0a99" }, c: { principal_id: "${data.azurerm_client_config.c.object_id}" } } } };
+    expect(checkAzureRules(stack).map((p) => [p.rule, p.addresses])).toEqual([["role-assignment-principal-is-object-id", ["azurerm_role_assignment.a"]]]);
+  });
+
   test("every rule a check reports is in AZURE_RULES, cited to Microsoft Learn", () => {
     for (const rule of AZURE_RULES) expect(rule.learnUrl).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\//);
     expect(new Set(AZURE_RULES.map((r) => r.id)).size).toBe(AZURE_RULES.length);
