@@ -13,6 +13,7 @@ export type AzureRuleId =
   | "resize-powers-off"
   | "encryption-at-host-change-deallocates"
   | "role-assignment-no-update"
+  | "run-command-failure-fails-deployment"
   // Open for rules found later (the interface note between the issue-21 helpers).
   | string;
 
@@ -89,6 +90,12 @@ export const AZURE_RULES: readonly AzureRule[] = [
     statement: "A role assignment's scope, principal and role cannot be updated (RoleAssignmentUpdateNotPermitted); a different assignment is a new one.",
     learnUrl: "https://learn.microsoft.com/azure/role-based-access-control/troubleshooting",
     effect: "Any change to an assignment replaces it (delete, then create), which a lock at or above its scope blocks.",
+  },
+  {
+    id: "run-command-failure-fails-deployment",
+    statement: "A managed Run Command created or updated with treatFailureAsDeploymentFailure fails its deployment when the script fails (exits non-zero).",
+    learnUrl: "https://learn.microsoft.com/azure/virtual-machines/windows/run-command-managed",
+    effect: "A bootstrap that fails fails the apply: on create the Run Command is saved tainted (replaced on the next apply); on update its new values are saved as if applied, so only a changed value (kms.bootstrapRevision) re-runs it.",
   },
   {
     id: "role-assignment-principal-is-object-id",

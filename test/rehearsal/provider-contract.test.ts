@@ -168,7 +168,7 @@ describe("checkAzureRules", () => {
   test("every rule a check reports is in AZURE_RULES, cited to Microsoft Learn", () => {
     for (const rule of AZURE_RULES) expect(rule.learnUrl).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\//);
     expect(new Set(AZURE_RULES.map((r) => r.id)).size).toBe(AZURE_RULES.length);
-    for (const id of ["lock-blocks-delete", "lock-blocks-child-delete", "purge-protection-irreversible", "one-link-per-zone-vnet", "key-vault-name-global", "key-vault-soft-deleted-name-blocks-reuse", "resize-powers-off", "encryption-at-host-change-deallocates", "role-assignment-no-update"]) {
+    for (const id of ["lock-blocks-delete", "lock-blocks-child-delete", "purge-protection-irreversible", "one-link-per-zone-vnet", "key-vault-name-global", "key-vault-soft-deleted-name-blocks-reuse", "resize-powers-off", "encryption-at-host-change-deallocates", "role-assignment-no-update", "run-command-failure-fails-deployment"]) {
       expect(AZURE_RULES.map((r) => r.id)).toContain(id);
     }
   });
