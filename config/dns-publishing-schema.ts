@@ -73,7 +73,12 @@ const gssapiSchema = z
 
 const tsigSchema = z
   .strictObject({
-    keyName: z.string().regex(KEY_NAME, "write the TSIG key's name as the server knows it, e.g. kms-update").describe("Name of the TSIG key, as configured on the server (e.g. the name given to tsig-keygen)."),
+    keyName: z
+      .string()
+      .regex(KEY_NAME, "write the TSIG key's name as the server knows it, e.g. kms-update")
+      .describe(
+        "Name of the TSIG key, as configured on the server (e.g. the name given to tsig-keygen). With or without the final dot: the stack gives it to the dns provider fully qualified (kms-update becomes kms-update.), which the provider requires.",
+      ),
     algorithm: z
       .enum(TSIG_ALGORITHMS, { error: "use hmac-sha256 (RFC 8945 recommends it) or hmac-sha512; hmac-md5 and hmac-sha1 are refused (RFC 8945, section 6)" })
       .default("hmac-sha256")

@@ -9,7 +9,7 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
-import { resourceIdParts } from "./azure-resource-id";
+import { providerForSubscription, resourceIdParts } from "./azure-resource-id";
 
 /** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
 export const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
@@ -78,8 +78,9 @@ export class KmsKeyVault extends Construct {
       throw new Error(`${where}: give exactly one of existingId (use a vault) and name (create one)`);
     }
     if (props.existingId) {
-      const { resourceGroup, name } = resourceIdParts(props.existingId);
-      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup });
+      const { subscription, resourceGroup, name } = resourceIdParts(props.existingId);
+      // Read in the vault's own subscription, which may not be the stack's (azure-resource-id.ts).
+      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup, provider: providerForSubscription(this, subscription) });
       this.id = props.existingId;
       this.uri = existing.vaultUri;
       this.name = name;

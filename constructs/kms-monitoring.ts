@@ -17,7 +17,7 @@ import { Construct } from "constructs";
 import { ALLOWED_VM_EXTENSION } from "../policy/rules/vm-no-extensions";
 import { type KqlQueryName, renderKqlQuery } from "../monitoring/queries";
 import type { KmsHost } from "./kms-host";
-import { resourceIdParts } from "./azure-resource-id";
+import { providerForSubscription, resourceIdParts } from "./azure-resource-id";
 
 /** Workspace retention bounds: `validation.IntBetween(30, 730)` (internal/services/loganalytics/log_analytics_workspace_resource.go, `retention_in_days`, azurerm v4.55.0). */
 export const MIN_RETENTION_DAYS = 30;
@@ -169,8 +169,9 @@ export class KmsMonitoring extends Construct {
       if (!WORKSPACE_ID.test(props.workspace.id)) {
         throw new Error(`${where}: workspace.id "${props.workspace.id}" is not a Log Analytics workspace resource id (…/providers/Microsoft.OperationalInsights/workspaces/<name>)`);
       }
-      const { resourceGroup, name } = resourceIdParts(props.workspace.id);
-      const existing = new DataAzurermLogAnalyticsWorkspace(this, "workspace", { name, resourceGroupName: resourceGroup });
+      const { subscription, resourceGroup, name } = resourceIdParts(props.workspace.id);
+      // Read in the workspace's own subscription, which may not be the stack's (azure-resource-id.ts).
+      const existing = new DataAzurermLogAnalyticsWorkspace(this, "workspace", { name, resourceGroupName: resourceGroup, provider: providerForSubscription(this, subscription) });
       this.workspaceId = existing.id;
       workspaceLocation = existing.location;
     } else {

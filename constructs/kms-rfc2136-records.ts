@@ -22,6 +22,16 @@ import { KMS_SRV_RECORD_NAME, KmsDnsRecords } from "./kms-dns-records";
 /** Name of the Terraform variable that carries the TSIG secret (set it as TF_VAR_dns_update_keysecret). */
 export const TSIG_SECRET_VARIABLE = "dns_update_keysecret";
 
+/**
+ * A TSIG key name as the dns provider wants it: fully qualified, ending with a dot. The provider
+ * refuses any other when it configures, so `terraform plan` fails (hashicorp/terraform-provider-dns
+ * v3.4.3, internal/provider/config.go:79, `dns.IsFqdn`). The key is the same name to the server
+ * (BIND's `key "kms-update"` is `kms-update.`), so a name written without the dot is completed.
+ */
+export function fullyQualifiedKeyName(keyName: string): string {
+  return keyName.endsWith(".") ? keyName : `${keyName}.`;
+}
+
 /** GSS-TSIG (RFC 3645): Kerberos, as Active Directory requires for secure dynamic updates. */
 export interface KmsGssTsigAuth {
   readonly kind: "gssapi";
@@ -37,7 +47,7 @@ export interface KmsGssTsigAuth {
 /** TSIG (RFC 8945) with a shared key. */
 export interface KmsTsigAuth {
   readonly kind: "tsig";
-  /** Key name as the server knows it. */
+  /** Key name as the server knows it, with or without the final dot (the provider is given it fully qualified). */
   readonly keyName: string;
   /** HMAC algorithm, e.g. `hmac-sha256`. */
   readonly algorithm: string;
@@ -96,7 +106,7 @@ export class KmsRfc2136Records extends Construct {
       // A stable name, so the operator's TF_VAR_ variable does not depend on the construct path.
       this.tsigSecret.overrideLogicalId(TSIG_SECRET_VARIABLE);
       this.provider = new DnsProvider(this, "dns", {
-        update: [{ ...update, keyName: auth.keyName, keyAlgorithm: auth.algorithm, keySecret: this.tsigSecret.stringValue }],
+        update: [{ ...update, keyName: fullyQualifiedKeyName(auth.keyName), keyAlgorithm: auth.algorithm, keySecret: this.tsigSecret.stringValue }],
       });
     }
 

@@ -14,6 +14,7 @@ import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from
 import { prepareKeepingResolution, takePreparedStackTerraform } from "../policy/prepared-resolution";
 import { recordEnvironmentFields } from "./environment-fields";
 import { addMonitoring } from "./monitoring";
+import { zoneLinkVnetIds } from "./zone-links";
 
 /** The stack name of an environment. */
 export function stackName(environmentName: string): string {
@@ -182,9 +183,9 @@ export class KmsStack extends TerraformStack {
     this.dnsRecords = new KmsPrivateDns(this, "dns", {
       resourceGroupName: zoneResourceGroup,
       createZone: config.dns.createZone,
-      // A created zone is linked to the hosts' vnet too; an existing zone only to the vnets listed
-      // (its owner has linked the networks that already use it).
-      linkedVnetIds: config.dns.createZone ? [network.vnetId, ...config.dns.linkedVnetIds] : config.dns.linkedVnetIds,
+      // A created zone is linked to the hosts' vnet too (once, if also listed); an existing zone only
+      // to the vnets listed (its owner has linked the networks that already use it).
+      linkedVnetIds: zoneLinkVnetIds(config, network.vnetId),
       linkNamePrefix: `link-kms-${config.name}`,
       records: this.dnsRecordModel,
     }).records;

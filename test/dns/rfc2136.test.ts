@@ -1,6 +1,8 @@
 // dns.rfc2136: the records on an RFC 2136 server through the hashicorp/dns provider, with GSS-TSIG
 // (Active Directory) or TSIG, and never a secret in the synthesized JSON.
 import { synthesizeEnvironment, SynthesizedStack } from "../support/synth";
+import { fullyQualifiedKeyName } from "../../constructs/kms-rfc2136-records";
+import { checkAgainstContract } from "../../rehearsal/provider-contract";
 import { azurePrivateDnsAnswers, fixtureEnvironment, sortAnswers } from "./support";
 
 // Made-up values; the test proves they never reach the JSON even when set in the environment.
@@ -87,11 +89,17 @@ describe("dns.rfc2136 with TSIG, dynamic IPs", () => {
 
   test("key name and algorithm in the provider block; the secret is a sensitive variable without default", () => {
     expect(stack.json.provider.dns).toEqual([
-      { update: [{ server: "127.0.0.1", port: 5353, transport: "udp", key_name: "kms-update", key_algorithm: "hmac-sha512", key_secret: "${var.dns_update_keysecret}" }] },
+      { update: [{ server: "127.0.0.1", port: 5353, transport: "udp", key_name: "kms-update.", key_algorithm: "hmac-sha512", key_secret: "${var.dns_update_keysecret}" }] },
     ]);
     expect(stack.json.variable.dns_update_keysecret).toEqual(expect.objectContaining({ type: "string", sensitive: true, nullable: false }));
     expect(stack.json.variable.dns_update_keysecret.default).toBeUndefined();
     expectNoSecret(stack);
+  });
+
+  test("the key name is written fully qualified, as hashicorp/dns 3.4.3 requires (config.go:79); one given with its dot stays as written", () => {
+    expect(fullyQualifiedKeyName("kms-update")).toBe("kms-update.");
+    expect(fullyQualifiedKeyName("kms-update.corp.contoso.com.")).toBe("kms-update.corp.contoso.com.");
+    expect(checkAgainstContract(stack.json)).toEqual([]);
   });
 
   test("A record sets point at the NICs' addresses (references), so dynamic IPs work", () => {
