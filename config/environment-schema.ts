@@ -12,7 +12,7 @@ import { officeProductById } from "../catalog/odt-products";
 import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
 import { addProblem } from "./add-problem";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
-import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
+import { allowShadowingZoneSchema, checkDnsPublishing, dnsSrvSchema, privateZoneSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
 import { closestName, isPlaceholderId } from "./names";
 
@@ -274,8 +274,10 @@ const dnsSchema = z
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
     srv: dnsSrvSchema,
     rfc2136: rfc2136Schema.optional(),
+    privateZone: privateZoneSchema,
+    allowShadowingZone: allowShadowingZoneSchema,
   })
-  .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");
+  .describe("DNS: the hosts' A records and the _vlmcs._tcp SRV record, in an Azure Private DNS zone (dns.privateZone), on an RFC 2136 server (dns.rfc2136) and in the exports.");
 
 const keyVaultSchema = z
   .strictObject({

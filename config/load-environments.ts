@@ -132,7 +132,7 @@ function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[
   unique(
     "private DNS zone (created) in the same resource group",
     ["dns", "zoneName"],
-    (e) => (e.dns.createZone ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.dns.zoneResourceGroup ?? e.resourceGroup.name}/${e.dns.zoneName}` : undefined),
+    (e) => (e.dns.privateZone && e.dns.createZone ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.dns.zoneResourceGroup ?? e.resourceGroup.name}/${e.dns.zoneName}` : undefined),
     "two stacks cannot both create one zone; let one create it and the other use it (dns.createZone: false)",
     (e) => e.dns.zoneName,
   );
