@@ -14,6 +14,7 @@ import { addProblem } from "./add-problem";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
 import { allowShadowingZoneSchema, checkDnsPublishing, dnsSrvSchema, privateZoneSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
+import { checkProduction, productionWarnings } from "./production-rules";
 import { closestName, isPlaceholderId } from "./names";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
@@ -459,6 +460,7 @@ export const environmentSchema = z
           "a role assignment for whoever happens to run terraform would be replaced under the vault's delete lock", ["keyVault", "deployerPrincipalId"]);
     }
     checkDnsPublishing(env, ctx);
+    checkProduction(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       addProblem(ctx, `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`, ["hosts", "zones"]);
     }
@@ -530,6 +532,7 @@ export function environmentWarnings(env: EnvironmentConfig): { path: (string | n
   check(env.keyVault.id, ["keyVault", "id"]);
   check(env.keyVault.deployerPrincipalId, ["keyVault", "deployerPrincipalId"]);
   if (env.backend.type === "azurerm") check(env.backend.subscriptionId, ["backend", "subscriptionId"]);
+  warnings.push(...productionWarnings(env));
   return warnings;
 }
 

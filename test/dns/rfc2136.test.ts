@@ -123,6 +123,7 @@ describe("dns.rfc2136 in production", () => {
         d.keyVault.deployerPrincipalId = "6b1f0d3e-2a4c-4e8b-9f7a-5c3d2e1b0a99";
         d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } };
         d.dns.privateZone = false;
+        d.backend = { type: "azurerm", resourceGroupName: "rg-fixture-state", storageAccountName: "stfixturedns", containerName: "tfstate", key: "kms-lab.tfstate" };
       }),
     );
     expect(Object.keys(stack.json.resource ?? {}).filter((type) => type.startsWith("azurerm_private_dns_"))).toEqual([]);
