@@ -15,6 +15,8 @@ import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedA
 import { allowShadowingZoneSchema, checkDnsPublishing, dnsSrvSchema, privateZoneSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
 import { checkProduction, productionWarnings } from "./production-rules";
+import { checkTags, tagNameProblem } from "./tag-rules";
+import { checkKmsPort } from "./windows-ports";
 import { closestName, isPlaceholderId } from "./names";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
@@ -405,7 +407,7 @@ export const environmentSchema = z
           .min(1, "use a TCP port from 1 to 65535")
           .max(65535, "use a TCP port from 1 to 65535")
           .default(DEFAULT_KMS_PORT)
-          .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688."),
+          .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688. Not a TCP port Windows itself uses (e.g. 135, 445, 3389; config/windows-ports.ts) nor one in Windows' dynamic range 49152-65535."),
         bootstrapRevision: z
           .number()
           .int()
@@ -438,11 +440,18 @@ export const environmentSchema = z
     // (Validate): at most 50 tags per resource, keys at most 512 and values at most 256 bytes (Go len).
     tags: z
       .record(
-        z.string().min(1).refine((key) => Buffer.byteLength(key) <= 512, "a tag name is at most 512 bytes; shorten it"),
+        z
+          .string()
+          .min(1)
+          .refine((key) => Buffer.byteLength(key) <= 512, "a tag name is at most 512 bytes; shorten it")
+          .superRefine((key, ctx) => {
+            const problem = tagNameProblem(key);
+            if (problem) addProblem(ctx, problem);
+          }),
         z.string().refine((value) => Buffer.byteLength(value) <= 256, "a tag value is at most 256 bytes; shorten it"),
       )
       .default({})
-      .describe(`Tags put on every taggable resource, with managed-by and environment (at most ${MAX_TAGS} tags in all).`),
+      .describe(`Tags put on every taggable resource, with managed-by and environment (at most ${MAX_TAGS} tags in all). Not managed-by or environment themselves (in any case), and no < > % & \\ ? / in a name (Azure refuses them).`),
   })
   .superRefine((env, ctx) => {
     checkProducts(env, ctx);
@@ -461,6 +470,8 @@ export const environmentSchema = z
     }
     checkDnsPublishing(env, ctx);
     checkProduction(env, ctx);
+    checkKmsPort(env, ctx);
+    checkTags(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       addProblem(ctx, `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`, ["hosts", "zones"]);
     }
