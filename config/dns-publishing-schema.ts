@@ -114,9 +114,74 @@ export const rfc2136Schema = z
     "Optional: also publish the A and _vlmcs._tcp SRV records on a DNS server that accepts RFC 2136 dynamic updates (Active Directory DNS, BIND), through the hashicorp/dns provider. The zone is dns.zoneName. No secret ever goes in this file.",
   );
 
-/** Cross-field checks on the DNS publishing settings that need the host count. */
-export function checkDnsPublishing(env: { readonly hosts: { readonly count: number }; readonly dns: { readonly srv?: readonly unknown[] } }, ctx: z.RefinementCtx): void {
-  if (env.dns.srv && env.dns.srv.length !== env.hosts.count) {
-    addProblem(ctx, `lists ${env.dns.srv.length} entries for ${env.hosts.count} hosts; give one entry (priority, weight) per host in host order, or remove the field`, ["dns", "srv"]);
+/** `dns.privateZone`: publish in Azure Private DNS, or not at all. */
+export const privateZoneSchema = z
+  .boolean()
+  .default(true)
+  .describe(
+    "Publish the records in an Azure Private DNS zone (true, default). false: no Azure Private DNS zone, link or record at all; publish through dns.rfc2136 (e.g. Active Directory DNS) or hand the exports (cdktf.out/dns/<name>/) to your DNS administrators.",
+  );
+
+/** `dns.allowShadowingZone`: the file's own statement that a private zone of the RFC 2136 zone's name is intended. */
+export const allowShadowingZoneSchema = z
+  .strictObject({
+    reason: z
+      .string()
+      .trim()
+      .min(20, "say in a sentence why a private zone may answer for the whole domain here (at least 20 characters), e.g. which vnets are linked and why none of them needs the domain's other names")
+      .describe("Why the private zone may answer authoritatively for the whole name in the linked vnets."),
+  })
+  .optional()
+  .describe(
+    "Only with dns.rfc2136 and dns.privateZone: true. A private zone named like the zone dns.rfc2136 publishes to shadows it in every linked vnet (README: DNS layouts); it is refused unless this states why that is intended.",
+  );
+
+/** The parts of an environment that checkDnsPublishing reads. */
+interface DnsPublishingCheckInput {
+  readonly hosts: { readonly count: number };
+  readonly dns: {
+    readonly zoneName: string;
+    readonly srv?: readonly unknown[];
+    readonly privateZone: boolean;
+    readonly zoneResourceGroup?: string;
+    readonly linkedVnetIds: readonly string[];
+    readonly rfc2136?: { readonly server: string; readonly gssapi?: { readonly realm: string } };
+    readonly allowShadowingZone?: { readonly reason: string };
+  };
+}
+
+/**
+ * Cross-field checks on the DNS publishing settings: one SRV entry per host, and no private zone
+ * that shadows the zone dns.rfc2136 publishes to. A private zone linked to a vnet answers
+ * authoritatively for its whole name there: a name missing from it is NXDOMAIN, with no fallback to
+ * other servers (only privatelink zones can fall back: learn.microsoft.com/azure/dns/private-dns-fallback;
+ * resolution order: learn.microsoft.com/azure/dns/private-dns-overview). The RFC 2136 records go
+ * to dns.zoneName on the server, so a private zone of that name (the one the stack writes) would
+ * hide the rest of that zone, e.g. every other name of an Active Directory domain.
+ */
+export function checkDnsPublishing(env: DnsPublishingCheckInput, ctx: z.RefinementCtx): void {
+  const { dns } = env;
+  if (dns.srv && dns.srv.length !== env.hosts.count) {
+    addProblem(ctx, `lists ${dns.srv.length} entries for ${env.hosts.count} hosts; give one entry (priority, weight) per host in host order, or remove the field`, ["dns", "srv"]);
   }
+  if (!dns.privateZone) {
+    if (dns.linkedVnetIds.length > 0) addProblem(ctx, "applies only to an Azure private zone, and dns.privateZone is false; remove dns.linkedVnetIds or set dns.privateZone: true", ["dns", "linkedVnetIds"]);
+    if (dns.zoneResourceGroup !== undefined) addProblem(ctx, "applies only to an Azure private zone, and dns.privateZone is false; remove dns.zoneResourceGroup or set dns.privateZone: true", ["dns", "zoneResourceGroup"]);
+    if (dns.allowShadowingZone) addProblem(ctx, "there is no private zone to shadow anything (dns.privateZone is false); remove dns.allowShadowingZone", ["dns", "allowShadowingZone"]);
+    // Without dns.rfc2136 too, the exports (cdktf.out/dns/<name>/) are how the records get published: by hand.
+    return;
+  }
+  if (!dns.rfc2136) {
+    if (dns.allowShadowingZone) addProblem(ctx, "applies only with dns.rfc2136 (the zone a private zone could shadow); remove dns.allowShadowingZone", ["dns", "allowShadowingZone"]);
+    return;
+  }
+  if (dns.allowShadowingZone) return;
+  const realm = dns.rfc2136.gssapi?.realm.toLowerCase();
+  const adDomain = realm !== undefined && (realm === dns.zoneName || realm.endsWith(`.${dns.zoneName}`)) ? ` (the Active Directory domain ${dns.rfc2136.gssapi?.realm} is ${realm === dns.zoneName ? "this name" : "under it"})` : "";
+  addProblem(
+    ctx,
+    `an Azure private zone "${dns.zoneName}" would shadow the zone of that name dns.rfc2136 publishes to on ${dns.rfc2136.server}${adDomain}: a private zone linked to a vnet answers authoritatively for the whole name, so everything resolving through Azure DNS there gets NXDOMAIN for every other name of it. ` +
+      "Set dns.privateZone: false (publish only through dns.rfc2136), or, if the shadowing is intended, add dns.allowShadowingZone.reason (README: DNS layouts)",
+    ["dns", "privateZone"],
+  );
 }

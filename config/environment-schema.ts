@@ -12,8 +12,11 @@ import { officeProductById } from "../catalog/odt-products";
 import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
 import { addProblem } from "./add-problem";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
-import { checkDnsPublishing, dnsSrvSchema, rfc2136Schema } from "./dns-publishing-schema";
+import { allowShadowingZoneSchema, checkDnsPublishing, dnsSrvSchema, privateZoneSchema, rfc2136Schema } from "./dns-publishing-schema";
 import { monitoringSchema } from "./monitoring-schema";
+import { checkProduction, productionWarnings } from "./production-rules";
+import { checkTags, tagNameProblem } from "./tag-rules";
+import { checkKmsPort } from "./windows-ports";
 import { closestName, isPlaceholderId } from "./names";
 
 // One parse per file per run: compiling zod's fast path (new Function) costs more than it saves.
@@ -274,8 +277,10 @@ const dnsSchema = z
     ttl: z.number().int().min(1).max(2147483647).default(3600).describe("TTL of the A and SRV records in seconds. Default 3600."),
     srv: dnsSrvSchema,
     rfc2136: rfc2136Schema.optional(),
+    privateZone: privateZoneSchema,
+    allowShadowingZone: allowShadowingZoneSchema,
   })
-  .describe("Private DNS: the hosts' A records and the _vlmcs._tcp SRV record.");
+  .describe("DNS: the hosts' A records and the _vlmcs._tcp SRV record, in an Azure Private DNS zone (dns.privateZone), on an RFC 2136 server (dns.rfc2136) and in the exports.");
 
 const keyVaultSchema = z
   .strictObject({
@@ -402,7 +407,7 @@ export const environmentSchema = z
           .min(1, "use a TCP port from 1 to 65535")
           .max(65535, "use a TCP port from 1 to 65535")
           .default(DEFAULT_KMS_PORT)
-          .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688."),
+          .describe("TCP port the hosts listen on; the NSG rule and every SRV entry follow it. Default 1688. Not a TCP port Windows itself uses (e.g. 135, 445, 3389; config/windows-ports.ts) nor one in Windows' dynamic range 49152-65535."),
         bootstrapRevision: z
           .number()
           .int()
@@ -435,11 +440,18 @@ export const environmentSchema = z
     // (Validate): at most 50 tags per resource, keys at most 512 and values at most 256 bytes (Go len).
     tags: z
       .record(
-        z.string().min(1).refine((key) => Buffer.byteLength(key) <= 512, "a tag name is at most 512 bytes; shorten it"),
+        z
+          .string()
+          .min(1)
+          .refine((key) => Buffer.byteLength(key) <= 512, "a tag name is at most 512 bytes; shorten it")
+          .superRefine((key, ctx) => {
+            const problem = tagNameProblem(key);
+            if (problem) addProblem(ctx, problem);
+          }),
         z.string().refine((value) => Buffer.byteLength(value) <= 256, "a tag value is at most 256 bytes; shorten it"),
       )
       .default({})
-      .describe(`Tags put on every taggable resource, with managed-by and environment (at most ${MAX_TAGS} tags in all).`),
+      .describe(`Tags put on every taggable resource, with managed-by and environment (at most ${MAX_TAGS} tags in all). Not managed-by or environment themselves (in any case), and no < > % & \\ ? / in a name (Azure refuses them).`),
   })
   .superRefine((env, ctx) => {
     checkProducts(env, ctx);
@@ -457,6 +469,9 @@ export const environmentSchema = z
           "a role assignment for whoever happens to run terraform would be replaced under the vault's delete lock", ["keyVault", "deployerPrincipalId"]);
     }
     checkDnsPublishing(env, ctx);
+    checkProduction(env, ctx);
+    checkKmsPort(env, ctx);
+    checkTags(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       addProblem(ctx, `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`, ["hosts", "zones"]);
     }
@@ -528,6 +543,7 @@ export function environmentWarnings(env: EnvironmentConfig): { path: (string | n
   check(env.keyVault.id, ["keyVault", "id"]);
   check(env.keyVault.deployerPrincipalId, ["keyVault", "deployerPrincipalId"]);
   if (env.backend.type === "azurerm") check(env.backend.subscriptionId, ["backend", "subscriptionId"]);
+  warnings.push(...productionWarnings(env));
   return warnings;
 }
 

@@ -7,6 +7,7 @@ import { Document, LineCounter, isNode, parseDocument } from "yaml";
 import * as z from "zod";
 import { EnvironmentConfig, environmentSchema, environmentWarnings } from "./environment-schema";
 import { closestName } from "./names";
+import { sharedTargetClashes } from "./shared-targets";
 
 /** One problem in one environment file. */
 export interface ConfigProblem {
@@ -132,8 +133,8 @@ function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[
   unique(
     "private DNS zone (created) in the same resource group",
     ["dns", "zoneName"],
-    (e) => (e.dns.createZone ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.dns.zoneResourceGroup ?? e.resourceGroup.name}/${e.dns.zoneName}` : undefined),
-    "two stacks cannot both create one zone; let one create it and the other use it (dns.createZone: false)",
+    (e) => (e.dns.privateZone && e.dns.createZone ? `${e.subscriptionId ?? "ARM_SUBSCRIPTION_ID"}/${e.dns.zoneResourceGroup ?? e.resourceGroup.name}/${e.dns.zoneName}` : undefined),
+    "two stacks cannot both create one zone, nor share one (each writes the _vlmcs._tcp SRV record); give each environment its own dns.zoneName, or publish one without a private zone (dns.privateZone: false)",
     (e) => e.dns.zoneName,
   );
   unique(
@@ -142,6 +143,8 @@ function crossFileProblems(loaded: readonly LoadedEnvironment[]): ConfigProblem[
     (e) => (e.backend.type === "azurerm" ? `${e.backend.storageAccountName}/${e.backend.containerName}/${e.backend.key}` : undefined),
     "two stacks sharing one state blob overwrite each other's state, so give each environment its own backend.key",
   );
+  // Things two stacks would both write: secrets in one vault, one RFC 2136 record set, one private zone's records (config/shared-targets.ts).
+  for (const clash of sharedTargetClashes(loaded)) problems.push({ file: clash.entry.file, field: formatPath(clash.field), line: clash.entry.lineOf(clash.field), message: clash.message });
   return problems;
 }
 

@@ -121,6 +121,8 @@ interface AlertDefinition {
   readonly severity: number;
   readonly windowDuration: string;
   readonly evaluationFrequency: string;
+  /** How far back the query sees, when longer than the window (at most P2D: the provider's query_time_range_override). */
+  readonly queryTimeRange?: string;
   /** Stateful (fires once, resolves by itself) for conditions; stateless for one-off events. */
   readonly autoMitigation: boolean;
   /** What it means and the first response; shown in the alert e-mail and the portal. */
@@ -253,7 +255,7 @@ export class KmsMonitoring extends Construct {
     );
 
     // Alerts. Every query is limited to this stack's hosts, so a shared workspace is fine.
-    const parameters = { hosts: props.hosts.map((h) => h.computerName), noRequestPeriodHours: hours };
+    const parameters = { hosts: props.hosts.map((h) => h.computerName), noRequestPeriodHours: hours, newEventPeriodMinutes: BOOTSTRAP_EVALUATION_MINUTES + 1 };
     const period = isoHours(hours);
     this.alerts = alertDefinitions(period, hours).map(
       (alert) =>
@@ -267,6 +269,7 @@ export class KmsMonitoring extends Construct {
           severity: alert.severity,
           windowDuration: alert.windowDuration,
           evaluationFrequency: alert.evaluationFrequency,
+          queryTimeRangeOverride: alert.queryTimeRange,
           autoMitigationEnabled: alert.autoMitigation,
           criteria: [
             {
@@ -300,7 +303,21 @@ export class KmsMonitoring extends Construct {
   }
 }
 
-/** The alerts; the README's Operations section is the long form of each description. */
+/** Evaluation frequency of the bootstrap alert, in minutes (its query looks for failures that arrived in the last this + 1 minutes). */
+export const BOOTSTRAP_EVALUATION_MINUTES = 15;
+
+/**
+ * The longest time range a log search alert's query can see: `window_duration` and
+ * `query_time_range_override` both stop at P2D (internal/services/monitor/
+ * monitor_scheduled_query_rules_alert_v2_resource.go at v4.55.0, their StringInSlice lists).
+ */
+export const MAX_ALERT_QUERY_TIME_RANGE = "P2D";
+
+/**
+ * The alerts; the README's Operations section (alert table) says when each fires and when it
+ * resolves. Stateful rules (auto-mitigation) resolve when their query stops returning the host;
+ * a stateless one stays fired until closed (learn.microsoft.com/azure/azure-monitor/alerts/alerts-types#log-alerts).
+ */
 function alertDefinitions(period: string, hours: number): AlertDefinition[] {
   return [
     {
@@ -310,6 +327,8 @@ function alertDefinitions(period: string, hours: number): AlertDefinition[] {
       severity: 1,
       windowDuration: "PT15M",
       evaluationFrequency: "PT5M",
+      // A day of heartbeats, so the alert shows when a host fell silent (its LastHeartbeat).
+      queryTimeRange: "P1D",
       autoMitigation: true,
       description:
         "The KMS host has sent no Azure Monitor Agent heartbeat for 15 minutes: it is stopped or hung, or its agent cannot reach Azure Monitor. Clients keep their activation for up to 180 days, so this is not yet an outage. First response: check the VM's power state and boot diagnostics in the portal, start or restart it, then check the AzureMonitorWindowsAgent extension status (README, Operations).",
@@ -322,18 +341,23 @@ function alertDefinitions(period: string, hours: number): AlertDefinition[] {
       windowDuration: period,
       evaluationFrequency: hours >= 24 ? "PT1H" : "PT15M",
       autoMitigation: true,
-      description: `The KMS host is running but has answered no client activation request (event 12290) for ${hours} hours. Clients cannot reach it or cannot find it. First response: from a client run Test-KmsClient.ps1 from the client kit (SRV lookup, TCP port, licence state); check the NSG rule for the KMS port and clientCidrs, the _vlmcs._tcp SRV record, and on the host Get-CimInstance SoftwareLicensingService (KeyManagementServiceListeningPort, KeyManagementServiceCurrentCount) (README, Operations).`,
+      description: `The KMS host has been running for the last ${hours} hours (a new or restarted host waits that long first) and answered no client activation request (event 12290) in them. Clients cannot reach it or cannot find it. First response: from a client run Test-KmsClient.ps1 from the client kit (SRV lookup, TCP port, licence state); check the NSG rule for the KMS port and clientCidrs, the _vlmcs._tcp SRV record, and on the host Get-CimInstance SoftwareLicensingService (KeyManagementServiceListeningPort, KeyManagementServiceCurrentCount) (README, Operations).`,
     },
     {
       id: "bootstrap-failed",
       query: "alert-bootstrap-failed",
       displayName: "KMS host bootstrap failed",
       severity: 1,
-      windowDuration: "P1D",
-      evaluationFrequency: "PT15M",
-      autoMitigation: true,
+      windowDuration: `PT${BOOTSTRAP_EVALUATION_MINUTES}M`,
+      evaluationFrequency: `PT${BOOTSTRAP_EVALUATION_MINUTES}M`,
+      // The latest outcome per host over the longest range a log alert can see.
+      queryTimeRange: MAX_ALERT_QUERY_TIME_RANGE,
+      // Stateless: it fires once per failure and stays open until closed. Stateful, it would
+      // resolve itself once the failure is older than the two days its query can see, whether
+      // or not the host was fixed.
+      autoMitigation: false,
       description:
-        "The last run of the KMS host bootstrap (Install-KmsHost.ps1, Application log event 1001, source AzureKmsHost) failed; the alert's Advice column carries the script's advice. First response: follow the advice (usually a missing Key Vault secret, a Volume License Pack hash mismatch, or no outbound access to Microsoft's activation service), read C:\\ProgramData\\AzureKmsHost\\bootstrap.log on the host, fix, then bump kms.bootstrapRevision and apply (README, Operations).",
+        "The last run of the KMS host bootstrap (Install-KmsHost.ps1, Application log event 1001, source AzureKmsHost) failed; the alert's Advice column carries the script's advice. It fires once per failure and stays open until you close it: close it once a later bootstrap reported success (event 1000; saved search 'KMS last activity per host'). First response: follow the advice (usually a missing Key Vault secret, a Volume License Pack hash mismatch, or no outbound access to Microsoft's activation service), read C:\\ProgramData\\AzureKmsHost\\bootstrap.log on the host, fix, then bump kms.bootstrapRevision and apply (README, Operations).",
     },
     {
       id: "activation-errors",

@@ -1,6 +1,7 @@
 // The KQL queries of the KMS host monitoring, one file per query in monitoring/queries/, read at
-// synth. A query refers to the stack's hosts as `KmsHosts` (and the "no client request" alert to
-// its period as `NoRequestPeriod`); renderKqlQuery declares the ones a query uses in `let`
+// synth. A query refers to the stack's hosts as `KmsHosts` (the "no client request" alert to its
+// period as `NoRequestPeriod`, the bootstrap alert to its look-back for new events as
+// `NewEventPeriod`); renderKqlQuery declares the ones a query uses in `let`
 // statements in front of it, so the files stay plain, reusable KQL that can be pasted into Log
 // Analytics after those lines.
 import * as fs from "fs";
@@ -37,6 +38,12 @@ export interface KqlParameters {
    * @default 48
    */
   readonly noRequestPeriodHours?: number;
+  /**
+   * Minutes back a stateless alert looks for newly arrived events (`NewEventPeriod`): its evaluation
+   * frequency plus a minute of overlap, so that no event falls between two evaluations.
+   * @default 16
+   */
+  readonly newEventPeriodMinutes?: number;
 }
 
 /** A computer name we put into a KQL string literal: NetBIOS characters only, so nothing needs escaping. */
@@ -79,5 +86,8 @@ export function renderKqlQuery(name: KqlQueryName, parameters: KqlParameters): s
   const declarations: string[] = [];
   if (/\bKmsHosts\b/.test(body)) declarations.push(`let KmsHosts = dynamic(${JSON.stringify(parameters.hosts.map((h) => h.toLowerCase()))});`);
   if (/\bNoRequestPeriod\b/.test(body)) declarations.push(`let NoRequestPeriod = ${hours}h;`);
+  const newEventMinutes = parameters.newEventPeriodMinutes ?? 16;
+  if (!Number.isInteger(newEventMinutes) || newEventMinutes < 1) throw new Error(`KQL query ${name}: newEventPeriodMinutes must be a whole number of minutes, got ${newEventMinutes}`);
+  if (/\bNewEventPeriod\b/.test(body)) declarations.push(`let NewEventPeriod = ${newEventMinutes}m;`);
   return [...declarations, body].join("\n") + "\n";
 }

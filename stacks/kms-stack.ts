@@ -84,8 +84,8 @@ export class KmsStack extends TerraformStack {
   public readonly keyVaultUri: string;
   /** The firewall rule for the KMS port. */
   public readonly firewallRule: KmsFirewallRule;
-  /** The DNS records in Azure Private DNS. */
-  public readonly dnsRecords: KmsSrvRecord;
+  /** The DNS records in Azure Private DNS; none with `dns.privateZone: false`. */
+  public readonly dnsRecords?: KmsSrvRecord;
   /** The environment's DNS record model, rendered by every publisher (Private DNS, RFC 2136, exports). */
   public readonly dnsRecordModel: KmsDnsRecords;
   /** The records on an RFC 2136 server, when the environment has `dns.rfc2136`. */
@@ -180,7 +180,8 @@ export class KmsStack extends TerraformStack {
       port,
       ttl: config.dns.ttl,
     });
-    this.dnsRecords = new KmsPrivateDns(this, "dns", {
+    // dns.privateZone: false writes no azurerm_private_dns_* resource at all.
+    this.dnsRecords = !config.dns.privateZone ? undefined : new KmsPrivateDns(this, "dns", {
       resourceGroupName: zoneResourceGroup,
       createZone: config.dns.createZone,
       // A created zone is linked to the hosts' vnet too (once, if also listed); an existing zone only
@@ -230,8 +231,9 @@ export class KmsStack extends TerraformStack {
         targets: [
           ...hostLocks,
           ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
-          { id: "lock-srv-record", resource: this.dnsRecords.srvRecord },
-          ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, resource: r })),
+          // Records on an RFC 2136 server are not Azure resources: no lock can cover them.
+          ...(this.dnsRecords ? [{ id: "lock-srv-record", resource: this.dnsRecords.srvRecord }] : []),
+          ...(this.dnsRecords?.hostRecords ?? []).map((r, i) => ({ id: `lock-a-record-${i + 1}`, resource: r })),
         ],
       });
     }
@@ -346,9 +348,9 @@ export class KmsStack extends TerraformStack {
 
   private addOutputs(): void {
     const port = this.config.kms.port;
-    new TerraformOutput(this, "host_names", { value: this.hosts.map((h) => h.fqdn), description: "KMS host FQDNs in the private DNS zone." });
+    new TerraformOutput(this, "host_names", { value: this.hosts.map((h) => h.fqdn), description: "KMS host FQDNs in dns.zoneName." });
     new TerraformOutput(this, "private_ips", { value: this.hosts.map((h) => h.privateIp), description: "KMS host private IP addresses." });
-    new TerraformOutput(this, "srv_record_fqdn", { value: this.dnsRecords.fqdn, description: "The _vlmcs._tcp SRV record clients discover the hosts by." });
+    new TerraformOutput(this, "srv_record_fqdn", { value: this.dnsRecords?.fqdn ?? this.dnsRecordModel.srvFqdn, description: "The _vlmcs._tcp SRV record clients discover the hosts by." });
     new TerraformOutput(this, "kms_port", { value: port, description: "TCP port the KMS hosts listen on." });
     new TerraformOutput(this, "client_manual_command", {
       // The licensing service's own WMI methods, not slmgr.vbs (VBScript is being retired):

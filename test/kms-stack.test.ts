@@ -329,7 +329,7 @@ describe("what KmsStack wires together", () => {
   });
 
   test("refuses, by name, an RFC 2136 section built without the schema that has neither gssapi nor tsig", () => {
-    const environment = validEnvironment(environmentWith("lab", (d) => (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } })));
+    const environment = validEnvironment(environmentWith("lab", (d) => ((d.dns.privateZone = false), (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } }))));
     const broken = { ...environment, dns: { ...environment.dns, rfc2136: { ...environment.dns.rfc2136!, gssapi: undefined } } } as EnvironmentConfig;
     expect(() => new KmsStack(new App({ outdir: "never-synthesized" }), broken)).toThrow(new Error("dns.rfc2136: give gssapi or tsig"));
   });

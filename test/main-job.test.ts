@@ -29,6 +29,10 @@ describe.each([
   ["a missing required field", (d: any) => delete d.location, "location"],
   ["a misspelt field", (d: any) => ((d.hosts.cout = d.hosts.count), delete d.hosts.count), "hosts.cout"],
   ["a subscription Office product", (d: any) => (d.clients.office.products = ["O365ProPlusRetail"]), "clients.office.products[0]"],
+  ["kms.port 445 (SMB)", (d: any) => (d.kms.port = 445), "kms.port"],
+  ["kms.port in the dynamic range", (d: any) => (d.kms.port = 50000), "kms.port"],
+  ["a tag name Azure refuses", (d: any) => (d.tags["team/app"] = "x"), 'tags["team/app"]'],
+  ["a user tag named like a standard tag", (d: any) => (d.tags.Environment = "x"), "tags.Environment"],
 ])("with %s", (_what, change, field) => {
   test("throws a ConfigError naming the file and the field, and writes no stack output", () => {
     // The production file is valid: a bad lab file must stop it from being written too.

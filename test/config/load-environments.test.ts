@@ -203,7 +203,7 @@ describe("checks across files", () => {
     write("one", (d) => distinct(d, 1));
     write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-kms-1")));
     expect(messages()).toEqual([
-      `dns.zoneName: "z1.contoso.internal" is already the private DNS zone (created) in the same resource group of ${path.join(dir, "one.yaml")}; two stacks cannot both create one zone; let one create it and the other use it (dns.createZone: false)`,
+      `dns.zoneName: "z1.contoso.internal" is already the private DNS zone (created) in the same resource group of ${path.join(dir, "one.yaml")}; two stacks cannot both create one zone, nor share one (each writes the _vlmcs._tcp SRV record); give each environment its own dns.zoneName, or publish one without a private zone (dns.privateZone: false)`,
     ]);
     write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-dns")));
     expect(messages()).toEqual([]);
@@ -212,6 +212,55 @@ describe("checks across files", () => {
   test("the same zone in one resource group name of two subscriptions is fine", () => {
     write("one", (d) => (distinct(d, 1), (d.subscriptionId = "11111111-1111-4111-8111-111111111111")));
     write("two", (d) => (distinct(d, 2), (d.dns.zoneName = "z1.contoso.internal"), (d.dns.zoneResourceGroup = "rg-kms-1"), (d.subscriptionId = "22222222-2222-4222-8222-222222222222")));
+    expect(messages()).toEqual([]);
+  });
+
+  const vaultId = (name: string) => `/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/${name}`;
+  const useVault = (d: any, name: string): void => void (d.keyVault = { id: vaultId(name) });
+
+  test("one vault and overlapping computer names: the second file is told which secrets both would write, at hosts.namePrefix", () => {
+    write("one", (d) => (distinct(d, 1), (d.keyVault.name = "kv-kms-shared"), (d.hosts.count = 2)));
+    write("two", (d) => (distinct(d, 2), useVault(d, "KV-KMS-Shared"), (d.hosts.count = 3)));
+    const found = messages();
+    expect(found).toEqual([
+      `hosts.namePrefix: host(s) kmslab01, kmslab02 are also hosts of ${path.join(dir, "one.yaml")}, and both files use the Key Vault kv-kms-shared: both stacks would write kmslab01-admin-password, kmslab02-admin-password there (the second apply fails, or one overwrites the other's password); give each environment its own hosts.namePrefix (or its own vault)`,
+    ]);
+  });
+
+  test("one vault with different computer names, or the same names in different vaults, is fine", () => {
+    write("one", (d) => (distinct(d, 1), useVault(d, "kv-kms-shared")));
+    write("two", (d) => (distinct(d, 2), useVault(d, "kv-kms-shared"), (d.hosts.namePrefix = "kmsother")));
+    write("three", (d) => (distinct(d, 3), useVault(d, "kv-kms-other")));
+    expect(messages()).toEqual([]);
+  });
+
+  test("a prefix that only starts like another (kmslab and kmslab0) shares no computer name", () => {
+    write("one", (d) => (distinct(d, 1), useVault(d, "kv-kms-shared"), (d.hosts.count = 2)));
+    write("two", (d) => (distinct(d, 2), useVault(d, "kv-kms-shared"), (d.hosts.namePrefix = "kmslab0"), (d.hosts.count = 1)));
+    // kmslab0 + 01 = kmslab001: no clash with kmslab01, kmslab02.
+    expect(messages()).toEqual([]);
+  });
+
+  test("one RFC 2136 server and zone: the second file is told at dns.rfc2136.server; another zone or port is fine", () => {
+    const rfc2136 = (d: any, server: string, port = 53): void => ((d.dns.privateZone = false), void (d.dns.rfc2136 = { server, port, tsig: { keyName: "kms-update" } }));
+    write("one", (d) => (distinct(d, 1), rfc2136(d, "ns1.corp.example.test"), (d.dns.zoneName = "kms.corp.example.test")));
+    write("two", (d) => (distinct(d, 2), rfc2136(d, "NS1.corp.example.test."), (d.dns.zoneName = "kms.corp.example.test"), (d.hosts.namePrefix = "kmsother")));
+    expect(messages()).toEqual([
+      `dns.rfc2136.server: ${path.join(dir, "one.yaml")} also publishes to zone kms.corp.example.test on NS1.corp.example.test. port 53: each stack manages the whole _vlmcs._tcp record set (dns_srv_record_set), so every apply would replace the other's entries; publish both environments' hosts from one environment file, or give each its own zone (dns.zoneName)`,
+    ]);
+    write("two", (d) => (distinct(d, 2), rfc2136(d, "ns1.corp.example.test"), (d.hosts.namePrefix = "kmsother")));
+    write("three", (d) => (distinct(d, 3), rfc2136(d, "ns1.corp.example.test", 5353), (d.dns.zoneName = "kms.corp.example.test"), (d.hosts.namePrefix = "kmsthree")));
+    expect(messages()).toEqual([]);
+  });
+
+  test("one private zone, created by one file and used by another: the second is told which records both would write", () => {
+    write("one", (d) => (distinct(d, 1), (d.hosts.count = 2)));
+    write("two", (d) => (distinct(d, 2), (d.dns = { ...d.dns, zoneName: "z1.contoso.internal", createZone: false, zoneResourceGroup: "RG-KMS-1" })));
+    expect(messages()).toEqual([
+      `dns.zoneName: ${path.join(dir, "one.yaml")} also publishes to the private zone z1.contoso.internal in resource group RG-KMS-1: both stacks would write the records _vlmcs._tcp (SRV), kmslab01 (A) (the second apply fails: "already exists"); give each environment its own zone (dns.zoneName), or publish this one without a private zone (dns.privateZone: false)`,
+    ]);
+    // Without a private zone in the second file, nothing is shared.
+    write("two", (d) => (distinct(d, 2), (d.dns = { zoneName: "z1.contoso.internal", privateZone: false })));
     expect(messages()).toEqual([]);
   });
 

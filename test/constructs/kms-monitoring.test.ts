@@ -91,17 +91,18 @@ describe("a monitored stack (fixture: three hosts, created workspace and action 
     const alert = stack.resources("azurerm_monitor_scheduled_query_rules_alert_v2").find((a) => a.name.endsWith("no-requests"));
     expect(alert).toMatchObject({ window_duration: "PT6H", evaluation_frequency: "PT15M" });
     expect(alert?.criteria[0].query).toContain("let NoRequestPeriod = 6h;");
-    expect(alert?.description).toContain("for 6 hours");
+    expect(alert?.description).toContain("running for the last 6 hours (a new or restarted host waits that long first)");
   });
 
   test("gives each alert its name, severity, window, frequency and auto-resolution, fires on one failing period, and skips Azure's query check", () => {
     const alerts = stack.resources("azurerm_monitor_scheduled_query_rules_alert_v2");
     const byName = [...alerts].sort((a, b) => (a.name < b.name ? -1 : 1));
-    expect(byName.map((a) => [a.name, a.display_name, a.severity, a.window_duration, a.evaluation_frequency, a.auto_mitigation_enabled])).toEqual([
-      ["alert-kms-monitored-activation-errors", "KMS activation errors (monitored)", 2, "PT15M", "PT15M", false],
-      ["alert-kms-monitored-bootstrap-failed", "KMS host bootstrap failed (monitored)", 1, "P1D", "PT15M", true],
-      ["alert-kms-monitored-heartbeat", "KMS host heartbeat missing (monitored)", 1, "PT15M", "PT5M", true],
-      ["alert-kms-monitored-no-requests", "KMS host answers no clients (monitored)", 2, "PT6H", "PT15M", true],
+    expect(byName.map((a) => [a.name, a.display_name, a.severity, a.window_duration, a.evaluation_frequency, a.query_time_range_override, a.auto_mitigation_enabled])).toEqual([
+      ["alert-kms-monitored-activation-errors", "KMS activation errors (monitored)", 2, "PT15M", "PT15M", undefined, false],
+      // Stateless, over the longest range a log alert sees (P2D): fires once per failure, stays open until closed.
+      ["alert-kms-monitored-bootstrap-failed", "KMS host bootstrap failed (monitored)", 1, "PT15M", "PT15M", "P2D", false],
+      ["alert-kms-monitored-heartbeat", "KMS host heartbeat missing (monitored)", 1, "PT15M", "PT5M", "P1D", true],
+      ["alert-kms-monitored-no-requests", "KMS host answers no clients (monitored)", 2, "PT6H", "PT15M", undefined, true],
     ]);
     for (const alert of alerts) {
       expect(alert.criteria[0].failing_periods).toEqual({ minimum_failing_periods_to_trigger_alert: 1, number_of_evaluation_periods: 1 });

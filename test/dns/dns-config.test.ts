@@ -4,11 +4,13 @@ import { stringify } from "yaml";
 import { parseEnvironment } from "../../config/load-environments";
 import { fixtureData, fixtureEnvironment } from "./support";
 
-function problems(change: (d: Record<string, any>) => void): string[] {
+function problemsWithPrivateZone(change: (d: Record<string, any>) => void): string[] {
   const result = parseEnvironment("environments/lab.yaml", stringify(fixtureData(change)));
   if (result.ok) return [];
   return result.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.field}: ${p.message}`);
 }
+
+const problems = problemsWithPrivateZone;
 
 const GSSAPI = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST", username: "svc-kms-dns" } };
 
@@ -34,9 +36,11 @@ describe("dns.srv (per-host SRV priority and weight)", () => {
 });
 
 describe("dns.rfc2136", () => {
+  // Without an Azure private zone: one of the same name would be refused as shadowing (dns-layout.test.ts).
+  const problems = (change: (d: Record<string, any>) => void): string[] => problemsWithPrivateZone((d) => ((d.dns.privateZone = false), change(d)));
   test("accepts GSS-TSIG with realm and user, and TSIG with key name (algorithm defaults to hmac-sha256, transport to tcp, port to 53)", () => {
-    expect(fixtureEnvironment((d) => (d.dns.rfc2136 = GSSAPI)).dns.rfc2136).toEqual({ ...GSSAPI, port: 53, transport: "tcp" });
-    expect(fixtureEnvironment((d) => (d.dns.rfc2136 = { server: "10.0.0.53", tsig: { keyName: "kms-update" } })).dns.rfc2136?.tsig).toEqual({ keyName: "kms-update", algorithm: "hmac-sha256" });
+    expect(fixtureEnvironment((d) => ((d.dns.privateZone = false), (d.dns.rfc2136 = GSSAPI))).dns.rfc2136).toEqual({ ...GSSAPI, port: 53, transport: "tcp" });
+    expect(fixtureEnvironment((d) => ((d.dns.privateZone = false), (d.dns.rfc2136 = { server: "10.0.0.53", tsig: { keyName: "kms-update" } }))).dns.rfc2136?.tsig).toEqual({ keyName: "kms-update", algorithm: "hmac-sha256" });
   });
 
   test.each([

@@ -114,7 +114,7 @@ describe("the main job writes the exports only when every host has a static IP",
   });
 
   test("with dns.rfc2136, the publishing script's ComputerName defaults to the environment's DNS server", () => {
-    const job = runMainJob([fixtureData((d) => (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } }))]);
+    const job = runMainJob([fixtureData((d) => ((d.dns.privateZone = false), (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } })))]);
     try {
       const script = fs.readFileSync(path.join(job.outdir, "dns", "lab", "Publish-KmsDnsRecords.ps1"), "utf8");
       expect(script).toBe(renderPublishScript(records, { computerName: "dc01.corp.example.test" }));

@@ -32,6 +32,8 @@ describe("dns.rfc2136 with GSS-TSIG (Active Directory secure updates), static IP
   beforeAll(() => {
     const environment = fixtureEnvironment((d) => {
       d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST", username: "svc-kms-dns" } };
+      // Both publishers at once, to compare them record for record: a private zone of the RFC 2136 zone's name needs the file to say it means it.
+      d.dns.allowShadowingZone = { reason: "test fixture: compares the Azure and RFC 2136 records of one model" };
     });
     stack = withFakeSecrets(() => synthesizeEnvironment(environment));
   });
@@ -83,6 +85,7 @@ describe("dns.rfc2136 with TSIG, dynamic IPs", () => {
     const environment = fixtureEnvironment((d) => {
       delete d.hosts.privateIpAddresses;
       d.dns.rfc2136 = { server: "127.0.0.1", port: 5353, transport: "udp", tsig: { keyName: "kms-update", algorithm: "hmac-sha512" } };
+      d.dns.privateZone = false;
     });
     stack = withFakeSecrets(() => synthesizeEnvironment(environment));
   });
@@ -120,15 +123,18 @@ describe("without dns.rfc2136", () => {
 });
 
 describe("dns.rfc2136 in production", () => {
-  test("synthesizes with the policy pack (locks stay on the Azure records; the RFC 2136 records live outside Azure)", () => {
+  test("synthesizes with the policy pack without a private zone: the locks cover the hosts and the vault, and no DNS record (RFC 2136 records are not Azure resources)", () => {
     const stack = synthesizeEnvironment(
       fixtureEnvironment((d) => {
         d.tier = "production";
         // Production needs a fixed deployer principal when it creates its vault (issue 9).
         d.keyVault.deployerPrincipalId = "6b1f0d3e-2a4c-4e8b-9f7a-5c3d2e1b0a99";
         d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } };
+        d.dns.privateZone = false;
+        d.backend = { type: "azurerm", resourceGroupName: "rg-fixture-state", storageAccountName: "stfixturedns", containerName: "tfstate", key: "kms-lab.tfstate" };
       }),
     );
+    expect(Object.keys(stack.json.resource ?? {}).filter((type) => type.startsWith("azurerm_private_dns_"))).toEqual([]);
     expect(stack.resources("dns_srv_record_set")).toHaveLength(1);
     expect(stack.json.provider.dns[0].update[0].gssapi).toEqual([{ realm: "CORP.EXAMPLE.TEST" }]);
     expect(stack.resources("azurerm_management_lock").length).toBeGreaterThan(0);

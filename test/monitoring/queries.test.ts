@@ -74,7 +74,9 @@ describe("the Kusto language service", () => {
   });
 
   test("fails a query file alone: its parameters are declared at synth", () => {
-    expect(errors("undeclaredParameter")).toEqual([expect.stringMatching(/'KmsHosts' does not refer to any known/)]);
+    const found = errors("undeclaredParameter");
+    expect(found.length).toBeGreaterThan(0);
+    for (const error of found) expect(error).toMatch(/'KmsHosts' does not refer to any known/);
   });
 });
 
