@@ -108,6 +108,8 @@ export interface BaselineCheckInput {
   readonly network: { readonly subnetId?: string; readonly vnet?: unknown; readonly egress?: (typeof EGRESS_MODES)[number] };
   readonly keyVault: {
     readonly id?: string;
+    readonly name?: string;
+    readonly create?: boolean;
     readonly allowedCidrs?: readonly string[];
     readonly privateEndpoint?: unknown;
     readonly serviceEndpoint?: boolean;
@@ -121,7 +123,8 @@ export interface BaselineCheckInput {
 export function checkBaseline(env: BaselineCheckInput, ctx: z.RefinementCtx): void {
   const kv = env.keyVault;
   const created = kv.id === undefined;
-  if (created && env.tier === "lab" && !kv.allowedCidrs && !kv.privateEndpoint) {
+  // Only once the section itself is complete (name and create: true), so a missing name is reported alone.
+  if (created && kv.name && kv.create === true && env.tier === "lab" && !kv.allowedCidrs && !kv.privateEndpoint) {
     addProblem(
       ctx,
       "a vault with neither allowedCidrs nor privateEndpoint would be open to the Internet; add keyVault.allowedCidrs (the public egress ranges of whoever runs terraform) or keyVault.privateEndpoint: {} (README, Key Vault exposure)",
