@@ -317,7 +317,7 @@ const keyVaultSchema = z
       )
       .optional()
       .describe(
-        "With create: turn the vault's firewall on (default Deny): only these public IPv4 ranges (whoever runs terraform and uploads keys) and the KMS subnet, through its Microsoft.KeyVault service endpoint, reach it. Default: firewall off (the policy pack warns).",
+        "With create: turn the vault's firewall on (default Deny): only these public IPv4 ranges (whoever runs terraform and uploads keys) and the KMS subnet, through its Microsoft.KeyVault service endpoint, reach it. A lab vault needs this or privateEndpoint (a vault with neither would be open to the Internet, and is refused); production uses its private endpoint instead.",
       ),
     id: z
       .string()
