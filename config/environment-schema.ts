@@ -13,6 +13,7 @@ import { OFFICE_VERSION_NAMES } from "../catalog/office-versions";
 import { addProblem } from "./add-problem";
 import { AZURE_RESERVED_ADDRESSES_PER_SUBNET, MIN_AZURE_SUBNET_PREFIX, reservedAddressRole, usableAddressCount } from "./azure-subnet";
 import { allowShadowingZoneSchema, checkDnsPublishing, dnsSrvSchema, privateZoneSchema, rfc2136Schema } from "./dns-publishing-schema";
+import { baselineWarnings, checkBaseline, egressSchema, keyVaultPrivateEndpointSchema, licenseTypeSchema, patchWindowSchema } from "./baseline-schema";
 import { monitoringSchema } from "./monitoring-schema";
 import { checkProduction, productionWarnings } from "./production-rules";
 import { checkTags, tagNameProblem } from "./tag-rules";
@@ -165,6 +166,7 @@ const networkSchema = z
       })
       .optional()
       .describe("Create a new virtual network and subnet for the hosts. Give this or subnetId, not both."),
+    egress: egressSchema,
   })
   .superRefine((network, ctx) => {
     if (network.subnetId && network.vnet) {
@@ -241,6 +243,8 @@ const hostsSchema = z
       })
       .default("kmsadmin")
       .describe("Local administrator user name. The password is generated and stored in Key Vault."),
+    licenseType: licenseTypeSchema,
+    patchWindow: patchWindowSchema,
   })
   .superRefine((hosts, ctx) => {
     if (hosts.privateIpAddresses && hosts.privateIpAddresses.length !== hosts.count) {
@@ -318,13 +322,18 @@ const keyVaultSchema = z
       )
       .optional()
       .describe(
-        "With create: turn the vault's firewall on (default Deny): only these public IPv4 ranges (whoever runs terraform and uploads keys) and the KMS subnet, through its Microsoft.KeyVault service endpoint, reach it. Default: firewall off (the policy pack warns).",
+        "With create: turn the vault's firewall on (default Deny): only these public IPv4 ranges (whoever runs terraform and uploads keys) and the KMS subnet, through its Microsoft.KeyVault service endpoint, reach it. A lab vault needs this or privateEndpoint (a vault with neither would be open to the Internet, and is refused); production uses its private endpoint instead.",
       ),
     id: z
       .string()
       .regex(KEY_VAULT_ID, "write a Key Vault resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name> (name: 3-24 letters, digits and hyphens)")
       .optional()
       .describe("Resource id of an existing Key Vault (with RBAC authorization) to use instead."),
+    privateEndpoint: keyVaultPrivateEndpointSchema.optional(),
+    serviceEndpoint: z
+      .boolean()
+      .optional()
+      .describe("With id and network.vnet: add the Microsoft.KeyVault service endpoint to the subnet the stack creates, for an existing vault whose firewall admits that subnet. Default: none."),
   })
   .superRefine((kv, ctx) => {
     if (kv.id && kv.deployerPrincipalId) {
@@ -472,6 +481,7 @@ export const environmentSchema = z
     checkProduction(env, ctx);
     checkKmsPort(env, ctx);
     checkTags(env, ctx);
+    checkBaseline(env, ctx);
     if (env.hosts.zones.length > env.hosts.count) {
       addProblem(ctx, `lists ${env.hosts.zones.length} zones for ${env.hosts.count} host(s); some zones would stay empty, so list at most ${env.hosts.count}`, ["hosts", "zones"]);
     }
@@ -544,6 +554,7 @@ export function environmentWarnings(env: EnvironmentConfig): { path: (string | n
   check(env.keyVault.deployerPrincipalId, ["keyVault", "deployerPrincipalId"]);
   if (env.backend.type === "azurerm") check(env.backend.subscriptionId, ["backend", "subscriptionId"]);
   warnings.push(...productionWarnings(env));
+  warnings.push(...baselineWarnings(env));
   return warnings;
 }
 

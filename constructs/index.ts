@@ -18,3 +18,7 @@ export * from "./kms-srv-record";
 export * from "./management-access-rule";
 export * from "./standard-tags";
 export * from "./terraform-data";
+export * from "./kms-key-vault-audit";
+export * from "./kms-key-vault-private-endpoint";
+export * from "./kms-maintenance-window";
+export * from "./kms-nat-gateway";

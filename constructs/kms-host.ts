@@ -73,6 +73,19 @@ export interface KmsHostProps {
    * @default - none
    */
   readonly secretDependsOn?: ITerraformDependable[];
+  /**
+   * The Windows licence: `Windows_Server` is Azure Hybrid Benefit (licences with Software Assurance
+   * brought by the customer; compute price only), `None` the licence included in the VM price.
+   * @default "None"
+   */
+  readonly licenseType?: "None" | "Windows_Server";
+  /**
+   * Patch on a customer schedule (a maintenance configuration assigned to the VM, KmsMaintenanceWindow)
+   * instead of Azure's own: sets bypass_platform_safety_checks_on_user_schedule_enabled, without
+   * which Azure ignores the schedule (learn.microsoft.com/azure/update-manager/scheduled-patching).
+   * @default false
+   */
+  readonly patchSchedule?: boolean;
 }
 
 /** Valid NetBIOS-safe computer name: letters, digits, hyphens; no leading hyphen; not all digits. */
@@ -169,6 +182,9 @@ export class KmsHost extends Construct {
       allowExtensionOperations: true,
       patchMode: "AutomaticByPlatform",
       patchAssessmentMode: "AutomaticByPlatform",
+      // Requires patch_mode AutomaticByPlatform (windows_virtual_machine_resource.go, create/update).
+      bypassPlatformSafetyChecksOnUserScheduleEnabled: props.patchSchedule ?? false,
+      licenseType: props.licenseType ?? "None",
       // Managed boot diagnostics: no storage account to secure.
       bootDiagnostics: {},
       lifecycle: {

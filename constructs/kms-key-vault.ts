@@ -54,6 +54,12 @@ export interface KmsKeyVaultProps {
    * @default - whoever runs terraform (data.azurerm_client_config), which changes with the user
    */
   readonly deployerPrincipalId?: string;
+  /**
+   * Keep a created vault's public endpoint (behind `allowedCidrs`). false when the vault is reached
+   * through a private endpoint: public network access off, and the firewall denies everything.
+   * @default true
+   */
+  readonly publicNetworkAccess?: boolean;
 }
 
 /** The Key Vault of one environment. */
@@ -68,6 +74,8 @@ export class KmsKeyVault extends Construct {
   public readonly createdVault?: KeyVault;
   /** What must exist before secrets can be written or listed (the deployer's role on a created vault). */
   public readonly secretDependsOn: ITerraformDependable[];
+  /** Object id of the deployer on a created vault (`deployerPrincipalId`, or whoever runs terraform). */
+  public readonly deployerPrincipalId?: string;
   /** The deployer's role assignment on a created vault (scoped to the vault, so under its lock). */
   public readonly deployerRoleAssignment?: RoleAssignment;
 
@@ -98,7 +106,11 @@ export class KmsKeyVault extends Construct {
       rbacAuthorizationEnabled: true,
       softDeleteRetentionDays: 90,
       purgeProtectionEnabled: props.purgeProtection ?? false,
-      networkAcls: props.allowedCidrs
+      publicNetworkAccessEnabled: props.publicNetworkAccess ?? true,
+      networkAcls: props.publicNetworkAccess === false
+        ? // Private endpoint only: nothing comes in over the public endpoint (CKV_AZURE_189, CKV_AZURE_109).
+          { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkSubnetIds: [] }
+        : props.allowedCidrs
         ? {
             defaultAction: "Deny",
             bypass: "AzureServices",
@@ -116,6 +128,7 @@ export class KmsKeyVault extends Construct {
       description: "Lets the identity running terraform store the hosts' generated admin passwords.",
     });
     this.deployerRoleAssignment = deployerCanWriteSecrets;
+    this.deployerPrincipalId = props.deployerPrincipalId ?? client.objectId;
     // The README's first apply targets this address by name: keep it stable.
     deployerCanWriteSecrets.overrideLogicalId("deployer-secrets-officer");
     this.secretDependsOn = [deployerCanWriteSecrets];

@@ -144,6 +144,8 @@ export class KmsMonitoring extends Construct {
   public readonly workspaceId: string;
   /** Resource id of the action group (created or existing). */
   public readonly actionGroupId: string;
+  /** Region of the workspace (created or existing): alerts on the workspace go there. */
+  public readonly workspaceLocation: string;
   /** The data collection rule. */
   public readonly dataCollectionRule: MonitorDataCollectionRule;
   /** The Azure Monitor Agent extension of each host, in host order. */
@@ -194,6 +196,8 @@ export class KmsMonitoring extends Construct {
       this.workspaceId = workspace.id;
       workspaceLocation = workspace.location;
     }
+
+    this.workspaceLocation = workspaceLocation;
 
     // Action group.
     if ("id" in props.actionGroup) {

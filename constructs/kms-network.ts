@@ -45,6 +45,12 @@ export interface KmsNetworkProps {
    * @default false
    */
   readonly keyVaultServiceEndpoint?: boolean;
+  /**
+   * Keep Azure's default outbound access on the created subnet (network.egress: defaultOutbound).
+   * Off, the hosts reach the Internet through a NAT gateway or your own route (KmsNatGateway).
+   * @default false
+   */
+  readonly defaultOutboundAccess?: boolean;
 }
 
 /** What may reach the hosts: the clients on the KMS port, the administrators on the management ports. */
@@ -90,8 +96,9 @@ export class KmsNetwork extends Construct {
         resourceGroupName: props.resourceGroupName,
         virtualNetworkName: vnet.name,
         addressPrefixes: [props.vnet.subnetPrefix],
-        // The host activates its own KMS host key online with Microsoft, so it needs egress.
-        defaultOutboundAccessEnabled: true,
+        // The host activates its own KMS host key online with Microsoft, so it needs egress: through
+        // a NAT gateway or the customer's route (network.egress), not Azure's retiring default access.
+        defaultOutboundAccessEnabled: props.defaultOutboundAccess ?? false,
         // With the vault's firewall on, the hosts reach it through this service endpoint.
         serviceEndpoints: props.keyVaultServiceEndpoint ? ["Microsoft.KeyVault"] : undefined,
       });

@@ -84,5 +84,40 @@ export const HEARTBEAT_TABLE: LogAnalyticsTable = {
   },
 };
 
+/**
+ * `AZKVAuditLogs`: a Key Vault's AuditEvent log when its diagnostic setting writes resource-specific
+ * tables (log_analytics_destination_type "Dedicated"); the columns the alert reads and their
+ * neighbours, as the table reference lists them.
+ */
+export const AZKV_AUDIT_LOGS_TABLE: LogAnalyticsTable = {
+  name: "AZKVAuditLogs",
+  source: "https://learn.microsoft.com/azure/azure-monitor/reference/tables/azkvauditlogs",
+  columns: {
+    ...STANDARD_COLUMNS,
+    AddressAuthorizationType: "string",
+    CallerIpAddress: "string",
+    ClientInfo: "string",
+    CorrelationId: "string",
+    DurationMs: "int",
+    HttpStatusCode: "int",
+    Id: "string",
+    Identity: "dynamic",
+    IsAddressAuthorized: "bool",
+    IsRbacAuthorized: "bool",
+    OperationName: "string",
+    OperationVersion: "string",
+    Properties: "dynamic",
+    RequestUri: "string",
+    ResultDescription: "string",
+    ResultSignature: "string",
+    ResultType: "string",
+    SecretProperties: "dynamic",
+    SourceSystem: "string",
+    SubnetId: "string",
+    TimeGenerated: "datetime",
+    TrustedService: "string",
+  },
+};
+
 /** Every table the queries may read. */
-export const MONITORING_TABLES: readonly LogAnalyticsTable[] = [EVENT_TABLE, HEARTBEAT_TABLE];
+export const MONITORING_TABLES: readonly LogAnalyticsTable[] = [EVENT_TABLE, HEARTBEAT_TABLE, AZKV_AUDIT_LOGS_TABLE];

@@ -24,6 +24,7 @@ export const KQL_QUERY_NAMES = [
   "office-vs-windows-requests",
   "last-activity-per-host",
   "ingestion-per-host-per-day",
+  "alert-key-vault-secret-read",
 ] as const;
 
 /** The name of one query file. */
@@ -44,6 +45,12 @@ export interface KqlParameters {
    * @default 16
    */
   readonly newEventPeriodMinutes?: number;
+  /** The vault's resource id (`KmsVaultId`; a reference when the stack creates the vault). */
+  readonly keyVaultId?: string;
+  /** The KMS host key secret names (`KmsHostKeySecrets`), compared case-insensitively. */
+  readonly hostKeySecretNames?: readonly string[];
+  /** Object ids allowed to read the host keys (`ExpectedReaders`): the hosts' identities and the deployer; references known at apply. */
+  readonly expectedReaderIds?: readonly string[];
 }
 
 /** A computer name we put into a KQL string literal: NetBIOS characters only, so nothing needs escaping. */
@@ -89,5 +96,29 @@ export function renderKqlQuery(name: KqlQueryName, parameters: KqlParameters): s
   const newEventMinutes = parameters.newEventPeriodMinutes ?? 16;
   if (!Number.isInteger(newEventMinutes) || newEventMinutes < 1) throw new Error(`KQL query ${name}: newEventPeriodMinutes must be a whole number of minutes, got ${newEventMinutes}`);
   if (/\bNewEventPeriod\b/.test(body)) declarations.push(`let NewEventPeriod = ${newEventMinutes}m;`);
+  declarations.push(...keyVaultDeclarations(name, body, parameters));
   return [...declarations, body].join("\n") + "\n";
+}
+
+/** A value we put into a KQL string literal: a Terraform reference, or text with no quote, backslash or line break. */
+const SAFE_LITERAL = /^[^"\\\r\n]+$/;
+
+/** `let` lines of the Key Vault audit parameters a query uses; a used parameter must be given. */
+function keyVaultDeclarations(name: KqlQueryName, body: string, parameters: KqlParameters): string[] {
+  const out: string[] = [];
+  const list = (what: string, values: readonly string[] | undefined): string => {
+    if (!values || values.length === 0 || values.some((v) => !SAFE_LITERAL.test(v))) {
+      throw new Error(`KQL query ${name}: ${what} must be given, at least one, without quotes, backslashes or line breaks (got ${JSON.stringify(values)})`);
+    }
+    // As given: a Terraform reference must not change case; the query compares case-insensitively (in~).
+    return `dynamic(${JSON.stringify(values)})`;
+  };
+  if (/\bKmsVaultId\b/.test(body)) {
+    const id = parameters.keyVaultId;
+    if (id === undefined || !SAFE_LITERAL.test(id)) throw new Error(`KQL query ${name}: keyVaultId must be given, without quotes, backslashes or line breaks (got ${JSON.stringify(id)})`);
+    out.push(`let KmsVaultId = ${JSON.stringify(id)};`);
+  }
+  if (/\bKmsHostKeySecrets\b/.test(body)) out.push(`let KmsHostKeySecrets = ${list("hostKeySecretNames", parameters.hostKeySecretNames)};`);
+  if (/\bExpectedReaders\b/.test(body)) out.push(`let ExpectedReaders = ${list("expectedReaderIds", parameters.expectedReaderIds)};`);
+  return out;
 }

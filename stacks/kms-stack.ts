@@ -9,7 +9,7 @@ import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack 
 import { Construct } from "constructs";
 import { allPublishedKeys } from "../catalog";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData, resourceAddress } from "../constructs";
+import { KmsDeleteLocks, KmsDnsRecords, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsHostImage, KmsHostKeys, KmsKeyVault, KmsKeyVaultAudit, KmsKeyVaultPrivateEndpoint, KmsMaintenanceWindow, KmsNatGateway, KmsNetwork, KmsPrivateDns, KmsGssTsigAuth, KmsRfc2136Records, KmsSrvRecord, KmsTsigAuth, StandardTags, TerraformData, resourceAddress } from "../constructs";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { prepareKeepingResolution, takePreparedStackTerraform } from "../policy/prepared-resolution";
 import { recordEnvironmentFields } from "./environment-fields";
@@ -126,6 +126,10 @@ export class KmsStack extends TerraformStack {
       : config.resourceGroup.name;
     const inResourceGroup = { resourceGroupName, location: config.location };
     const production = config.tier === "production";
+    // Issue 23: the hosts' outbound route (natGateway by default for a created subnet, the customer's
+    // own otherwise), and the vault's private endpoint (by default in production, for a created vault).
+    const egress = config.network.egress ?? (config.network.vnet ? "natGateway" : "existing");
+    const privateEndpoint = config.keyVault.privateEndpoint ?? (production && !config.keyVault.id ? { privateDnsZone: { create: true as const } } : undefined);
 
     const network = new KmsNetwork(this, "network", {
       ...inResourceGroup,
@@ -134,8 +138,12 @@ export class KmsStack extends TerraformStack {
         ? { name: config.network.vnet.name ?? `vnet-kms-${config.name}`, addressSpace: config.network.vnet.addressSpace, subnetPrefix: config.network.vnet.subnetPrefix }
         : undefined,
       subnetId: config.network.vnet ? undefined : config.network.subnetId,
-      keyVaultServiceEndpoint: config.keyVault.allowedCidrs !== undefined,
+      keyVaultServiceEndpoint: (config.keyVault.allowedCidrs !== undefined && !privateEndpoint) || config.keyVault.serviceEndpoint === true,
+      defaultOutboundAccess: egress === "defaultOutbound",
     });
+    if (egress === "natGateway" && network.createdSubnet) {
+      new KmsNatGateway(this, "nat-gateway", { ...inResourceGroup, name: `ng-kms-${config.name}`, subnetId: network.createdSubnet.id });
+    }
 
     this.keyVault = new KmsKeyVault(this, "vault", {
       ...inResourceGroup,
@@ -145,7 +153,22 @@ export class KmsStack extends TerraformStack {
       allowedCidrs: config.keyVault.allowedCidrs,
       subnetId: network.subnetId,
       deployerPrincipalId: config.keyVault.deployerPrincipalId,
+      publicNetworkAccess: privateEndpoint && !config.keyVault.id ? false : undefined,
     });
+    if (privateEndpoint) {
+      const zone = privateEndpoint.privateDnsZone;
+      const endpoint = new KmsKeyVaultPrivateEndpoint(this, "key-vault-private-endpoint", {
+        ...inResourceGroup,
+        name: `pe-${this.keyVault.name}`,
+        keyVaultId: this.keyVault.id,
+        subnetId: privateEndpoint.subnetId ?? network.subnetId,
+        existingZoneId: "id" in zone ? zone.id : undefined,
+        linkedVnetId: network.vnetId,
+      });
+      recordEnvironmentFields(endpoint, ["keyVault", "privateEndpoint"]);
+      // With public access off, the secrets (and the hosts' reads) go through the endpoint.
+      this.keyVault.secretDependsOn.push(endpoint.endpoint);
+    }
     recordEnvironmentFields(this.keyVault, ["keyVault"]);
     recordEnvironmentFields(network, ["network"]);
     this.keyVaultId = this.keyVault.id;
@@ -158,6 +181,17 @@ export class KmsStack extends TerraformStack {
     });
 
     this.hosts = this.addHosts(network.subnetId, inResourceGroup);
+    // Azure Update Manager: each host its own window, host N (N-1) windows after host 1.
+    this.hosts.forEach((host, index) => {
+      const window = new KmsMaintenanceWindow(this, `host-${index + 1}-patch-window`, {
+        ...inResourceGroup,
+        name: `mc-kms-${host.computerName.toLowerCase()}`,
+        virtualMachineId: host.vmId,
+        window: config.hosts.patchWindow,
+        slot: index,
+      });
+      recordEnvironmentFields(window, ["hosts", "patchWindow"]);
+    });
     this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
     recordEnvironmentFields(this.firewallRule, ["kms", "port"], ["clientCidrs"], ["adminCidrs"]);
     const managementAccess = network.node.tryFindChild("management-access");
@@ -239,7 +273,22 @@ export class KmsStack extends TerraformStack {
     }
 
     // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
-    addMonitoring(this, config, { hosts: this.hosts, bootstraps: this.bootstraps, resourceGroupName });
+    const monitoring = addMonitoring(this, config, { hosts: this.hosts, bootstraps: this.bootstraps, resourceGroupName });
+    if (monitoring) {
+      // Who read the KMS host keys: the vault's audit log in the workspace, and an alert (issue 23).
+      const audit = new KmsKeyVaultAudit(this, "key-vault-audit", {
+        environmentName: config.name,
+        resourceGroupName,
+        keyVaultId: this.keyVault.id,
+        workspaceId: monitoring.workspaceId,
+        workspaceLocation: monitoring.workspaceLocation,
+        actionGroupId: monitoring.actionGroupId,
+        hosts: this.hosts,
+        hostKeySecretNames: config.kms.products.map((p) => p.secretName),
+        deployerPrincipalId: this.keyVault.deployerPrincipalId,
+      });
+      recordEnvironmentFields(audit, ["keyVault"], ["monitoring"]);
+    }
 
     KmsPolicyPack.applyTo(
       this,
@@ -319,6 +368,9 @@ export class KmsStack extends TerraformStack {
         osDiskStorageAccountType: config.hosts.osDiskType,
         secretDependsOn: this.keyVault.secretDependsOn,
         preventDestroy: config.tier === "production",
+        licenseType: config.hosts.licenseType,
+        // The host's own maintenance window (KmsMaintenanceWindow) drives its patching.
+        patchSchedule: true,
       });
       recordEnvironmentFields(host, ["hosts"]);
       // The bootstrap is a VM extension operation (managed Run Command): the one documented

@@ -95,6 +95,8 @@ describe("KmsHost", () => {
       allow_extension_operations: true,
       patch_mode: "AutomaticByPlatform",
       patch_assessment_mode: "AutomaticByPlatform",
+      bypass_platform_safety_checks_on_user_schedule_enabled: false,
+      license_type: "None",
       boot_diagnostics: {},
       lifecycle: { ignore_changes: ["admin_password"], prevent_destroy: false },
     });

@@ -42,9 +42,10 @@ describe.each(["lab", "production"] as const)("the %s stack", (name) => {
     }
   });
 
-  test("has no public IP anywhere", () => {
-    expect(stack.resources("azurerm_public_ip")).toHaveLength(0);
-    expect(stack.text).not.toMatch(/public_ip_address_id/);
+  test("has no public IP on a NIC: the only public IP is the NAT gateway's egress address", () => {
+    expect(stack.resources("azurerm_network_interface").flatMap((n) => n.ip_configuration).filter((c) => c.public_ip_address_id !== undefined)).toEqual([]);
+    const pips = Object.keys(stack.json.resource.azurerm_public_ip ?? {}).map((name) => `\${azurerm_public_ip.${name}.id}`);
+    expect(stack.resources("azurerm_nat_gateway_public_ip_association").map((a) => a.public_ip_address_id).sort()).toEqual(pips.sort());
   });
 
   test("has one Allow Inbound Tcp rule on the KMS port whose sources are exactly clientCidrs", () => {
@@ -163,7 +164,8 @@ describe("KmsStack", () => {
 
   test("links a created zone to the KMS vnet and every extra vnet", () => {
     const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
-    const links = stack.resources("azurerm_private_dns_zone_virtual_network_link").map((l) => l.virtual_network_id);
+    // The vault's privatelink zone has its own link (KmsKeyVaultPrivateEndpoint, named link-pe-...).
+    const links = stack.resources("azurerm_private_dns_zone_virtual_network_link").filter((l) => !String(l.name).startsWith("link-pe-")).map((l) => l.virtual_network_id);
     expect(links).toEqual([
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub-weu",
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/virtualNetworks/vnet-dns-resolver",
@@ -194,9 +196,15 @@ describe("Key Vault firewall", () => {
     expect(subnet.service_endpoints).toEqual(["Microsoft.KeyVault"]);
   });
 
-  test("without allowedCidrs the vault has no firewall and the subnet no service endpoint", () => {
-    const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
-    expect(stack.resources("azurerm_key_vault")[0].network_acls).toBeUndefined();
+  test("with a private endpoint the vault's public access is off, its firewall admits nothing and the subnet gets no service endpoint", () => {
+    const stack = synthesize(validEnvironment(environmentWith("lab", (d) => {
+      const kv = d.keyVault as Record<string, unknown>;
+      delete kv.allowedCidrs;
+      kv.privateEndpoint = {};
+    })));
+    const vault = stack.resources("azurerm_key_vault")[0];
+    expect(vault.public_network_access_enabled).toBe(false);
+    expect(vault.network_acls).toEqual(expect.objectContaining({ default_action: "Deny", ip_rules: [], virtual_network_subnet_ids: [] }));
     expect(stack.resources("azurerm_subnet")[0].service_endpoints).toBeUndefined();
   });
 });

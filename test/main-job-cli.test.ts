@@ -70,9 +70,9 @@ describe("--out elsewhere and a deleted environment file (in-process)", () => {
     expect(lab.output.client_kit_path.value).toBe("cdktf.out/client-kit/lab");
   });
 
-  test("KMS-KV-004 (vault firewall off) advises keyVault.allowedCidrs", () => {
+  test("a lab vault behind its firewall (keyVault.allowedCidrs, now required) raises no KMS-KV-004", () => {
     const result = synthesizeAll({ environmentsDir: p.environments, outdir: p.outdir });
-    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^\[kms-lab\] \[KMS-KV-004\] .*Set keyVault\.allowedCidrs in the environment file/)]));
+    expect(result.warnings.filter((w) => w.includes("[KMS-KV-004]"))).toEqual([]);
   });
 
   test("output left by a deleted environment file is reported, not deleted", () => {

@@ -85,7 +85,7 @@ describe("staging: a run that fails in the synth/policy phase leaves the earlier
     const addPublicIp = (stack: KmsStack): void => {
       new PublicIp(stack, "leak", { name: "pip-kms", location: "westeurope", resourceGroupName: "rg", allocationMethod: "Static" });
     };
-    expect(() => synthesizeAll({ environmentsDir, outdir, extend: addPublicIp })).toThrow(/\[KMS-NET-001\] azurerm_public_ip\.leak: azurerm_public_ip is not allowed/);
+    expect(() => synthesizeAll({ environmentsDir, outdir, extend: addPublicIp })).toThrow(/\[KMS-NET-001\] azurerm_public_ip\.leak: azurerm_public_ip is not a NAT gateway's egress address/);
     expect(snapshot(outdir)).toEqual(before);
     // The staging directory (beside the output) went too.
     expect(fs.readdirSync(run.dir).sort()).toEqual(["cdktf.out", "environments"]);

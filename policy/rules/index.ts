@@ -2,6 +2,7 @@ import type { Rule } from "../rule";
 import { AdminPortsRestricted } from "./admin-ports-restricted";
 import { DnsUpdateNoCredentials } from "./dns-update-no-credentials";
 import { KeyVaultNetworkDeny } from "./key-vault-network-deny";
+import { KeyVaultPublicAccessOff } from "./key-vault-public-access";
 import { KeyVaultPurgeProtection } from "./key-vault-purge-protection";
 import { KeyVaultRbac } from "./key-vault-rbac";
 import { KeyVaultSoftDelete } from "./key-vault-soft-delete";
@@ -26,6 +27,7 @@ export {
   AdminPortsRestricted,
   DnsUpdateNoCredentials,
   KeyVaultNetworkDeny,
+  KeyVaultPublicAccessOff,
   KeyVaultPurgeProtection,
   KeyVaultRbac,
   KeyVaultSoftDelete,
@@ -68,6 +70,7 @@ export const ALL_RULES: readonly Rule[] = [
   KeyVaultSoftDelete,
   KeyVaultPurgeProtection,
   KeyVaultNetworkDeny,
+  KeyVaultPublicAccessOff,
   NoLiteralProductKeys,
   NoLiteralSecrets,
   DnsUpdateNoCredentials,

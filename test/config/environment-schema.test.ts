@@ -149,7 +149,8 @@ describe("warnings: placeholder ids and an unset production subscription", () =>
       d.subscriptionId = REAL_ID;
       d.network.subnetId = d.network.subnetId.replaceAll(ZERO_ID, REAL_ID);
       d.dns.linkedVnetIds = [vnetId(REAL_ID, "vnet-a"), vnetId(ZERO_ID, "vnet-b")];
-      d.keyVault = { id: vaultId(ZERO_ID) };
+      // With a declared route to the vault (no "declares no route" warning: config/baseline-schema.ts).
+      d.keyVault = { id: vaultId(ZERO_ID), privateEndpoint: {} };
       d.backend.subscriptionId = ZERO_ID;
     });
     expect(warnings).toEqual([

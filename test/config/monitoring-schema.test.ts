@@ -11,6 +11,8 @@ describe("monitoring defaults", () => {
   test.each(["lab", "production"])("without a monitoring section a %s environment is monitored, with a created workspace and action group", (tier) => {
     const environment = fixtureEnvironment("monitored", (d) => {
       d.tier = tier;
+      // A lab vault needs a firewall or a private endpoint (config/baseline-schema.ts).
+      if (tier === "lab") d.keyVault.allowedCidrs = ["198.51.100.16/28"];
       delete d.monitoring;
     });
     expect(environment.monitoring).toEqual({ enabled: true, emailReceivers: [], noClientRequestHours: 48 });

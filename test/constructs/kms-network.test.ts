@@ -39,12 +39,12 @@ describe("KmsNetwork", () => {
     });
   });
 
-  test("creates the vnet and a subnet named snet-kms with default outbound access (the host activates its own key online)", () => {
+  test("creates the vnet and a subnet named snet-kms without default outbound access (egress goes through a NAT gateway or the customer's route)", () => {
     expect(created.resources("azurerm_virtual_network")).toEqual([
       expect.objectContaining({ name: "vnet-kms-lab", address_space: ["10.60.0.0/24"], resource_group_name: "rg-kms", location: "westeurope" }),
     ]);
     const [subnet] = created.resources("azurerm_subnet");
-    expect(subnet).toMatchObject({ name: "snet-kms", address_prefixes: ["10.60.0.0/27"], resource_group_name: "rg-kms", default_outbound_access_enabled: true });
+    expect(subnet).toMatchObject({ name: "snet-kms", address_prefixes: ["10.60.0.0/27"], resource_group_name: "rg-kms", default_outbound_access_enabled: false });
     expect(subnet.virtual_network_name).toMatch(/^\$\{azurerm_virtual_network\.[^}]+\.name\}$/);
   });
 

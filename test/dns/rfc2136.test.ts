@@ -129,6 +129,8 @@ describe("dns.rfc2136 in production", () => {
         d.tier = "production";
         // Production needs a fixed deployer principal when it creates its vault (issue 9).
         d.keyVault.deployerPrincipalId = "6b1f0d3e-2a4c-4e8b-9f7a-5c3d2e1b0a99";
+        // Production reaches its vault through a private endpoint only (issue 23).
+        delete d.keyVault.allowedCidrs;
         d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } };
         d.dns.privateZone = false;
         d.backend = { type: "azurerm", resourceGroupName: "rg-fixture-state", storageAccountName: "stfixturedns", containerName: "tfstate", key: "kms-lab.tfstate" };

@@ -14,7 +14,13 @@ import { SynthesizedStack, synthesizeEnvironment } from "../support/synth";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "kql");
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), "utf8");
-const PARAMETERS = { hosts: ["KmsTest01", "kmstest02"], noRequestPeriodHours: 24 };
+const PARAMETERS = {
+  hosts: ["KmsTest01", "kmstest02"],
+  noRequestPeriodHours: 24,
+  keyVaultId: "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-fixture/providers/Microsoft.KeyVault/vaults/kv-fixture",
+  hostKeySecretNames: ["fixture-key-windows", "fixture-key-office"],
+  expectedReaderIds: ["${azurerm_windows_virtual_machine.host.identity[0].principal_id}", "6b1f0d3e-2a4c-4e8b-9f7a-5c3d2e1b0a99"],
+};
 
 /** Attribute names that hold KQL in azurerm resources (alerts and saved searches: query; data collection rules: transform_kql). */
 const KQL_ATTRIBUTES = new Set(["query", "transform_kql"]);
@@ -93,6 +99,18 @@ describe("monitoring/queries", () => {
   test("declares exactly the parameters a query uses, host names lower case", () => {
     expect(renderKqlQuery("alert-no-client-requests", PARAMETERS)).toMatch(/^let KmsHosts = dynamic\(\["kmstest01","kmstest02"\]\);\nlet NoRequestPeriod = 24h;\n\/\/ Alert/);
     expect(renderKqlQuery("alert-missing-heartbeat", PARAMETERS)).not.toContain("NoRequestPeriod");
+  });
+
+  test("declares the vault, the host key secrets and the expected readers, references left as Terraform wrote them", () => {
+    expect(renderKqlQuery("alert-key-vault-secret-read", PARAMETERS)).toMatch(
+      /^let KmsVaultId = "\/subscriptions\/[^"]+\/vaults\/kv-fixture";\nlet KmsHostKeySecrets = dynamic\(\["fixture-key-windows","fixture-key-office"\]\);\nlet ExpectedReaders = dynamic\(\["\$\{azurerm_windows_virtual_machine\.host\.identity\[0\]\.principal_id\}","6b1f0d3e-2a4c-4e8b-9f7a-5c3d2e1b0a99"\]\);\n\/\/ Alert/,
+    );
+  });
+
+  test("refuses the key vault alert without its readers, or with a value that would break out of a string literal", () => {
+    expect(() => renderKqlQuery("alert-key-vault-secret-read", { ...PARAMETERS, expectedReaderIds: [] })).toThrow(/expectedReaderIds must be given, at least one/);
+    expect(() => renderKqlQuery("alert-key-vault-secret-read", { ...PARAMETERS, hostKeySecretNames: ['a"b'] })).toThrow(/without quotes/);
+    expect(() => renderKqlQuery("alert-key-vault-secret-read", { ...PARAMETERS, keyVaultId: undefined })).toThrow(/keyVaultId must be given/);
   });
 
   test("refuses a host name that would need escaping, and no hosts at all", () => {

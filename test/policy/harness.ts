@@ -153,6 +153,7 @@ export function keyVault(scope: Construct, base: Base, extra: Partial<KeyVaultCo
     rbacAuthorizationEnabled: true,
     softDeleteRetentionDays: 90,
     purgeProtectionEnabled: true,
+    publicNetworkAccessEnabled: false,
     networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
     ...extra,
   });

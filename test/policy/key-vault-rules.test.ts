@@ -27,6 +27,26 @@ describe("Key Vault rules", () => {
     expect(findings(r, "KMS-KV-003")).toEqual([expect.stringContaining("purge_protection_enabled is false in production")]);
   });
 
+  test("KMS-KV-005 Noncompliance: public network access left on in production", () => {
+    const r = synth((b) => void keyVault(b.stack, b, { publicNetworkAccessEnabled: true }), { production: true });
+    expect(findings(r, "KMS-KV-005")).toEqual([expect.stringContaining("[KMS-KV-005] azurerm_key_vault.kv: public_network_access_enabled is true in production")]);
+  });
+
+  test("KMS-KV-005 Noncompliance: public network access unset (Azure's default is on) in production", () => {
+    const r = synth((b) => void keyVault(b.stack, b, { publicNetworkAccessEnabled: undefined }), { production: true });
+    expect(findings(r, "KMS-KV-005")).toEqual([expect.stringContaining("public_network_access_enabled is unset in production")]);
+  });
+
+  test("KMS-KV-005 Compliance: public network access off in production", () => {
+    const r = synth((b) => void keyVault(b.stack, b, { publicNetworkAccessEnabled: false }), { production: true });
+    expect(findings(r, "KMS-KV-005")).toEqual([]);
+  });
+
+  test("KMS-KV-005 Compliance: a lab vault may keep its public endpoint", () => {
+    const r = synth((b) => void keyVault(b.stack, b, { publicNetworkAccessEnabled: true }));
+    expect(findings(r, "KMS-KV-005")).toEqual([]);
+  });
+
   test("KMS-KV-003 Compliance: not required outside production", () => {
     const r = synth((b) => void keyVault(b.stack, b, { purgeProtectionEnabled: false }), { production: false });
     expect(findings(r, "KMS-KV-003")).toEqual([]);

@@ -1,14 +1,46 @@
 import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
+import { NatGateway } from "@cdktf/provider-azurerm/lib/nat-gateway";
+import { NatGatewayPublicIpAssociation } from "@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association";
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { PublicIpPrefix } from "@cdktf/provider-azurerm/lib/public-ip-prefix";
 import { findings, nic, nsgRule, synth } from "./harness";
+
+/** A NAT gateway with its public IP (azurerm_public_ip.pip), as KmsNatGateway builds it. */
+function natEgress(b: { stack: import("cdktf").TerraformStack; rg: { name: string } }): void {
+  const pip = new PublicIp(b.stack, "pip", { name: "pip", location: "westeurope", resourceGroupName: b.rg.name, allocationMethod: "Static", sku: "Standard" });
+  const nat = new NatGateway(b.stack, "nat", { name: "ng", location: "westeurope", resourceGroupName: b.rg.name });
+  new NatGatewayPublicIpAssociation(b.stack, "nat-pip", { natGatewayId: nat.id, publicIpAddressId: pip.id });
+}
 
 describe("KMS-NET-001 no public IP", () => {
   test("Noncompliance 1: an azurerm_public_ip resource", () => {
     const r = synth((b) => {
       new PublicIp(b.stack, "pip", { name: "pip", location: "westeurope", resourceGroupName: b.rg.name, allocationMethod: "Static" });
     });
-    expect(findings(r, "KMS-NET-001")).toEqual([expect.stringContaining("[KMS-NET-001] azurerm_public_ip.pip: azurerm_public_ip is not allowed")]);
+    expect(findings(r, "KMS-NET-001")).toEqual([expect.stringContaining("[KMS-NET-001] azurerm_public_ip.pip: azurerm_public_ip is not a NAT gateway's egress address")]);
     expect(r.thrown?.message).toContain("KMS-NET-001");
+  });
+
+  test("Noncompliance 5: a NAT gateway's public IP also attached to a NIC", () => {
+    const r = synth((b) => {
+      natEgress(b);
+      nic(b.stack, b, "nic", {
+        ipConfiguration: [{ name: "primary", subnetId: "${var.subnet_id}", privateIpAddressAllocation: "Dynamic", publicIpAddressId: "${azurerm_public_ip.pip.id}" }],
+      });
+    });
+    expect(findings(r, "KMS-NET-001")).toEqual(
+      expect.arrayContaining([expect.stringContaining("azurerm_network_interface.nic uses the public IP azurerm_public_ip.pip"), expect.stringMatching(/azurerm_network_interface\.nic: ip_configuration "primary" sets public_ip_address_id/)]),
+    );
+  });
+
+  test("Noncompliance 6: an azurerm_public_ip_prefix, even for a NAT gateway", () => {
+    const r = synth((b) => void new PublicIpPrefix(b.stack, "prefix", { name: "ippre", location: "westeurope", resourceGroupName: b.rg.name, prefixLength: 31 }));
+    expect(findings(r, "KMS-NET-001")).toEqual([expect.stringContaining("[KMS-NET-001] azurerm_public_ip_prefix.prefix: azurerm_public_ip_prefix is not allowed")]);
+  });
+
+  test("Compliance: a public IP that is only a NAT gateway's egress address", () => {
+    const r = synth((b) => natEgress(b));
+    expect(findings(r, "KMS-NET-001")).toEqual([]);
   });
 
   test("Noncompliance 2: a NIC ip_configuration with public_ip_address_id", () => {
