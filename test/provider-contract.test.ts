@@ -56,7 +56,10 @@ describe.each([
 
   test("every vnet in dns.linkedVnetIds is linked to the zone, created or existing (never silently dropped)", () => {
     for (const stack of stacks.values()) {
-      const links = stack.resources("azurerm_private_dns_zone_virtual_network_link");
+      // The KMS zone's links only: a Key Vault private endpoint's privatelink zone has its own link to the hosts' vnet.
+      const zones = ((stack.json as { resource?: Record<string, Record<string, { name?: string }>> }).resource?.azurerm_private_dns_zone ?? {}) as Record<string, { name?: string }>;
+      const privateLinkZones = Object.entries(zones).filter(([, z]) => z.name?.startsWith("privatelink.")).map(([key]) => `azurerm_private_dns_zone.${key}.`);
+      const links = stack.resources("azurerm_private_dns_zone_virtual_network_link").filter((l) => !privateLinkZones.some((ref) => String(l.private_dns_zone_name).includes(ref)) && !String(l.private_dns_zone_name).startsWith("privatelink."));
       for (const id of stack.environment.dns.linkedVnetIds) {
         // The hosts' own vnet, listed again, is the link a created zone has anyway (stacks/zone-links.ts).
         const own = stack.environment.dns.createZone && isHostsVnet(stack.environment, id);
