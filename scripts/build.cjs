@@ -267,7 +267,9 @@ function ensureBundle({ force = false } = {}) {
     write: false,
     banner: { js: BUNDLE_BANNER },
     footer: { js: BUNDLE_FOOTER },
-    external: lazilyRequiredModules(),
+    // @viz-js/viz: Graphviz as WebAssembly (1.2 MB of JavaScript), loaded by the diagram step only
+    // when a stack changed (diagrams/render.ts), never read at start-up.
+    external: [...lazilyRequiredModules(), "@viz-js/viz"],
     alias: BUNDLE_ALIASES,
   });
   const strays = aliasedFromElsewhere(result.metafile);

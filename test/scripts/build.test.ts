@@ -131,7 +131,9 @@ describe("the app command", () => {
     expect(phases[1]).toMatch(/^check the bundle is up to date/);
     expect(phases[2]).toMatch(/^read and compile the bundle \(code cache (used|none)\)$/);
     expect(phases).toContain("validate environment files");
-    expect(phases.at(-1)).toMatch(/^run the bundle/);
+    // The diagram step (main.ts) runs after the synchronous main job, once the stacks are written.
+    expect(phases.at(-2)).toMatch(/^run the bundle/);
+    expect(phases.at(-1)).toMatch(/^draw diagrams \(\d+ drawn, \d+ unchanged\)$/);
     expect(app().stderr).not.toMatch(/^timing: /m);
   }, 30_000);
 
