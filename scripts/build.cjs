@@ -207,7 +207,12 @@ const BUNDLE_FOOTER = "}))";
  * every synth.
  */
 function lazilyRequiredModules() {
-  const archiver = require.resolve("archiver", { paths: [path.join(ROOT, "node_modules", "cdktf")] });
+  // cdktf's package wherever npm put it (CDK Terrain's cdktn, installed under the name cdktf, has
+  // no archiver: it zips with fflate, and .ci/run's CDK Terrain lane builds with it).
+  const cdktfDir = path.dirname(require.resolve("cdktf/package.json", { paths: [ROOT] }));
+  const cdktfPackage = JSON.parse(fs.readFileSync(path.join(cdktfDir, "package.json"), "utf8"));
+  if (!cdktfPackage.dependencies?.archiver) return [];
+  const archiver = require.resolve("archiver", { paths: [cdktfDir] });
   return [`./${path.relative(ROOT, archiver).split(path.sep).join("/")}`];
 }
 
@@ -267,7 +272,9 @@ function ensureBundle({ force = false } = {}) {
     write: false,
     banner: { js: BUNDLE_BANNER },
     footer: { js: BUNDLE_FOOTER },
-    external: lazilyRequiredModules(),
+    // @viz-js/viz: Graphviz as WebAssembly (1.2 MB of JavaScript), loaded by the diagram step only
+    // when a stack changed (diagrams/render.ts), never read at start-up.
+    external: [...lazilyRequiredModules(), "@viz-js/viz"],
     alias: BUNDLE_ALIASES,
   });
   const strays = aliasedFromElsewhere(result.metafile);

@@ -1,5 +1,8 @@
 // `npm run mutate [-- <stryker options>]`: runs StrykerJS on Node 22 (it refuses older Node; the
-// project runs on Node 20), then prints the mutation score from the JSON report.
+// project runs on Node 20), then prints the mutation score from the JSON report. StrykerJS is not
+// among the project's devDependencies (it would make `npm ci` on Node 20 print engine warnings):
+// scripts/install-stryker.sh installs the pinned copy (scripts/stryker/) into .tools/stryker/ on
+// first use. Its jest runner loads jest from the project (requireFromCwd), as before.
 //
 //   npm run mutate                                   # incremental run over every mutated folder
 //   npm run mutate -- --mutate policy/network.ts     # one file while iterating
@@ -11,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const node = execFileSync("bash", [path.join(root, "scripts", "install-node.sh"), "22"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
-const stryker = path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
+const stryker = execFileSync("bash", [path.join(root, "scripts", "install-stryker.sh")], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1);
 const started = Date.now();
 // cdktf 0.21 calls util.isArray, deprecated since Node 22 (DEP0044): one warning per synth, noise only.
 const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --disable-warning=DEP0044`.trim() };

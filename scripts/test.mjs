@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { treeChanges, treeState } from "./tree-state.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -22,13 +23,14 @@ if (summaryAt >= 0) {
 // running it once, on the first pass, is enough).
 const noPester = args.includes("--no-pester");
 if (noPester) args.splice(args.indexOf("--no-pester"), 1);
-// 0. shellcheck (Debian package; .ci/run installs it): the pipeline tests need it. Without it,
-//    stop now with the command that fixes it rather than after a whole run.
-if (spawnSync("shellcheck", ["--version"], { stdio: "ignore" }).error) {
-  console.error("npm test: shellcheck is missing (test/pipeline/shellcheck.test.ts needs it). Install the Debian package: sudo apt-get install -y shellcheck (bash .ci/run does this).");
-  process.exit(1);
+// 0. BIND 9 for the DNS tests: installed when missing and this user can (scripts/install-bind.sh),
+//    else one message with the command that fixes it, before anything runs.
+const bind = spawnSync("bash", [path.join(root, "scripts", "install-bind.sh")], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+if (bind.status !== 0) {
+  console.error("npm test: stopped before running anything: BIND 9 is needed (the command above installs it).");
+  process.exit(bind.status || 1);
 }
-
+const treeBefore = treeState(root);
 const work = mkdtempSync(path.join(tmpdir(), "azure-kms-host-test-"));
 
 try {
@@ -81,7 +83,12 @@ try {
   if (noPester) console.log("Pester: not run (--no-pester)");
   else console.log(`Pester: ${pesterCounts.passed} passed, ${pesterCounts.failed} failed, ${pesterCounts.skipped} skipped; coverage ${pesterCounts.coverage.map((c) => `${path.basename(c.file)} ${c.percent}%`).join(", ")}`);
   for (const entry of lowCoverage) console.log(`coverage of ${entry.file} is ${entry.percent}%, below the minimum of ${pesterCounts.minimum}%: add Pester tests for it`);
-  const failed = jestCounts.failed + pesterCounts.failed + lowCoverage.length;
+  // The suite leaves the working tree as it found it (scripts/tree-state.mjs).
+  const treeAfter = treeBefore && treeState(root);
+  const treeChanged = treeBefore && treeAfter ? treeChanges(treeBefore, treeAfter) : [];
+  if (treeChanged.length > 0) console.log(`the tests changed the working tree (each change counts as a failure):\n${treeChanged.join("\n")}`);
+  else console.log(treeBefore ? "working tree: unchanged by the tests" : "working tree: not a git checkout, not compared");
+  const failed = jestCounts.failed + pesterCounts.failed + lowCoverage.length + treeChanged.length;
   const line = `${jestCounts.passed + pesterCounts.passed} passed, ${failed} failed, ${jestCounts.skipped + pesterCounts.skipped} skipped`;
   console.log(line);
   if (summaryFile) writeFileSync(summaryFile, line + "\n");

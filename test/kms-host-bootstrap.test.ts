@@ -3,6 +3,7 @@
 import { App, TerraformStack } from "cdktf";
 import { KmsHost, KmsHostBootstrap, KmsHostKeyProduct, KmsHostKeys } from "../constructs";
 import { encodeOfficeProducts, runCommandParameterProblem } from "../constructs/kms-host-bootstrap";
+import { NEVER_SYNTHESIZED } from "./support/scratch";
 import { synthesizeConstruct } from "./support/synth";
 
 const VAULT_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-zq-test-vault";
@@ -36,7 +37,7 @@ function bootstrapStack(products: KmsHostKeyProduct[], port = 1688) {
 
 /** A bootstrap built, not synthesized: a Windows product by default, `change` applied to its props. */
 function build(change: Partial<ConstructorParameters<typeof KmsHostBootstrap>[2]> = {}): KmsHostBootstrap {
-  const stack = new TerraformStack(new App({ outdir: "never-synthesized" }), "s");
+  const stack = new TerraformStack(new App({ outdir: NEVER_SYNTHESIZED }), "s");
   const host = new KmsHost(stack, "host", HOST_PROPS);
   const keys = new KmsHostKeys(stack, "keys", { keyVaultId: VAULT_ID, keyVaultName: "kv-zq-test-vault", secretNames: ["w", "o"] });
   return new KmsHostBootstrap(stack, "bootstrap", {

@@ -9,6 +9,7 @@ import { environmentFieldsOf } from "../stacks/environment-fields";
 import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
 import { SharedResults } from "./support/shared-result";
+import { NEVER_SYNTHESIZED } from "./support/scratch";
 import { SynthesizedStack, parsed, synthesizeEnvironment, withoutHash } from "./support/synth";
 
 /**
@@ -126,7 +127,7 @@ describe("KmsStack", () => {
   test("puts the environment's tags on every taggable resource", () => {
     const environment = validEnvironment(fixtureEnvironmentData("production"));
     // The construct tree tells which resource types accept tags; the synthesized JSON must carry them.
-    const stack = new KmsStack(new App({ outdir: "never-synthesized" }), environment);
+    const stack = new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), environment);
     const synthesized = synthesize(environment);
     const taggableTypes = new Set(
       stack.node
@@ -301,7 +302,7 @@ describe("what KmsStack wires together", () => {
   test("applies the policy pack with the environment's client and admin networks, KMS port and tier", () => {
     for (const name of ["lab", "production"] as const) {
       const environment = validEnvironment(environmentWith(name, (d) => (d.kms.port = 1689)));
-      const stack = new KmsStack(new App({ outdir: "never-synthesized" }), environment);
+      const stack = new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), environment);
       const packs = Aspects.of(stack).all.filter((aspect): aspect is KmsPolicyPack => aspect instanceof KmsPolicyPack);
       expect(packs).toHaveLength(1);
       expect(packs[0].context).toMatchObject({ clientCidrs: environment.clientCidrs, adminCidrs: environment.adminCidrs, kmsPort: 1689, production: name === "production" });
@@ -324,7 +325,7 @@ describe("what KmsStack wires together", () => {
   });
 
   test("records, for every construct built from the environment file, the fields a policy error on it points back at", () => {
-    const stack = new KmsStack(new App({ outdir: "never-synthesized" }), validEnvironment(environmentWith("production", (d) => (d.adminCidrs = ["10.60.0.0/27"]))));
+    const stack = new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), validEnvironment(environmentWith("production", (d) => (d.adminCidrs = ["10.60.0.0/27"]))));
     /** The fields recorded for the construct at `path` (ids below the stack, slash-separated). */
     const fields = (path: string): readonly (readonly string[])[] => environmentFieldsOf(path.split("/").reduce<IConstruct>((construct, id) => construct.node.findChild(id), stack));
     expect(environmentFieldsOf(stack.keyVault)).toEqual([["keyVault"]]);
@@ -339,6 +340,6 @@ describe("what KmsStack wires together", () => {
   test("refuses, by name, an RFC 2136 section built without the schema that has neither gssapi nor tsig", () => {
     const environment = validEnvironment(environmentWith("lab", (d) => ((d.dns.privateZone = false), (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } }))));
     const broken = { ...environment, dns: { ...environment.dns, rfc2136: { ...environment.dns.rfc2136!, gssapi: undefined } } } as EnvironmentConfig;
-    expect(() => new KmsStack(new App({ outdir: "never-synthesized" }), broken)).toThrow(new Error("dns.rfc2136: give gssapi or tsig"));
+    expect(() => new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), broken)).toThrow(new Error("dns.rfc2136: give gssapi or tsig"));
   });
 });

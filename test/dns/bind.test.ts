@@ -28,7 +28,7 @@ function expectedFromFixture(data: Record<string, any>): { a: Map<string, DnsAns
 
 if (missing.length > 0) {
   describe(`BIND 9 NOT INSTALLED (missing ${missing.join(", ")}): DNS exports NOT proved on a real DNS server`, () => {
-    test("install bind9 and dnsutils (bash .ci/run does it), then run the tests again", () => {
+    test("install bind9 and dnsutils (npm test and bash .ci/run do it: scripts/install-bind.sh), then run the tests again", () => {
       throw new Error(bindMissingMessage(missing));
     });
   });

@@ -38,7 +38,7 @@ export function missingBindTools(): BindTool[] {
 export function bindMissingMessage(missing: readonly BindTool[]): string {
   return (
     `BIND 9 is not installed here (missing: ${missing.join(", ")}). These tests need a real DNS server. ` +
-    "Install it with: apt-get update && apt-get install -y --no-install-recommends bind9 dnsutils (bash .ci/run does this), then run npm test again."
+    "Install it with: apt-get update && apt-get install -y --no-install-recommends bind9 dnsutils (npm test runs scripts/install-bind.sh, which does this when it can), then run npm test again."
   );
 }
 
