@@ -194,6 +194,62 @@ export const HAND_RULES: readonly (AttributeRule & { readonly type: string; read
   },
 ];
 
+/**
+ * Rules a provider checks in its create and update functions, outside the schema: when `when.path`
+ * is `when.value`, one of `then.paths` must be set (to `then.value`, when given). A reference
+ * (`${...}`) on either side is unknown until apply and is not checked.
+ */
+export interface Requirement {
+  readonly type: string;
+  readonly when: { readonly path: string; readonly value: string | boolean };
+  readonly then: { readonly paths: readonly string[]; readonly value?: string };
+  readonly message: string;
+  readonly source: ContractSource;
+}
+export const REQUIREMENTS: readonly Requirement[] = [
+  {
+    type: "azurerm_windows_virtual_machine",
+    when: { path: "bypass_platform_safety_checks_on_user_schedule_enabled", value: true },
+    then: { paths: ["patch_mode"], value: "AutomaticByPlatform" },
+    // resourceWindowsVirtualMachineCreate (and Update, line 1341): `patch_mode` must be set to `AutomaticByPlatform` when ... is set to `true`.
+    message: "`patch_mode` must be set to `AutomaticByPlatform` when `bypass_platform_safety_checks_on_user_schedule_enabled` is set to `true`",
+    source: az("internal/services/compute/windows_virtual_machine_resource.go", 734),
+  },
+  ...(
+    [
+      ["window", 267],
+      ["install_patches", 270],
+      ["in_guest_user_patch_mode", 273],
+    ] as const
+  ).map(([path, line]): Requirement => ({
+    type: "azurerm_maintenance_configuration",
+    when: { path: "scope", value: "InGuestPatch" },
+    // resourceMaintenanceConfigurationCreate (and Update): `in_guest_user_patch_mode` may instead be given as properties.InGuestPatchMode.
+    then: { paths: path === "in_guest_user_patch_mode" ? [path, "properties.InGuestPatchMode"] : [path] },
+    message: `\`${path}\` must be specified when \`scope\` is \`InGuestPatch\``,
+    source: az("internal/services/maintenance/maintenance_configuration_resource.go", line),
+  })),
+];
+
+/** The value at a dotted path (through nested blocks, whose first entry is read). */
+function valueAt(config: unknown, path: string): unknown {
+  let value: unknown = config;
+  for (const part of path.split(".")) {
+    if (Array.isArray(value)) value = value[0];
+    if (!isObject(value)) return undefined;
+    value = value[part];
+  }
+  return value;
+}
+
+function requirementProblems(address: string, type: string, config: unknown): ContractProblem[] {
+  return REQUIREMENTS.filter((r) => r.type === type && valueAt(config, r.when.path) === r.when.value).flatMap((r) => {
+    const values = r.then.paths.filter((p) => present(config, p)).map((p) => valueAt(config, p));
+    const met = values.some((v) => r.then.value === undefined || v === r.then.value || isReference(v));
+    return met ? [] : [{ address, path: r.then.paths[0], problem: r.message, source: r.source }];
+  });
+}
+
 /** Tags on every azurerm resource: at most 50, names at most 512 and values at most 256 bytes. */
 const TAGS_SOURCE = az("vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/tags/validate.go", 13);
 
@@ -301,7 +357,7 @@ function checkConfig(address: string, row: ResourceContract | undefined, type: s
     if (path === "location" && row.provider === "azurerm") for (const problem of validate(value, { kind: "custom", id: "location", description: "an Azure region" })) problems.push({ address, path, problem, source: VALIDATOR_SOURCES.location });
     if (path === "tags" && isObject(value)) problems.push(...tagProblems(value).map((problem) => ({ address, path, problem, source: TAGS_SOURCE })));
   }
-  return [...problems, ...combinationProblems(address, row, config)];
+  return [...problems, ...combinationProblems(address, row, config), ...requirementProblems(address, type, config)];
 }
 
 /** Whether a config sets `path` (dotted through nested blocks, whose first entry is read). */

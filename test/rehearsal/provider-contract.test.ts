@@ -139,6 +139,8 @@ describe("checkAgainstContract refuses what the providers refuse", () => {
     ["a NAT gateway idle timeout under 4 minutes", stackWith("azurerm_nat_gateway", { idle_timeout_in_minutes: 2 }), /2 is outside 4\.\.120/],
     ["a private endpoint subresource name too short", stackWith("azurerm_private_endpoint", { private_service_connection: [{ name: "psc", is_manual_connection: false, subresource_names: ["kv"] }] }), /"kv" is not 3-63/],
     ["a VM extension name with a slash (validation.All: each member applies)", stackWith("azurerm_virtual_machine_extension", { name: "kms/boot" }), /name: must not contain any of \//],
+    ["bypassing the platform's safety checks without AutomaticByPlatform patching (a create-time rule)", stackWith("azurerm_windows_virtual_machine", { patch_mode: "AutomaticByOS", bypass_platform_safety_checks_on_user_schedule_enabled: true }), /`patch_mode` must be set to `AutomaticByPlatform`/],
+    ["an InGuestPatch maintenance configuration without install_patches (a create-time rule)", stackWith("azurerm_maintenance_configuration", { scope: "InGuestPatch", in_guest_user_patch_mode: "User", window: [{ start_date_time: "2026-01-03 02:00", time_zone: "UTC" }] }), /`install_patches` must be specified when `scope` is `InGuestPatch`/],
     ["an unknown argument of terraform_data", stackWith("terraform_data", { inputs: {} }), /inputs is not an argument of Terraform's built-in terraform_data/],
   ])("%s", (_name, stack, expected) => {
     const problems = checkAgainstContract(stack).map((p) => `${p.address} ${p.path}: ${p.problem}`);
