@@ -2805,6 +2805,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -3002,6 +3010,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -3146,6 +3162,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -3223,6 +3247,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -3292,6 +3324,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",

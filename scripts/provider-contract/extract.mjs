@@ -271,11 +271,13 @@ for (const entry of SPEC) {
     const forceNew = found.helper ? (HELPER_FORCE_NEW[found.helper + "()"] ?? /ForceNew/.test(found.helper)) : /ForceNew:\s*true|RequiresReplace(If)?\(/.test(own);
     const row = { path: attrPath };
     if (forceNew) row.forceNew = true;
-    if (/Required:\s*true/.test(own) || found.helper === "commonschema.ResourceGroupName" || found.helper === "commonschema.Location") row.required = true;
+    // azure.SchemaResourceGroupNameDiffSuppress() (helpers/azure/deprecated_soon.go:16): Required, ForceNew, resourcegroups.ValidateName, as commonschema.ResourceGroupName().
+    const resourceGroupHelper = found.helper === "commonschema.ResourceGroupName" || found.helper === "azure.SchemaResourceGroupNameDiffSuppress";
+    if (/Required:\s*true/.test(own) || resourceGroupHelper || found.helper === "commonschema.Location") row.required = true;
     // A list or set of strings validates each element in its Elem schema (`Elem: &pluginsdk.Schema{ ValidateFunc: ... }`).
     const imports = importsOf(show(provider, found.file));
     const elem = found.block || found.helper ? "" : elemText(found.text);
-    const validations = found.helper ? (/ForceNew|Required/.test(found.helper) || found.helper === "commonschema.ResourceGroupName" ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : [...validationsOf(own, provider, imports), ...(elem ? validationsOf(elem, provider, imports) : [])];
+    const validations = found.helper ? (resourceGroupHelper ? [{ kind: "custom", id: "commonschema.ResourceGroupName", description: `${found.helper}()` }] : /ForceNew|Required/.test(found.helper) ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : [...validationsOf(own, provider, imports), ...(elem ? validationsOf(elem, provider, imports) : [])];
     if (validations.length) row.validations = validations;
     // SDKv2 lists absolute paths ("source.0.script"); written here without the list indices.
     for (const key of ["ConflictsWith", "ExactlyOneOf", "AtLeastOneOf"]) {
