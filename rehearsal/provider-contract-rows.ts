@@ -271,6 +271,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       },
       {
         "path": "network_acls.ip_rules",
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validation.Any",
+            "description": "validation.Any(commonValidate.IPv4Address, commonValidate.CIDR)"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -285,6 +292,15 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
           "tag": "v4.55.0",
           "file": "internal/services/keyvault/key_vault_resource.go",
           "line": 178
+        }
+      },
+      {
+        "path": "public_network_access_enabled",
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/keyvault/key_vault_resource.go",
+          "line": 188
         }
       },
       {
@@ -677,6 +693,422 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
   {
     "provider": "azurerm",
     "kind": "resource",
+    "type": "azurerm_maintenance_assignment_virtual_machine",
+    "attributes": [
+      {
+        "path": "location",
+        "forceNew": true,
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_assignment_virtual_machine_resource.go",
+          "line": 56
+        }
+      },
+      {
+        "path": "maintenance_configuration_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "maintenanceconfigurations.ValidateMaintenanceConfigurationID",
+            "description": "maintenanceconfigurations.ValidateMaintenanceConfigurationID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_assignment_virtual_machine_resource.go",
+          "line": 58
+        }
+      },
+      {
+        "path": "virtual_machine_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "virtualmachines.ValidateVirtualMachineID",
+            "description": "virtualmachines.ValidateVirtualMachineID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_assignment_virtual_machine_resource.go",
+          "line": 66
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/maintenance/maintenance_assignment_virtual_machine_resource.go",
+      "line": 55
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
+    "type": "azurerm_maintenance_configuration",
+    "attributes": [
+      {
+        "path": "in_guest_user_patch_mode",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Platform",
+              "User"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 218
+        }
+      },
+      {
+        "path": "install_patches.reboot",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Always",
+              "IfRequired",
+              "Never"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 209
+        }
+      },
+      {
+        "path": "install_patches.windows.classifications_to_include",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Critical",
+              "Security",
+              "UpdateRollup",
+              "FeaturePack",
+              "ServicePack",
+              "Definition",
+              "Tools",
+              "Updates"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 175
+        }
+      },
+      {
+        "path": "location",
+        "forceNew": true,
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 63
+        }
+      },
+      {
+        "path": "resource_group_name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "commonschema.ResourceGroupName()"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 65
+        }
+      },
+      {
+        "path": "tags",
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 236
+        }
+      },
+      {
+        "path": "name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 56
+        }
+      },
+      {
+        "path": "scope",
+        "required": true,
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Extension",
+              "Host",
+              "InGuestPatch",
+              "OSImage",
+              "SQLDB",
+              "SQLManagedInstance"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 67
+        }
+      },
+      {
+        "path": "window.duration",
+        "validations": [
+          {
+            "kind": "regex",
+            "pattern": "^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$",
+            "message": "duration must match the format HH:mm"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 105
+        }
+      },
+      {
+        "path": "window.recur_every",
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 118
+        }
+      },
+      {
+        "path": "window.start_date_time",
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 97
+        }
+      },
+      {
+        "path": "window.time_zone",
+        "required": true,
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Afghanistan Standard Time",
+              "Alaskan Standard Time",
+              "Aleutian Standard Time",
+              "Altai Standard Time",
+              "Arab Standard Time",
+              "Arabian Standard Time",
+              "Arabic Standard Time",
+              "Argentina Standard Time",
+              "Astrakhan Standard Time",
+              "Atlantic Standard Time",
+              "AUS Central Standard Time",
+              "Aus Central W. Standard Time",
+              "AUS Eastern Standard Time",
+              "Azerbaijan Standard Time",
+              "Azores Standard Time",
+              "Bahia Standard Time",
+              "Bangladesh Standard Time",
+              "Belarus Standard Time",
+              "Bougainville Standard Time",
+              "Canada Central Standard Time",
+              "Cape Verde Standard Time",
+              "Caucasus Standard Time",
+              "Cen. Australia Standard Time",
+              "Central America Standard Time",
+              "Central Asia Standard Time",
+              "Central Brazilian Standard Time",
+              "Central Europe Standard Time",
+              "Central European Standard Time",
+              "Central Pacific Standard Time",
+              "Central Standard Time",
+              "Central Standard Time (Mexico)",
+              "Chatham Islands Standard Time",
+              "China Standard Time",
+              "Cuba Standard Time",
+              "Dateline Standard Time",
+              "E. Africa Standard Time",
+              "E. Australia Standard Time",
+              "E. Europe Standard Time",
+              "E. South America Standard Time",
+              "Easter Island Standard Time",
+              "Eastern Standard Time",
+              "Eastern Standard Time (Mexico)",
+              "Egypt Standard Time",
+              "Ekaterinburg Standard Time",
+              "Fiji Standard Time",
+              "FLE Standard Time",
+              "Georgian Standard Time",
+              "GMT Standard Time",
+              "Greenland Standard Time",
+              "Greenwich Standard Time",
+              "GTB Standard Time",
+              "Haiti Standard Time",
+              "Hawaiian Standard Time",
+              "India Standard Time",
+              "Iran Standard Time",
+              "Israel Standard Time",
+              "Jordan Standard Time",
+              "Kaliningrad Standard Time",
+              "Kamchatka Standard Time",
+              "Korea Standard Time",
+              "Libya Standard Time",
+              "Line Islands Standard Time",
+              "Lord Howe Standard Time",
+              "Magadan Standard Time",
+              "Magallanes Standard Time",
+              "Marquesas Standard Time",
+              "Mauritius Standard Time",
+              "Mid-Atlantic Standard Time",
+              "Middle East Standard Time",
+              "Montevideo Standard Time",
+              "Morocco Standard Time",
+              "Mountain Standard Time",
+              "Mountain Standard Time (Mexico)",
+              "Myanmar Standard Time",
+              "N. Central Asia Standard Time",
+              "Namibia Standard Time",
+              "Nepal Standard Time",
+              "New Zealand Standard Time",
+              "Newfoundland Standard Time",
+              "Norfolk Standard Time",
+              "North Asia East Standard Time",
+              "North Asia Standard Time",
+              "North Korea Standard Time",
+              "Omsk Standard Time",
+              "Pacific SA Standard Time",
+              "Pacific Standard Time",
+              "Pacific Standard Time (Mexico)",
+              "Pakistan Standard Time",
+              "Paraguay Standard Time",
+              "Qyzylorda Standard Time",
+              "Romance Standard Time",
+              "Russia Time Zone 10",
+              "Russia Time Zone 11",
+              "Russia Time Zone 3",
+              "Russian Standard Time",
+              "SA Eastern Standard Time",
+              "SA Pacific Standard Time",
+              "SA Western Standard Time",
+              "Saint Pierre Standard Time",
+              "Sakhalin Standard Time",
+              "Samoa Standard Time",
+              "Sao Tome Standard Time",
+              "Saratov Standard Time",
+              "SE Asia Standard Time",
+              "Singapore Standard Time",
+              "South Africa Standard Time",
+              "South Sudan Standard Time",
+              "Sri Lanka Standard Time",
+              "Sudan Standard Time",
+              "Syria Standard Time",
+              "Taipei Standard Time",
+              "Tasmania Standard Time",
+              "Tocantins Standard Time",
+              "Tokyo Standard Time",
+              "Tomsk Standard Time",
+              "Tonga Standard Time",
+              "Transbaikal Standard Time",
+              "Turkey Standard Time",
+              "Turks And Caicos Standard Time",
+              "Ulaanbaatar Standard Time",
+              "US Eastern Standard Time",
+              "US Mountain Standard Time",
+              "UTC",
+              "UTC-02",
+              "UTC-08",
+              "UTC-09",
+              "UTC-11",
+              "UTC+12",
+              "UTC+13",
+              "Venezuela Standard Time",
+              "Vladivostok Standard Time",
+              "Volgograd Standard Time",
+              "W. Australia Standard Time",
+              "W. Central Africa Standard Time",
+              "W. Europe Standard Time",
+              "W. Mongolia Standard Time",
+              "West Asia Standard Time",
+              "West Bank Standard Time",
+              "West Pacific Standard Time",
+              "Yakutsk Standard Time",
+              "Yukon Standard Time"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+          "line": 113
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/maintenance/maintenance_configuration_resource.go",
+      "line": 55
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
     "type": "azurerm_management_lock",
     "attributes": [
       {
@@ -877,6 +1309,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "data_flow.destinations",
         "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -887,6 +1325,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "data_flow.streams",
         "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -914,6 +1358,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "data_sources.windows_event_log.streams",
         "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -924,6 +1374,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "data_sources.windows_event_log.x_path_queries",
         "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -1136,10 +1592,138 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
   {
     "provider": "azurerm",
     "kind": "resource",
+    "type": "azurerm_monitor_diagnostic_setting",
+    "attributes": [
+      {
+        "path": "enabled_log.category",
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+          "line": 119
+        }
+      },
+      {
+        "path": "enabled_metric.category",
+        "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+          "line": 162
+        }
+      },
+      {
+        "path": "log_analytics_destination_type",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Dedicated",
+              "AzureDiagnostics"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+          "line": 102
+        }
+      },
+      {
+        "path": "log_analytics_workspace_id",
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "workspaces.ValidateWorkspaceID",
+            "description": "workspaces.ValidateWorkspaceID"
+          }
+        ],
+        "atLeastOneOf": [
+          "eventhub_authorization_rule_id",
+          "log_analytics_workspace_id",
+          "storage_account_id",
+          "partner_solution_id"
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+          "line": 81
+        }
+      },
+      {
+        "path": "name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validate.MonitorDiagnosticSettingName",
+            "description": "validate.MonitorDiagnosticSettingName"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+          "line": 51
+        }
+      },
+      {
+        "path": "target_resource_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validation.Any",
+            "description": "validation.Any(azure.ValidateResourceID, commonids.ValidateManagementGroupID)"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+          "line": 58
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/monitor/monitor_diagnostic_setting_resource.go",
+      "line": 50
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
     "type": "azurerm_monitor_scheduled_query_rules_alert_v2",
     "attributes": [
       {
         "path": "action.action_groups",
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "azure.ValidateResourceID",
+            "description": "azure.ValidateResourceID"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -1195,6 +1779,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "criteria.dimension.values",
         "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -1419,9 +2009,47 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         }
       },
       {
+        "path": "query_time_range_override",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "PT5M",
+              "PT10M",
+              "PT15M",
+              "PT20M",
+              "PT30M",
+              "PT45M",
+              "PT1H",
+              "PT2H",
+              "PT3H",
+              "PT4H",
+              "PT5H",
+              "PT6H",
+              "P1D",
+              "P2D"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/monitor/monitor_scheduled_query_rules_alert_v2_resource.go",
+          "line": 350
+        }
+      },
+      {
         "path": "scopes",
         "forceNew": true,
         "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "azure.ValidateResourceID",
+            "description": "azure.ValidateResourceID"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -1493,6 +2121,158 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       "tag": "v4.55.0",
       "file": "internal/services/monitor/monitor_scheduled_query_rules_alert_v2_resource.go",
       "line": 91
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
+    "type": "azurerm_nat_gateway",
+    "attributes": [
+      {
+        "path": "idle_timeout_in_minutes",
+        "validations": [
+          {
+            "kind": "range",
+            "min": 4,
+            "max": 120
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_resource.go",
+          "line": 69
+        }
+      },
+      {
+        "path": "location",
+        "forceNew": true,
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_resource.go",
+          "line": 65
+        }
+      },
+      {
+        "path": "resource_group_name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "commonschema.ResourceGroupName()"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_resource.go",
+          "line": 67
+        }
+      },
+      {
+        "path": "tags",
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_resource.go",
+          "line": 92
+        }
+      },
+      {
+        "path": "name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validate.NatGatewayName",
+            "description": "validate.NatGatewayName"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_resource.go",
+          "line": 58
+        }
+      },
+      {
+        "path": "sku_name",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Standard"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_resource.go",
+          "line": 76
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/network/nat_gateway_resource.go",
+      "line": 57
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
+    "type": "azurerm_nat_gateway_public_ip_association",
+    "attributes": [
+      {
+        "path": "nat_gateway_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "natgateways.ValidateNatGatewayID",
+            "description": "natgateways.ValidateNatGatewayID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_public_ip_association_resource.go",
+          "line": 41
+        }
+      },
+      {
+        "path": "public_ip_address_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonids.ValidatePublicIPAddressID",
+            "description": "commonids.ValidatePublicIPAddressID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/nat_gateway_public_ip_association_resource.go",
+          "line": 48
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/network/nat_gateway_public_ip_association_resource.go",
+      "line": 40
     }
   },
   {
@@ -1876,9 +2656,9 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         "required": true,
         "validations": [
           {
-            "kind": "custom",
-            "id": "validation.StringDoesNotContainAny",
-            "description": "validation.StringDoesNotContainAny(\"/\\\\?%\")"
+            "kind": "regex",
+            "pattern": "^[^/\\\\?%]*$",
+            "message": "must not contain any of / \\ ? %"
           }
         ],
         "source": {
@@ -2009,6 +2789,194 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
   {
     "provider": "azurerm",
     "kind": "resource",
+    "type": "azurerm_private_endpoint",
+    "attributes": [
+      {
+        "path": "location",
+        "forceNew": true,
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 74
+        }
+      },
+      {
+        "path": "resource_group_name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 76
+        }
+      },
+      {
+        "path": "tags",
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 296
+        }
+      },
+      {
+        "path": "name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validate.PrivateLinkName",
+            "description": "validate.PrivateLinkName"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 67
+        }
+      },
+      {
+        "path": "private_dns_zone_group.name",
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validate.PrivateLinkName",
+            "description": "validate.PrivateLinkName"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 118
+        }
+      },
+      {
+        "path": "private_dns_zone_group.private_dns_zone_ids",
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "privatezones.ValidatePrivateDnsZoneID",
+            "description": "privatezones.ValidatePrivateDnsZoneID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 123
+        }
+      },
+      {
+        "path": "private_service_connection.is_manual_connection",
+        "forceNew": true,
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 147
+        }
+      },
+      {
+        "path": "private_service_connection.name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validate.PrivateLinkName",
+            "description": "validate.PrivateLinkName"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 141
+        }
+      },
+      {
+        "path": "private_service_connection.private_connection_resource_id",
+        "forceNew": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "azure.ValidateResourceID",
+            "description": "azure.ValidateResourceID"
+          }
+        ],
+        "exactlyOneOf": [
+          "private_service_connection.private_connection_resource_alias",
+          "private_service_connection.private_connection_resource_id"
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 152
+        }
+      },
+      {
+        "path": "private_service_connection.subresource_names",
+        "forceNew": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "validate.PrivateLinkSubResourceName",
+            "description": "validate.PrivateLinkSubResourceName"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 166
+        }
+      },
+      {
+        "path": "subnet_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonids.ValidateSubnetID",
+            "description": "commonids.ValidateSubnetID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/private_endpoint_resource.go",
+          "line": 78
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/network/private_endpoint_resource.go",
+      "line": 66
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
     "type": "azurerm_private_dns_a_record",
     "attributes": [
       {
@@ -2042,6 +3010,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -2186,6 +3162,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -2263,6 +3247,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -2332,6 +3324,14 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "resource_group_name",
         "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "azure.SchemaResourceGroupNameDiffSuppress()"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
@@ -2372,6 +3372,114 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       "tag": "v4.55.0",
       "file": "internal/services/privatedns/private_dns_zone_virtual_network_link_resource.go",
       "line": 48
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
+    "type": "azurerm_public_ip",
+    "attributes": [
+      {
+        "path": "allocation_method",
+        "required": true,
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Static",
+              "Dynamic"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/public_ip_resource.go",
+          "line": 63
+        }
+      },
+      {
+        "path": "location",
+        "forceNew": true,
+        "required": true,
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/public_ip_resource.go",
+          "line": 59
+        }
+      },
+      {
+        "path": "resource_group_name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonschema.ResourceGroupName",
+            "description": "commonschema.ResourceGroupName()"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/public_ip_resource.go",
+          "line": 61
+        }
+      },
+      {
+        "path": "tags",
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/public_ip_resource.go",
+          "line": 178
+        }
+      },
+      {
+        "path": "name",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/public_ip_resource.go",
+          "line": 52
+        }
+      },
+      {
+        "path": "sku",
+        "forceNew": true,
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "Basic",
+              "Standard"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/public_ip_resource.go",
+          "line": 103
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/network/public_ip_resource.go",
+      "line": 51
     }
   },
   {
@@ -2505,8 +3613,8 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         "validations": [
           {
             "kind": "custom",
-            "id": "validation.Any(\n\t\t\t\t\t// Elevated access ",
-            "description": "validation.Any(\n\t\t\t\t\t// Elevated access (aka User Access Administrator role)"
+            "id": "validation.Any",
+            "description": "validation.Any(validation.StringMatch(regexp.MustCompile(\"/\"), \"Root scope (/) is invalid\"), validation.StringMatch(regexp.MustCompile(\"/providers/Microsoft.Subscription.*\"), \"Subscription scope is invalid\"), validation.StringMatch(regexp.MustCompile(\"/providers/Microsoft.Capacity\"), \"Capacity scope is invalid\"), validation.StringMatch(regexp.MustCompile(\"/providers/Microsoft.BillingBenefits\"), \"BillingBenefits scope is invalid\"), billingValidate.EnrollmentID, commonids.ValidateManagementGroupID, commonids.ValidateSubscriptionID, commonids.ValidateResourceGroupID, azure.ValidateResourceID)"
           }
         ],
         "source": {
@@ -2531,6 +3639,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
     "attributes": [
       {
         "path": "address_prefixes",
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "exactlyOneOf": [
           "address_prefixes",
           "ip_address_pool"
@@ -2606,6 +3720,55 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       "tag": "v4.55.0",
       "file": "internal/services/network/subnet_resource.go",
       "line": 135
+    }
+  },
+  {
+    "provider": "azurerm",
+    "kind": "resource",
+    "type": "azurerm_subnet_nat_gateway_association",
+    "attributes": [
+      {
+        "path": "nat_gateway_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "natgateways.ValidateNatGatewayID",
+            "description": "natgateways.ValidateNatGatewayID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/subnet_nat_gateway_association_resource.go",
+          "line": 48
+        }
+      },
+      {
+        "path": "subnet_id",
+        "forceNew": true,
+        "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonids.ValidateSubnetID",
+            "description": "commonids.ValidateSubnetID"
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/network/subnet_nat_gateway_association_resource.go",
+          "line": 41
+        }
+      }
+    ],
+    "source": {
+      "repo": "hashicorp/terraform-provider-azurerm",
+      "tag": "v4.55.0",
+      "file": "internal/services/network/subnet_nat_gateway_association_resource.go",
+      "line": 40
     }
   },
   {
@@ -2688,6 +3851,11 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
           {
             "kind": "length",
             "min": 1
+          },
+          {
+            "kind": "regex",
+            "pattern": "^[^/]*$",
+            "message": "must not contain any of /"
           }
         ],
         "source": {
@@ -2923,6 +4091,12 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
     "attributes": [
       {
         "path": "address_space",
+        "validations": [
+          {
+            "kind": "length",
+            "min": 1
+          }
+        ],
         "exactlyOneOf": [
           "address_space",
           "ip_address_pool"
@@ -3082,12 +4256,44 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
         }
       },
       {
+        "path": "bypass_platform_safety_checks_on_user_schedule_enabled",
+        "conflictsWith": [
+          "os_managed_disk_id"
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/compute/windows_virtual_machine_resource.go",
+          "line": 160
+        }
+      },
+      {
         "path": "identity.type",
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",
           "file": "internal/services/compute/windows_virtual_machine_resource.go",
           "line": 278
+        }
+      },
+      {
+        "path": "license_type",
+        "validations": [
+          {
+            "kind": "enum",
+            "values": [
+              "None",
+              "Windows_Client",
+              "Windows_Server"
+            ],
+            "caseSensitive": true
+          }
+        ],
+        "source": {
+          "repo": "hashicorp/terraform-provider-azurerm",
+          "tag": "v4.55.0",
+          "file": "internal/services/compute/windows_virtual_machine_resource.go",
+          "line": 280
         }
       },
       {
@@ -3149,6 +4355,13 @@ export const GENERATED_ROWS: readonly ResourceContract[] = [
       {
         "path": "network_interface_ids",
         "required": true,
+        "validations": [
+          {
+            "kind": "custom",
+            "id": "commonids.ValidateNetworkInterfaceID",
+            "description": "commonids.ValidateNetworkInterfaceID"
+          }
+        ],
         "source": {
           "repo": "hashicorp/terraform-provider-azurerm",
           "tag": "v4.55.0",

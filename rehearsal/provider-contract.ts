@@ -104,12 +104,17 @@ export const CHECKERS: Readonly<Record<string, Checker>> = {
   "validate.ManagementLockName": (v) => (/^[A-Za-z0-9_-]+$/.test(v) && v.length < 260 ? [] : ["is not under 260 of [A-Za-z0-9_-]"]),
   "commonschema.ResourceGroupName": (v) => (v.length > 0 && v.length <= 90 && !v.endsWith(".") && /^[-\w._()]+$/.test(v) ? [] : ["is not 1-90 of [-\\w._()] not ending with '.'"]),
   "validate.LowerCasedString": (v) => (v.trim() !== "" && v === v.toLowerCase() && !v.includes(" ") ? [] : ["is not a non-empty lower-case string without spaces"]),
-  "validation.StringDoesNotContainAny": (v) => (/[/\\?%]/.test(v) ? ["contains / \\ ? or %"] : []),
   "validation.IsUUID": (v) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? [] : ["is not a UUID"]),
   "commonids.ValidateSubnetID": (v) => (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/.test(v) ? [] : ["is not a subnet id (segment names are case-sensitive)"]),
   "commonids.ValidateVirtualNetworkID": (v) => (idPattern("Microsoft\\.Network/virtualNetworks").test(v) ? [] : ["is not a virtual network id (segment names are case-sensitive)"]),
   "workspaces.ValidateWorkspaceID": (v) => (idPattern("Microsoft\\.OperationalInsights/workspaces").test(v) ? [] : ["is not a Log Analytics workspace id"]),
   "savedsearches.ValidateWorkspaceID": (v) => (idPattern("Microsoft\\.OperationalInsights/workspaces").test(v) ? [] : ["is not a Log Analytics workspace id"]),
+  // NatGatewayName and PrivateLinkName: one letter or digit, or 2-80 of [a-zA-Z0-9-_.] beginning with a letter or digit and ending with one or '_'.
+  "validate.NatGatewayName": (v) => (/^[a-zA-Z\d]$/.test(v) || /^[a-zA-Z\d][a-zA-Z\d\-_.]{0,78}[a-zA-Z\d_]$/.test(v) ? [] : ["is not 1-80 letters, digits, '-', '_', '.' beginning with a letter or digit and ending with a letter, digit or '_'"]),
+  "validate.PrivateLinkName": (v) => (/^[a-zA-Z\d]$/.test(v) || /^[a-zA-Z\d][a-zA-Z\d\-_.]{0,78}[a-zA-Z\d_]$/.test(v) ? [] : ["is not 1-80 letters, digits, '-', '_', '.' beginning with a letter or digit and ending with a letter, digit or '_'"]),
+  "validate.PrivateLinkSubResourceName": (v) => (v === "" || (v.trim().length >= 3 && /^[a-zA-Z0-9][\w.-]{1,61}[a-zA-Z0-9]$/.test(v)) ? [] : ["is not 3-63 letters, digits, '_', '.', '-' beginning and ending with a letter or digit"]),
+  "validate.MonitorDiagnosticSettingName": (v) => [...(/[<>*%&:\\?+/]/.test(v) ? ["contains one of < > * % & : \\ ? + /"] : []), ...(v.length < 1 || v.length > 260 ? ["is not 1 to 260 characters"] : [])],
+  "privatezones.ValidatePrivateDnsZoneID": (v) => (idPattern("Microsoft\\.Network/privateDnsZones").test(v) ? [] : ["is not a private DNS zone id (segment names are case-sensitive)"]),
   validateZone: (v) => [...(v.trim() !== v ? ["contains whitespace"] : []), ...(fqdn(v) ? [] : ["is not fully qualified (end it with '.')"])],
   validateName: (v) => [...(v.trim() !== v || v === "" ? ["is empty or contains whitespace"] : []), ...(fqdn(v) ? ["must not be fully qualified"] : [])],
   "dnsvalidator.IsZoneNameValid": (v) => [...(v.trim() !== v ? ["contains whitespace"] : []), ...(fqdn(v) ? [] : ["is not fully qualified (end it with '.')"])],
@@ -132,12 +137,16 @@ export const VALIDATOR_SOURCES: Readonly<Record<string, ContractSource>> = {
   "validate.ManagementLockName": az("internal/services/resource/validate/management_lock_name.go", 11),
   "commonschema.ResourceGroupName": az("vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/resourcegroups/validate.go", 12),
   "validate.LowerCasedString": az("internal/services/privatedns/validate/lower_cased_string.go", 12),
-  "validation.StringDoesNotContainAny": az("vendor/github.com/hashicorp/terraform-plugin-sdk/v2/helper/validation/strings.go", 178),
   "validation.IsUUID": az("vendor/github.com/hashicorp/terraform-plugin-sdk/v2/helper/validation/uuid.go", 13),
   "commonids.ValidateSubnetID": az("vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/commonids/subnet.go", 89),
   "commonids.ValidateVirtualNetworkID": az("vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/commonids/virtual_network.go", 83),
   "workspaces.ValidateWorkspaceID": az("vendor/github.com/hashicorp/go-azure-sdk/resource-manager/operationalinsights/2020-08-01/workspaces/id_workspace.go", 88),
   "savedsearches.ValidateWorkspaceID": az("vendor/github.com/hashicorp/go-azure-sdk/resource-manager/operationalinsights/2020-08-01/savedsearches/id_workspace.go", 88),
+  "validate.NatGatewayName": az("internal/services/network/validate/nat_gateway_name.go", 11),
+  "validate.PrivateLinkName": az("internal/services/network/validate/private_link_name.go", 12),
+  "validate.PrivateLinkSubResourceName": az("internal/services/network/validate/private_link_subresource_name.go", 13),
+  "validate.MonitorDiagnosticSettingName": az("internal/services/monitor/validate/monitor_diagnostic_setting.go", 11),
+  "privatezones.ValidatePrivateDnsZoneID": az("vendor/github.com/hashicorp/go-azure-sdk/resource-manager/privatedns/2024-06-01/privatezones/id_privatednszone.go", 88),
   validateZone: { ...DNS, file: "internal/provider/validators.go", line: 13 },
   validateName: { ...DNS, file: "internal/provider/validators.go", line: 25 },
   "dnsvalidator.IsZoneNameValid": { ...DNS, file: "internal/validators/dnsvalidator/is_zone_name_valid.go", line: 43 },
@@ -184,6 +193,62 @@ export const HAND_RULES: readonly (AttributeRule & { readonly type: string; read
     source: az("internal/services/compute/virtual_machine_run_command_resource.go", 396),
   },
 ];
+
+/**
+ * Rules a provider checks in its create and update functions, outside the schema: when `when.path`
+ * is `when.value`, one of `then.paths` must be set (to `then.value`, when given). A reference
+ * (`${...}`) on either side is unknown until apply and is not checked.
+ */
+export interface Requirement {
+  readonly type: string;
+  readonly when: { readonly path: string; readonly value: string | boolean };
+  readonly then: { readonly paths: readonly string[]; readonly value?: string };
+  readonly message: string;
+  readonly source: ContractSource;
+}
+export const REQUIREMENTS: readonly Requirement[] = [
+  {
+    type: "azurerm_windows_virtual_machine",
+    when: { path: "bypass_platform_safety_checks_on_user_schedule_enabled", value: true },
+    then: { paths: ["patch_mode"], value: "AutomaticByPlatform" },
+    // resourceWindowsVirtualMachineCreate (and Update, line 1341): `patch_mode` must be set to `AutomaticByPlatform` when ... is set to `true`.
+    message: "`patch_mode` must be set to `AutomaticByPlatform` when `bypass_platform_safety_checks_on_user_schedule_enabled` is set to `true`",
+    source: az("internal/services/compute/windows_virtual_machine_resource.go", 734),
+  },
+  ...(
+    [
+      ["window", 267],
+      ["install_patches", 270],
+      ["in_guest_user_patch_mode", 273],
+    ] as const
+  ).map(([path, line]): Requirement => ({
+    type: "azurerm_maintenance_configuration",
+    when: { path: "scope", value: "InGuestPatch" },
+    // resourceMaintenanceConfigurationCreate (and Update): `in_guest_user_patch_mode` may instead be given as properties.InGuestPatchMode.
+    then: { paths: path === "in_guest_user_patch_mode" ? [path, "properties.InGuestPatchMode"] : [path] },
+    message: `\`${path}\` must be specified when \`scope\` is \`InGuestPatch\``,
+    source: az("internal/services/maintenance/maintenance_configuration_resource.go", line),
+  })),
+];
+
+/** The value at a dotted path (through nested blocks, whose first entry is read). */
+function valueAt(config: unknown, path: string): unknown {
+  let value: unknown = config;
+  for (const part of path.split(".")) {
+    if (Array.isArray(value)) value = value[0];
+    if (!isObject(value)) return undefined;
+    value = value[part];
+  }
+  return value;
+}
+
+function requirementProblems(address: string, type: string, config: unknown): ContractProblem[] {
+  return REQUIREMENTS.filter((r) => r.type === type && valueAt(config, r.when.path) === r.when.value).flatMap((r) => {
+    const values = r.then.paths.filter((p) => present(config, p)).map((p) => valueAt(config, p));
+    const met = values.some((v) => r.then.value === undefined || v === r.then.value || isReference(v));
+    return met ? [] : [{ address, path: r.then.paths[0], problem: r.message, source: r.source }];
+  });
+}
 
 /** Tags on every azurerm resource: at most 50, names at most 512 and values at most 256 bytes. */
 const TAGS_SOURCE = az("vendor/github.com/hashicorp/go-azure-helpers/resourcemanager/tags/validate.go", 13);
@@ -292,7 +357,7 @@ function checkConfig(address: string, row: ResourceContract | undefined, type: s
     if (path === "location" && row.provider === "azurerm") for (const problem of validate(value, { kind: "custom", id: "location", description: "an Azure region" })) problems.push({ address, path, problem, source: VALIDATOR_SOURCES.location });
     if (path === "tags" && isObject(value)) problems.push(...tagProblems(value).map((problem) => ({ address, path, problem, source: TAGS_SOURCE })));
   }
-  return [...problems, ...combinationProblems(address, row, config)];
+  return [...problems, ...combinationProblems(address, row, config), ...requirementProblems(address, type, config)];
 }
 
 /** Whether a config sets `path` (dotted through nested blocks, whose first entry is read). */

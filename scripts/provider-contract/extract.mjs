@@ -87,6 +87,87 @@ function constantValue(provider, expr, imports) {
   return new RegExp(`^\\s*${m[2]}\\s+\\w+\\s*=\\s*"([^"]*)"`, "m").exec(text)?.[1];
 }
 
+/** `pkg.PossibleValuesForX()` of an SDK package: the constants' values its `return []string{...}` lists (vendor/<import path>/constants.go at the tag). */
+function possibleValues(provider, pkg, fn, imports) {
+  const importPath = imports.find((i) => i.alias === pkg)?.path;
+  if (!importPath || provider !== "azurerm") return undefined;
+  let text;
+  try {
+    text = show(provider, `vendor/${importPath}/constants.go`).join("\n");
+  } catch {
+    return undefined;
+  }
+  const body = new RegExp(`^func ${fn}\\(\\) \\[\\]string \\{\\s*return \\[\\]string\\{([^}]*)\\}`, "m").exec(text)?.[1];
+  if (!body) return undefined;
+  const values = body.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+    const name = /^string\((\w+)\)$/.exec(s)?.[1];
+    return name ? new RegExp(`^\\s*${name}\\s+\\w+\\s*=\\s*"([^"]*)"`, "m").exec(text)?.[1] : undefined;
+  });
+  return values.every((v) => v !== undefined) ? values : undefined;
+}
+
+/**
+ * A named validator of the provider's own packages that only returns `validation.StringInSlice(<list>, <ignoreCase>)`
+ * over a literal `<list> := []string{...}` (validate.MaintenanceTimeZone()): that enum.
+ */
+function namedStringList(provider, name, imports) {
+  const [alias, fn] = name.split(".");
+  const importPath = imports.find((i) => i.alias === alias)?.path;
+  const prefix = `github.com/${PROVIDERS[provider].repo}/`;
+  if (!fn || !importPath?.startsWith(prefix)) return undefined;
+  let at;
+  try {
+    at = grepFunc(provider, importPath.slice(prefix.length), fn);
+  } catch {
+    return undefined;
+  }
+  const lines = show(provider, at.file);
+  const body = lines.slice(at.line - 1, blockEnd(lines, at.line - 1) + 1).join("\n");
+  const ret = /return validation\.StringInSlice\((\w+),\s*(true|false)\)\s*\}\s*$/.exec(body);
+  const items = ret && new RegExp(`${ret[1]} := \\[\\]string\\{([^}]*)\\}`).exec(body)?.[1].replace(/\/\/[^\n]*/g, "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (!items || !items.every((s) => /^"[^"\\]*"$/.test(s))) return undefined;
+  return { kind: "enum", values: items.map((s) => s.slice(1, -1)), caseSensitive: ret[2] !== "true" };
+}
+
+/** The text of the call whose name starts at `index` (balanced parentheses; string literals skipped). */
+function callText(text, index) {
+  let depth = 0;
+  for (let i = text.indexOf("(", index); i >= 0 && i < text.length; i++) {
+    const literal = /^(?:`[^`]*`|"(?:[^"\\]|\\.)*")/.exec(text.slice(i));
+    if (literal) {
+      i += literal[0].length - 1;
+      continue;
+    }
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return text.slice(index, i + 1);
+  }
+  return text.slice(index);
+}
+/** The arguments of a call's text, split at its top-level commas (Go comments dropped). */
+function topLevelArguments(call) {
+  const inner = call.slice(call.indexOf("(") + 1, call.lastIndexOf(")")).replace(/\/\/[^\n]*/g, "");
+  const out = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const literal = /^(?:`[^`]*`|"(?:[^"\\]|\\.)*")/.exec(inner.slice(i));
+    if (literal) {
+      i += literal[0].length - 1;
+      continue;
+    }
+    if ("({[".includes(inner[i])) depth++;
+    else if (")}]".includes(inner[i])) depth--;
+    else if (inner[i] === "," && depth === 0) {
+      out.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(inner.slice(start));
+  return out.map((a) => a.trim()).filter(Boolean);
+}
+/** A call's text on one line, without Go comments. */
+const oneLine = (call) => call.replace(/\/\/[^\n]*/g, "").replace(/\s+/g, " ").replace(/\( /g, "(").replace(/,? \)/g, ")");
+
 /** The imports of a Go file as { alias, path } (alias: the explicit one, else the path's last segment). */
 function importsOf(lines) {
   return lines
@@ -96,6 +177,14 @@ function importsOf(lines) {
 }
 
 function validationsOf(text, provider, imports = []) {
+  // validation.Any (one of) and validation.All combine validators: recorded whole, by its text, never read as separate rules.
+  // validation.All: every member applies, each read as its own ValidateFunc.
+  const combined = /ValidateFunc:\s*(validation\.(?:Any|All))\(/.exec(text);
+  if (combined) {
+    const call = callText(text, combined.index + combined[0].length - combined[1].length - 1);
+    if (combined[1] === "validation.Any") return [{ kind: "custom", id: combined[1], description: oneLine(call) }];
+    return topLevelArguments(call).flatMap((member) => validationsOf(`ValidateFunc: ${member}`, provider, imports));
+  }
   const v = [];
   const range = /validation\.IntBetween\((-?[\w.]+),\s*(-?[\w.]+)\)|int64validator\.Between\((-?\w+),\s*(-?\w+)\)/.exec(text);
   const num = (s) => (s === "math.MaxInt32" ? 2147483647 : Number(s));
@@ -105,6 +194,25 @@ function validationsOf(text, provider, imports = []) {
   const len = /validation\.StringLenBetween\((\d+),\s*(\d+)\)|stringvalidator\.LengthBetween\((\d+),\s*(\d+)\)/.exec(text);
   if (len) v.push({ kind: "length", min: Number(len[1] ?? len[3]), max: Number(len[2] ?? len[4]) });
   if (/validation\.StringIsNotEmpty|validation\.StringIsNotWhiteSpace|stringvalidator\.LengthAtLeast\(1\)/.test(text)) v.push({ kind: "length", min: 1 });
+  const possible = /validation\.StringInSlice\(\s*(\w+)\.(PossibleValuesFor\w+)\(\),\s*(true|false)\s*\)/.exec(text);
+  if (possible) {
+    const values = possibleValues(provider, possible[1], possible[2], imports);
+    if (values) v.push({ kind: "enum", values, caseSensitive: possible[3] !== "true" });
+    else v.push({ kind: "custom", id: "validation.StringInSlice", description: `one of ${possible[1]}.${possible[2]}()` });
+  }
+  // validation.StringMatch(regexp.MustCompile("..."), "message"): RE2 patterns without flags or Perl classes read the same in JavaScript.
+  const match = /validation\.StringMatch\(\s*regexp\.MustCompile\(\s*(`[^`]*`|"(?:[^"\\]|\\.)*")\s*\)\s*,\s*(`[^`]*`|"(?:[^"\\]|\\.)*")?/.exec(text);
+  if (match) {
+    const literal = (s) => (s.startsWith("`") ? s.slice(1, -1) : JSON.parse(s));
+    const pattern = literal(match[1]);
+    if (!/\(\?|\\[pPQEz]/.test(pattern)) v.push({ kind: "regex", pattern, ...(match[2] && literal(match[2]) ? { message: literal(match[2]) } : {}) });
+  }
+  // validation.StringDoesNotContainAny("/\\?%"): strings.ContainsAny, so none of those characters.
+  const notAny = /validation\.StringDoesNotContainAny\(\s*("(?:[^"\\]|\\.)*")\s*\)/.exec(text);
+  if (notAny) {
+    const chars = JSON.parse(notAny[1]);
+    v.push({ kind: "regex", pattern: `^[^${chars.replace(/[\]\\^-]/g, "\\$&")}]*$`, message: `must not contain any of ${[...chars].join(" ")}` });
+  }
   const inSlice = /validation\.StringInSlice\(\s*\[\]string\{([^}]*)\},\s*(true|false)\s*\)|stringvalidator\.OneOf\(([^)]*)\)/s.exec(text);
   if (inSlice) {
     const items = (inSlice[1] ?? inSlice[3]).replace(/\/\/[^\n]*/g, "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => (/^"[^"]*"$/.test(s) ? s : constantValue(provider, s, imports) !== undefined ? JSON.stringify(constantValue(provider, s, imports)) : s));
@@ -114,8 +222,12 @@ function validationsOf(text, provider, imports = []) {
   // Plugin framework: `Validators: []validator.String{ dnsvalidator.IsZoneNameValid(), ... }`.
   const framework = /Validators:\s*\[\]validator\.\w+\{\s*([\w.]+)\(/.exec(text);
   if (framework && v.length === 0) v.push({ kind: "custom", id: framework[1], description: `${framework[1]}()` });
-  const other = /ValidateFunc:\s*([\w.]+(?:\([^)]*\))?)/.exec(text);
-  if (other && v.length === 0) v.push({ kind: "custom", id: other[1].replace(/\(.*$/, ""), description: other[1] });
+  const other = /ValidateFunc:\s*([\w.]+)/.exec(text);
+  if (other && v.length === 0) {
+    const call = text[other.index + other[0].length] === "(" ? oneLine(callText(text, other.index + other[0].length - other[1].length)) : other[1];
+    const list = call.endsWith("()") ? namedStringList(provider, call.slice(0, -2), imports) : undefined;
+    v.push(list ?? { kind: "custom", id: other[1], description: call });
+  }
   return v;
 }
 const listOf = (text, key) => {
@@ -159,8 +271,13 @@ for (const entry of SPEC) {
     const forceNew = found.helper ? (HELPER_FORCE_NEW[found.helper + "()"] ?? /ForceNew/.test(found.helper)) : /ForceNew:\s*true|RequiresReplace(If)?\(/.test(own);
     const row = { path: attrPath };
     if (forceNew) row.forceNew = true;
-    if (/Required:\s*true/.test(own) || found.helper === "commonschema.ResourceGroupName" || found.helper === "commonschema.Location") row.required = true;
-    const validations = found.helper ? (/ForceNew|Required/.test(found.helper) || found.helper === "commonschema.ResourceGroupName" ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : validationsOf(own, provider, importsOf(show(provider, found.file)));
+    // azure.SchemaResourceGroupNameDiffSuppress() (helpers/azure/deprecated_soon.go:16): Required, ForceNew, resourcegroups.ValidateName, as commonschema.ResourceGroupName().
+    const resourceGroupHelper = found.helper === "commonschema.ResourceGroupName" || found.helper === "azure.SchemaResourceGroupNameDiffSuppress";
+    if (/Required:\s*true/.test(own) || resourceGroupHelper || found.helper === "commonschema.Location") row.required = true;
+    // A list or set of strings validates each element in its Elem schema (`Elem: &pluginsdk.Schema{ ValidateFunc: ... }`).
+    const imports = importsOf(show(provider, found.file));
+    const elem = found.block || found.helper ? "" : elemText(found.text);
+    const validations = found.helper ? (resourceGroupHelper ? [{ kind: "custom", id: "commonschema.ResourceGroupName", description: `${found.helper}()` }] : /ForceNew|Required/.test(found.helper) ? [{ kind: "custom", id: found.helper, description: `${found.helper}()` }] : []) : [...validationsOf(own, provider, imports), ...(elem ? validationsOf(elem, provider, imports) : [])];
     if (validations.length) row.validations = validations;
     // SDKv2 lists absolute paths ("source.0.script"); written here without the list indices.
     for (const key of ["ConflictsWith", "ExactlyOneOf", "AtLeastOneOf"]) {
@@ -179,6 +296,17 @@ for (const entry of SPEC) {
     attributes.push(row);
   }
   rows.push({ provider, kind, type, attributes, source: { repo: PROVIDERS[provider].repo, tag: PROVIDERS[provider].tag, file, line: schemaLine + 1 } });
+}
+
+/** The Elem schema of a list, set or map of primitives (empty for a nested block's `Elem: &pluginsdk.Resource{`). */
+function elemText(text) {
+  const lines = text.split("\n");
+  let depth = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (depth === 1 && /^\s*Elem:\s*&(?:pluginsdk|schema)\.Schema\{/.test(lines[i])) return lines.slice(i, blockEnd(lines, i) + 1).join("\n");
+    for (const ch of code(lines[i])) depth += ch === "{" ? 1 : ch === "}" ? -1 : 0;
+  }
+  return "";
 }
 
 /** The attribute's own text: its block minus nested Elem/NestedObject/Blocks bodies. */

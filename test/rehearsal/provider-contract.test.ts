@@ -83,7 +83,11 @@ describe("the contract's rows", () => {
       "validate.ManagementLockName": "kms do not delete",
       "commonschema.ResourceGroupName": "rg kms.",
       "validate.LowerCasedString": "KMSLAB01",
-      "validation.StringDoesNotContainAny": "allow/kms",
+      "validate.NatGatewayName": "ng-kms-",
+      "validate.PrivateLinkName": "pe kv kms",
+      "validate.PrivateLinkSubResourceName": "-vault",
+      "validate.MonitorDiagnosticSettingName": "diag:kms",
+      "privatezones.ValidatePrivateDnsZoneID": "/subscriptions/x/resourceGroups/rg-dns/providers/Microsoft.Network/privatednszones/privatelink.vaultcore.azure.net",
       "validation.IsUUID": "deployer",
       "commonids.ValidateSubnetID": "/subscriptions/x/resourcegroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
       "commonids.ValidateVirtualNetworkID": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/z/subnets/s",
@@ -106,7 +110,7 @@ describe("the contract's rows", () => {
 
 describe("checkAgainstContract refuses what the providers refuse", () => {
   test.each<[string, Json, RegExp]>([
-    ["a type the table does not hold, naming the row to add", stackWith("azurerm_nat_gateway", { name: "x" }), /resource type azurerm_nat_gateway is not in the providers' contract: add \{ type: "azurerm_nat_gateway", kind: "resource".*spec\.mjs.*extract\.mjs/],
+    ["a type the table does not hold, naming the row to add", stackWith("azurerm_storage_account", { name: "x" }), /resource type azurerm_storage_account is not in the providers' contract: add \{ type: "azurerm_storage_account", kind: "resource".*spec\.mjs.*extract\.mjs/],
     ["a data source the table does not hold", stackWith("azurerm_subnet", { name: "x" }, "data"), /data type azurerm_subnet is not in the providers' contract/],
     ["an attribute the table does not hold, naming the entry to add", stackWith("azurerm_key_vault", { name: "kv-kms", enabled_for_deployment: true }), /attribute enabled_for_deployment of azurerm_key_vault is not in the providers' contract: add "enabled_for_deployment" to the azurerm_key_vault entry/],
     ["a nested attribute the table does not hold", stackWith("azurerm_windows_virtual_machine", { os_disk: [{ disk_size_gb: 128 }] }), /attribute os_disk\.disk_size_gb/],
@@ -126,6 +130,17 @@ describe("checkAgainstContract refuses what the providers refuse", () => {
     ["an NSG rule with both a port range and port ranges (ConflictsWith)", stackWith("azurerm_network_security_rule", { destination_port_range: "1688", destination_port_ranges: ["1688"] }), /destination_port_range and destination_port_ranges conflict/],
     ["TSIG and GSS-TSIG in one dns provider (framework ConflictsWith)", { provider: { dns: [{ update: [{ server: "ns1", key_name: "k.", key_algorithm: "hmac-sha256", key_secret: "${var.s}", gssapi: [{ realm: "CORP.EXAMPLE" }] }] }] } }, /update\.gssapi and update\.key_name conflict/],
     ["a TSIG key_name not fully qualified", { provider: { dns: [{ update: [{ server: "ns1", key_name: "kms-update", key_algorithm: "hmac-sha256", key_secret: "${var.s}" }] }] } }, /"kms-update" is not fully qualified: write "kms-update\."/],
+    ["a maintenance window time zone not in validate.MaintenanceTimeZone()'s list (a named validator's literal list, read as an enum)", stackWith("azurerm_maintenance_configuration", { window: [{ start_date_time: "2026-01-03 02:00", time_zone: "CET" }] }), /"CET" is not one of .*W\. Europe Standard Time/],
+    ["a maintenance window duration not HH:mm (StringMatch, read as a regex)", stackWith("azurerm_maintenance_configuration", { window: [{ start_date_time: "2026-01-03 02:00", time_zone: "UTC", duration: "3:00" }] }), /window\.duration: duration must match the format HH:mm/],
+    ["a Windows update classification the list's Elem refuses (each element is checked)", stackWith("azurerm_maintenance_configuration", { install_patches: [{ reboot: "IfRequired", windows: [{ classifications_to_include: ["Critical", "Other"] }] }] }), /"Other" is not one of Critical, Security, UpdateRollup/],
+    ["a reboot option outside the SDK's PossibleValuesForRebootOptions()", stackWith("azurerm_maintenance_configuration", { install_patches: [{ reboot: "Sometimes" }] }), /"Sometimes" is not one of Always, IfRequired, Never/],
+    ["a licence type the VM refuses", stackWith("azurerm_windows_virtual_machine", { license_type: "Windows_Server_BYOL" }), /"Windows_Server_BYOL" is not one of None, Windows_Client, Windows_Server/],
+    ["an alert query time range override outside the list", stackWith("azurerm_monitor_scheduled_query_rules_alert_v2", { query_time_range_override: "P3D" }), /"P3D" is not one of PT5M/],
+    ["a NAT gateway idle timeout under 4 minutes", stackWith("azurerm_nat_gateway", { idle_timeout_in_minutes: 2 }), /2 is outside 4\.\.120/],
+    ["a private endpoint subresource name too short", stackWith("azurerm_private_endpoint", { private_service_connection: [{ name: "psc", is_manual_connection: false, subresource_names: ["kv"] }] }), /"kv" is not 3-63/],
+    ["a VM extension name with a slash (validation.All: each member applies)", stackWith("azurerm_virtual_machine_extension", { name: "kms/boot" }), /name: must not contain any of \//],
+    ["bypassing the platform's safety checks without AutomaticByPlatform patching (a create-time rule)", stackWith("azurerm_windows_virtual_machine", { patch_mode: "AutomaticByOS", bypass_platform_safety_checks_on_user_schedule_enabled: true }), /`patch_mode` must be set to `AutomaticByPlatform`/],
+    ["an InGuestPatch maintenance configuration without install_patches (a create-time rule)", stackWith("azurerm_maintenance_configuration", { scope: "InGuestPatch", in_guest_user_patch_mode: "User", window: [{ start_date_time: "2026-01-03 02:00", time_zone: "UTC" }] }), /`install_patches` must be specified when `scope` is `InGuestPatch`/],
     ["an unknown argument of terraform_data", stackWith("terraform_data", { inputs: {} }), /inputs is not an argument of Terraform's built-in terraform_data/],
   ])("%s", (_name, stack, expected) => {
     const problems = checkAgainstContract(stack).map((p) => `${p.address} ${p.path}: ${p.problem}`);
