@@ -18,3 +18,4 @@ export * from "./kms-srv-record";
 export * from "./management-access-rule";
 export * from "./standard-tags";
 export * from "./terraform-data";
+export * from "./kms-environment";
