@@ -19,3 +19,4 @@ export * from "./management-access-rule";
 export * from "./standard-tags";
 export * from "./terraform-data";
 export * from "./kms-environment";
+export * from "./terraform-name";

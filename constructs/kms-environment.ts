@@ -25,6 +25,7 @@ import { KmsGssTsigAuth, KmsRfc2136Records, KmsTsigAuth } from "./kms-rfc2136-re
 import { KmsSrvRecord } from "./kms-srv-record";
 import { StandardTags } from "./standard-tags";
 import { TerraformData, resourceAddress } from "./terraform-data";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Computer name of host `index` (0-based): `<prefix><NN>`, e.g. kmslab01. */
 export function computerName(prefix: string, index: number): string {
@@ -81,7 +82,7 @@ export class KmsEnvironment extends Construct {
     // Resource group.
     // A created group is referenced by its name attribute, so Terraform orders everything after it.
     const resourceGroupName = config.resourceGroup.create
-      ? new ResourceGroup(this, "resource-group", { name: config.resourceGroup.name, location: config.location }).name
+      ? nameElement(new ResourceGroup(this, "resource-group", { name: config.resourceGroup.name, location: config.location }), "kms").name
       : config.resourceGroup.name;
     const inResourceGroup = { resourceGroupName, location: config.location };
     const production = config.tier === "production";
@@ -181,6 +182,7 @@ export class KmsEnvironment extends Construct {
       // lock is replaced around it: deleted first, created again after the new Run Command.
       const hostLocks = this.hosts.map((h, i) => ({
         id: `lock-${h.node.id}`,
+        terraformName: terraformIdentifier(h.computerName),
         resource: h.vm,
         dependsOn: [this.bootstraps[i].runCommand],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
@@ -189,8 +191,8 @@ export class KmsEnvironment extends Construct {
         targets: [
           ...hostLocks,
           ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
-          { id: "lock-srv-record", resource: this.dnsRecords.srvRecord },
-          ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, resource: r })),
+          { id: "lock-srv-record", terraformName: "vlmcs", resource: this.dnsRecords.srvRecord },
+          ...this.dnsRecords.hostRecords.map((r, i) => ({ id: `lock-a-record-${i + 1}`, terraformName: `${terraformIdentifier(this.hosts[i].computerName)}_a_record`, resource: r })),
         ],
       });
     }
@@ -222,9 +224,10 @@ export class KmsEnvironment extends Construct {
   private vaultLockTarget(vault: { readonly id: string }) {
     // Stryker disable next-line ArrayDeclaration: unreachable; a vault this stack creates always has its deployer's assignment (KmsKeyVault), only an existing one has none
     const assignments = [...(this.keyVault.deployerRoleAssignment ? [this.keyVault.deployerRoleAssignment] : []), ...this.bootstraps.flatMap((b) => b.readGrants)];
-    const fingerprint = new TerraformData(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) } });
+    const fingerprint = new TerraformData(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) }, terraformName: "key_vault_role_assignments" });
     return {
       id: "lock-key-vault",
+      terraformName: "key_vault",
       resource: vault,
       dependsOn: assignments,
       replaceTriggeredBy: [fingerprint.address],

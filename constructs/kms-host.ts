@@ -10,6 +10,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
 import { KmsHostImage } from "./kms-host-image";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Properties of a {@link KmsHost}. */
 export interface KmsHostProps {
@@ -102,6 +103,8 @@ export class KmsHost extends Construct {
     const image = props.image ?? KmsHostImage.WINDOWS_SERVER_2022;
     this.computerName = props.computerName;
     this.fqdn = `${props.computerName.toLowerCase()}.${props.dnsZoneName}`;
+    // Every address is the host's name: azurerm_windows_virtual_machine.kmslab01, random_password.kmslab01, ...
+    const name = terraformIdentifier(props.computerName);
 
     this.networkInterface = new NetworkInterface(this, "nic", {
       name: `nic-${props.computerName.toLowerCase()}`,
@@ -119,6 +122,7 @@ export class KmsHost extends Construct {
         },
       ],
     });
+    nameElement(this.networkInterface, name);
 
     const password = new Password(this, "admin-password", {
       length: 32,
@@ -130,14 +134,16 @@ export class KmsHost extends Construct {
       // Characters that survive RDP clients and PowerShell without quoting trouble.
       overrideSpecial: "!#%*()-_=+[]{}:?",
     });
+    nameElement(password, name);
 
-    new KeyVaultSecret(this, "admin-password-secret", {
+    const secret = new KeyVaultSecret(this, "admin-password-secret", {
       name: `${props.computerName.toLowerCase()}-admin-password`,
       keyVaultId: props.adminPasswordKeyVaultId,
       value: password.result,
       contentType: `Local administrator password of ${props.computerName} (user ${props.adminUsername ?? "kmsadmin"})`,
       dependsOn: props.secretDependsOn,
     });
+    nameElement(secret, `${name}_admin_password`);
 
     this.vm = new WindowsVirtualMachine(this, "vm", {
       name: `vm-${props.computerName.toLowerCase()}`,
@@ -180,6 +186,7 @@ export class KmsHost extends Construct {
         preventDestroy: props.preventDestroy ?? false,
       },
     });
+    nameElement(this.vm, name);
   }
 
   /** Resource id of the VM. */

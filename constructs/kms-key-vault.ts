@@ -10,6 +10,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
 import { resourceIdParts } from "./azure-resource-id";
+import { nameElement } from "./terraform-name";
 
 /** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
 export const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
@@ -79,7 +80,7 @@ export class KmsKeyVault extends Construct {
     }
     if (props.existingId) {
       const { resourceGroup, name } = resourceIdParts(props.existingId);
-      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup });
+      const existing = nameElement(new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup }), "kms");
       this.id = props.existingId;
       this.uri = existing.vaultUri;
       this.name = name;
@@ -87,7 +88,7 @@ export class KmsKeyVault extends Construct {
       return;
     }
     // Who runs terraform: the vault's tenant, and the identity that stores the admin passwords.
-    const client = new DataAzurermClientConfig(this, "client");
+    const client = nameElement(new DataAzurermClientConfig(this, "client"), "current");
     const vault = new KeyVault(this, "key-vault", {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -107,6 +108,7 @@ export class KmsKeyVault extends Construct {
           }
         : undefined,
     });
+    nameElement(vault, "kms");
     // Whoever runs terraform writes the admin password secrets: give them exactly that right.
     const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
       scope: vault.id,
@@ -116,7 +118,7 @@ export class KmsKeyVault extends Construct {
     });
     this.deployerRoleAssignment = deployerCanWriteSecrets;
     // The README's first apply targets this address by name: keep it stable.
-    deployerCanWriteSecrets.overrideLogicalId("deployer-secrets-officer");
+    nameElement(deployerCanWriteSecrets, "deployer_secrets_officer");
     this.secretDependsOn = [deployerCanWriteSecrets];
     this.id = vault.id;
     this.uri = vault.vaultUri;

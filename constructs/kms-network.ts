@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import { KmsFirewallRule } from "./kms-firewall-rule";
 import { KmsHost } from "./kms-host";
 import { ManagementAccessRule } from "./management-access-rule";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** A virtual network and subnet that {@link KmsNetwork} creates. */
 export interface KmsNetworkNewVnet {
@@ -85,6 +86,7 @@ export class KmsNetwork extends Construct {
         name: props.vnet.name,
         addressSpace: [props.vnet.addressSpace],
       });
+      nameElement(vnet, "kms");
       this.createdSubnet = new Subnet(this, "subnet", {
         name: "snet-kms",
         resourceGroupName: props.resourceGroupName,
@@ -95,6 +97,7 @@ export class KmsNetwork extends Construct {
         // With the vault's firewall on, the hosts reach it through this service endpoint.
         serviceEndpoints: props.keyVaultServiceEndpoint ? ["Microsoft.KeyVault"] : undefined,
       });
+      nameElement(this.createdSubnet, "kms");
       this.subnetId = this.createdSubnet.id;
       this.vnetId = vnet.id;
     } else {
@@ -106,6 +109,7 @@ export class KmsNetwork extends Construct {
       location: props.location,
       name: props.nsgName,
     });
+    nameElement(this.nsg, "kms");
   }
 
   /**
@@ -114,13 +118,14 @@ export class KmsNetwork extends Construct {
    */
   public admit(access: KmsNetworkAccess): KmsFirewallRule {
     if (this.createdSubnet) {
-      new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: this.createdSubnet.id, networkSecurityGroupId: this.nsg.id });
+      nameElement(new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: this.createdSubnet.id, networkSecurityGroupId: this.nsg.id }), "kms");
     } else {
       access.hosts.forEach((host, index) => {
-        new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
+        const association = new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
           networkInterfaceId: host.networkInterface.id,
           networkSecurityGroupId: this.nsg.id,
         });
+        nameElement(association, terraformIdentifier(host.computerName));
       });
     }
     const firewallRule = new KmsFirewallRule(this, "kms-firewall", {

@@ -4,10 +4,10 @@
 import * as path from "path";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Aspects, AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import { Aspects, AzurermBackend, LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct, Node } from "constructs";
 import { EnvironmentConfig } from "../config/environment-schema";
-import { KmsDnsRecords, KmsEnvironment, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsKeyVault, KmsRfc2136Records, KmsSrvRecord, StandardTags } from "../constructs";
+import { KmsDnsRecords, KmsEnvironment, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsKeyVault, KmsRfc2136Records, KmsSrvRecord, StandardTags, readableLogicalId } from "../constructs";
 import { prepareKeepingResolution, takePreparedStackTerraform } from "../policy/prepared-resolution";
 
 export { computerName } from "../constructs/kms-environment";
@@ -109,6 +109,17 @@ export class KmsStack extends TerraformStack {
     this.standardTags = this.environment.standardTags;
     Aspects.of(this).add(this.standardTags);
     this.addOutputs();
+  }
+
+  /**
+   * A hash-free name for an element no construct named (the constructs name everything they
+   * create: constructs/terraform-name.ts): its construct path joined by `_`, e.g.
+   * `azurerm_public_ip.leak` for a resource an extension adds as `leak`. A name another element
+   * already has is refused, never merged.
+   */
+  protected override allocateLogicalId(tfElement: TerraformElement | Node): string {
+    if (!TerraformElement.isTerraformElement(tfElement)) return super.allocateLogicalId(tfElement);
+    return readableLogicalId(this, tfElement);
   }
 
   /**
