@@ -6,8 +6,10 @@
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Aspects, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import type * as z from "zod";
 import { allPublishedKeys } from "../catalog";
-import { EnvironmentConfig } from "../config/environment-schema";
+import { EnvironmentConfig, environmentSchema } from "../config/environment-schema";
+import { formatPath } from "../config/load-environments";
 import { KmsPolicyPack, SHIPPED_SUPPRESSIONS, policyContext, suppressRule } from "../policy";
 import { recordEnvironmentFields } from "../stacks/environment-fields";
 import { addMonitoring } from "../stacks/monitoring";
@@ -49,10 +51,109 @@ function shippedSuppression(id: string): { id: string; reason: string } {
   return { id: shipped.id, reason: shipped.reason };
 }
 
-/** One KMS host environment: every resource a stack of it holds, apart from the providers, the backend and the outputs. */
+/**
+ * The schema KmsEnvironment validates its props with: the environment file's
+ * (environments/environment.schema.json describes every field), with `backend` optional, since
+ * the backend is the stack's (KmsStack), not the construct's.
+ */
+export const kmsEnvironmentSchema = environmentSchema.safeExtend({
+  // safeExtend keeps the environment's refinements (none reads backend); it accepts, at compile
+  // time, only narrower fields, hence the cast: the field is wider here, optional.
+  backend: environmentSchema.shape.backend.optional() as unknown as typeof environmentSchema.shape.backend,
+}) as unknown as z.ZodType<KmsEnvironmentConfig, EnvironmentInput>;
+
+type EnvironmentInput = Omit<z.input<typeof environmentSchema>, "backend"> & { readonly backend?: z.input<typeof environmentSchema>["backend"] };
+
+/** A validated {@link KmsEnvironmentProps}, with the defaults filled in. */
+export type KmsEnvironmentConfig = Omit<EnvironmentConfig, "backend"> & { readonly backend?: EnvironmentConfig["backend"] };
+
+/**
+ * Properties of a {@link KmsEnvironment}: an environment file's fields, as code. They are validated
+ * at construction with the environment file's own checks, and the defaults below filled in
+ * ({@link KmsEnvironment.config} holds the result). Each field's values are described in
+ * environments/environment.schema.json and in the README's Environments table.
+ */
+export interface KmsEnvironmentProps {
+  /** Environment name, 1-20 lower-case letters, digits and hyphens: resources are named after it (`nsg-kms-<name>`, `vnet-kms-<name>`, ...). */
+  readonly name: EnvironmentInput["name"];
+  /** `lab`, or `production`: purge protection on a created vault, CanNotDelete locks, `prevent_destroy` on the hosts. */
+  readonly tier: EnvironmentInput["tier"];
+  /** Azure region by programmatic name, e.g. `westeurope`. */
+  readonly location: EnvironmentInput["location"];
+  /** The resource group of every resource: `{ name, create }`; `create` defaults to true. */
+  readonly resourceGroup: EnvironmentInput["resourceGroup"];
+  /** An existing subnet (`{ subnetId }`) or a new vnet and subnet (`{ vnet: { addressSpace, subnetPrefix, name? } }`). */
+  readonly network: EnvironmentInput["network"];
+  /** The client networks allowed to reach the KMS port (CIDR blocks; never the Internet). */
+  readonly clientCidrs: EnvironmentInput["clientCidrs"];
+  /**
+   * Networks allowed RDP and WinRM to the hosts (e.g. an Azure Bastion subnet).
+   * @default [] (no management access)
+   */
+  readonly adminCidrs?: EnvironmentInput["adminCidrs"];
+  /** The KMS service: `products` (each with the Key Vault secret of its KMS host key); `port` (default 1688) and `bootstrapRevision` (default 1). */
+  readonly kms: EnvironmentInput["kms"];
+  /** The hosts: `count` (1-6) and `namePrefix`; `size` (default Standard_D2s_v5), `image` (default windows-server-2022), `zones` (default none), static IPs, disk type, encryption at host (default on), admin user (default kmsadmin). */
+  readonly hosts: EnvironmentInput["hosts"];
+  /** DNS: `zoneName`; `createZone` (default true), `zoneResourceGroup`, `linkedVnetIds`, `ttl` (default 3600), SRV priorities and weights, optional RFC 2136 publishing. */
+  readonly dns: EnvironmentInput["dns"];
+  /** The Key Vault: `{ name, create: true }` (with `deployerPrincipalId`, required in production, and `allowedCidrs`), or `{ id }` of an existing one. */
+  readonly keyVault: EnvironmentInput["keyVault"];
+  /**
+   * Monitoring: the Azure Monitor Agent, a data collection rule, alerts and saved searches.
+   * @default - on, with a created workspace and action group (no e-mail receivers)
+   */
+  readonly monitoring?: EnvironmentInput["monitoring"];
+  /**
+   * Tags on every taggable resource, with `managed-by` and `environment`.
+   * @default {}
+   */
+  readonly tags?: EnvironmentInput["tags"];
+  /**
+   * Read by KmsStack only (its provider).
+   * @default - none
+   */
+  readonly subscriptionId?: EnvironmentInput["subscriptionId"];
+  /**
+   * Read by KmsStack only (its backend).
+   * @default - none
+   */
+  readonly backend?: EnvironmentInput["backend"];
+  /**
+   * Read by the main job only (the client kit).
+   * @default - none
+   */
+  readonly clients?: EnvironmentInput["clients"];
+  /**
+   * The environment file's `$schema` line; ignored.
+   * @default - none
+   */
+  readonly $schema?: EnvironmentInput["$schema"];
+}
+
+// The props are exactly the schema's input: a field added to the schema must be added above too.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const PROPS_ARE_THE_SCHEMA_INPUT: Same<KmsEnvironmentProps, EnvironmentInput> = true;
+void PROPS_ARE_THE_SCHEMA_INPUT;
+
+/** `props` validated as an environment, or an error naming every problem (field and fix) and the construct. */
+function validatedEnvironment(where: string, props: KmsEnvironmentProps): KmsEnvironmentConfig {
+  const result = kmsEnvironmentSchema.safeParse(props);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${formatPath(issue.path) || "(props)"}: ${issue.message}`);
+  throw new Error(`KmsEnvironment ${where}: invalid props; nothing was built:\n${problems.join("\n")}`);
+}
+
+/**
+ * One KMS host environment: every resource a stack of it holds, apart from the providers, the
+ * backend and the outputs: the resource group, the network or an existing subnet with its NSG
+ * rules, the vault and the hosts' key grants, the hosts and their bootstraps, the DNS publishers,
+ * monitoring, the production locks and the standard tags. It applies the policy pack to its stack.
+ * One per stack: every resource has a fixed, readable Terraform address (`azurerm_windows_virtual_machine.kmslab01`).
+ */
 export class KmsEnvironment extends Construct {
-  /** The validated environment this construct was built from. */
-  public readonly config: EnvironmentConfig;
+  /** The validated props, with the defaults filled in. */
+  public readonly config: KmsEnvironmentConfig;
   /** The hosts, in host order. */
   public readonly hosts: KmsHost[];
   /** The Key Vault (created or existing). */
@@ -74,9 +175,9 @@ export class KmsEnvironment extends Construct {
   /** The standard tags (managed-by, environment and the environment's own), as an aspect on this construct. */
   public readonly standardTags: StandardTags;
 
-  constructor(scope: Construct, id: string, config: EnvironmentConfig) {
+  constructor(scope: Construct, id: string, props: KmsEnvironmentProps) {
     super(scope, id);
-    this.config = config;
+    const config = (this.config = validatedEnvironment(this.node.path, props));
     const port = config.kms.port;
 
     // Resource group.

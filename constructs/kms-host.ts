@@ -74,6 +74,18 @@ export interface KmsHostProps {
    * @default - none
    */
   readonly secretDependsOn?: ITerraformDependable[];
+  /**
+   * Tags on the VM, its NIC and its admin password secret (a stack's standard tags are merged in;
+   * these win).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Azure Hybrid Benefit (`license_type`): `Windows_Server` when the hosts' Windows Server licences
+   * come with Software Assurance, `None` to say they do not.
+   * @default - not set (Azure bills the Windows Server licence with the VM)
+   */
+  readonly licenseType?: "Windows_Server" | "None";
 }
 
 /** Valid NetBIOS-safe computer name: letters, digits, hyphens; no leading hyphen; not all digits. */
@@ -97,6 +109,11 @@ export class KmsHost extends Construct {
         `KmsHost ${this.node.path}: computerName "${props.computerName}" is not a valid Windows computer name; use 1-15 letters, digits or hyphens, not starting with a hyphen and not only digits`,
       );
     }
+    // The provider takes None, Windows_Client and Windows_Server (internal/services/compute/
+    // windows_virtual_machine_resource.go, license_type); Windows_Client is for Windows client images only.
+    if (props.licenseType !== undefined && !["Windows_Server", "None"].includes(props.licenseType)) {
+      throw new Error(`KmsHost ${this.node.path}: licenseType "${props.licenseType}" is not one a Windows Server VM takes; use Windows_Server (Azure Hybrid Benefit) or None`);
+    }
     if (props.privateIpAddress !== undefined && AddressRange.cidrProblem(`${props.privateIpAddress}/32`) !== undefined) {
       throw new Error(`KmsHost ${this.node.path}: privateIpAddress "${props.privateIpAddress}" is not an IPv4 address`);
     }
@@ -111,6 +128,7 @@ export class KmsHost extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       ipForwardingEnabled: false,
+      tags: props.tags ? { ...props.tags } : undefined,
       ipConfiguration: [
         {
           name: "primary",
@@ -142,6 +160,7 @@ export class KmsHost extends Construct {
       value: password.result,
       contentType: `Local administrator password of ${props.computerName} (user ${props.adminUsername ?? "kmsadmin"})`,
       dependsOn: props.secretDependsOn,
+      tags: props.tags ? { ...props.tags } : undefined,
     });
     nameElement(secret, `${name}_admin_password`);
 
@@ -173,6 +192,8 @@ export class KmsHost extends Construct {
       provisionVmAgent: true,
       // The bootstrap runs as a managed Run Command, which is a VM extension operation.
       allowExtensionOperations: true,
+      licenseType: props.licenseType,
+      tags: props.tags ? { ...props.tags } : undefined,
       patchMode: "AutomaticByPlatform",
       patchAssessmentMode: "AutomaticByPlatform",
       // Managed boot diagnostics: no storage account to secure.

@@ -25,7 +25,7 @@ export interface StackMonitoringTargets {
  * collecting when the bootstrap writes its outcome event (and the two VM extension operations never
  * run at once).
  */
-export function addMonitoring(scope: Construct, config: EnvironmentConfig, targets: StackMonitoringTargets): KmsMonitoring | undefined {
+export function addMonitoring(scope: Construct, config: Pick<EnvironmentConfig, "monitoring" | "name" | "location">, targets: StackMonitoringTargets): KmsMonitoring | undefined {
   const monitoring = config.monitoring;
   if (!monitoring.enabled) return undefined;
   if (targets.bootstraps.length !== targets.hosts.length) {

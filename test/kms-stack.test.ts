@@ -328,9 +328,11 @@ describe("what KmsStack wires together", () => {
     expect(fields("monitoring")).toEqual([["monitoring"]]);
   });
 
-  test("refuses, by name, an RFC 2136 section built without the schema that has neither gssapi nor tsig", () => {
+  test("validates an environment built without the schema: an RFC 2136 section with neither gssapi nor tsig is refused with the field and the fix", () => {
     const environment = validEnvironment(environmentWith("lab", (d) => (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } })));
     const broken = { ...environment, dns: { ...environment.dns, rfc2136: { ...environment.dns.rfc2136!, gssapi: undefined } } } as EnvironmentConfig;
-    expect(() => new KmsStack(new App({ outdir: "never-synthesized" }), broken)).toThrow(new Error("dns.rfc2136: give gssapi or tsig"));
+    expect(() => new KmsStack(new App({ outdir: "never-synthesized" }), broken)).toThrow(
+      new Error("KmsEnvironment kms-lab/environment: invalid props; nothing was built:\n  dns.rfc2136: missing: give gssapi (realm, username: Active Directory secure updates) or tsig (keyName, algorithm)"),
+    );
   });
 });
