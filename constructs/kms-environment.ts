@@ -4,7 +4,7 @@
 // the policy pack. KmsStack (one environment file as a stack) is a provider, a backend and this
 // construct; a library user puts it in a stack of their own.
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { Aspects, TerraformStack } from "cdktf";
+import { Aspects, TerraformOutput, TerraformStack, type TerraformOutputConfig } from "cdktf";
 import { Construct } from "constructs";
 import type * as z from "zod";
 import { allPublishedKeys } from "../catalog";
@@ -32,6 +32,11 @@ import { nameElement, terraformIdentifier } from "./terraform-name";
 /** Computer name of host `index` (0-based): `<prefix><NN>`, e.g. kmslab01. */
 export function computerName(prefix: string, index: number): string {
   return `${prefix}${String(index + 1).padStart(2, "0")}`;
+}
+
+/** A PowerShell line that points a client's licensing service at one KMS host, without VBScript. */
+export function manualClientCommand(hostFqdn: string, port: number): string {
+  return `$s = Get-CimInstance SoftwareLicensingService; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServiceMachine -Arguments @{ MachineName = '${hostFqdn}' }; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServicePort -Arguments @{ PortNumber = [uint32]${port} }`;
 }
 
 /** How the RFC 2136 updates authenticate (the schema guarantees exactly one of gssapi and tsig). */
@@ -311,6 +316,26 @@ export class KmsEnvironment extends Construct {
       { excludeResourceTypes: ["azurerm_virtual_machine_run_command"] },
     );
     Aspects.of(this).add(this.standardTags);
+    this.addOutputs();
+  }
+
+  /** The environment's outputs, under their own names (`output.host_names`, ...). */
+  private addOutputs(): void {
+    const port = this.config.kms.port;
+    const output = (name: string, config: TerraformOutputConfig) => nameElement(new TerraformOutput(this, name, config), name);
+    output("host_names", { value: this.hosts.map((h) => h.fqdn), description: "KMS host FQDNs in the private DNS zone." });
+    output("private_ips", { value: this.hosts.map((h) => h.privateIp), description: "KMS host private IP addresses." });
+    output("srv_record_fqdn", { value: this.dnsRecords.fqdn, description: "The _vlmcs._tcp SRV record clients discover the hosts by." });
+    output("kms_port", { value: port, description: "TCP port the KMS hosts listen on." });
+    output("client_manual_command", {
+      // The licensing service's own WMI methods, not slmgr.vbs (VBScript is being retired):
+      // SetKeyManagementServiceMachine / SetKeyManagementServicePort on SoftwareLicensingService,
+      // https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
+      value: manualClientCommand(this.hosts[0].fqdn, port),
+      description:
+        "Manual fallback for a client that cannot use DNS discovery, in PowerShell as an administrator (undo with the ClearKeyManagementServiceMachine and ClearKeyManagementServicePort methods). Test-KmsClient.ps1 -Fix does this per product, only where it is needed.",
+    });
+    output("key_vault_uri", { value: this.keyVaultUri, description: "Key Vault holding the admin passwords and KMS host keys." });
   }
 
   /**

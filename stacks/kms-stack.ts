@@ -10,7 +10,7 @@ import { EnvironmentConfig } from "../config/environment-schema";
 import { KmsDnsRecords, KmsEnvironment, KmsFirewallRule, KmsHost, KmsHostBootstrap, KmsKeyVault, KmsRfc2136Records, KmsSrvRecord, StandardTags, readableLogicalId } from "../constructs";
 import { prepareKeepingResolution, takePreparedStackTerraform } from "../policy/prepared-resolution";
 
-export { computerName } from "../constructs/kms-environment";
+export { computerName, manualClientCommand } from "../constructs/kms-environment";
 
 /** The stack name of an environment. */
 export function stackName(environmentName: string): string {
@@ -35,11 +35,6 @@ export interface KmsStackOptions {
 /** `a/b` whatever the platform: paths inside Terraform JSON must not depend on the synth machine. */
 function portable(relativePath: string): string {
   return relativePath.split(path.sep).join("/");
-}
-
-/** A PowerShell line that points a client's licensing service at one KMS host, without VBScript. */
-export function manualClientCommand(hostFqdn: string, port: number): string {
-  return `$s = Get-CimInstance SoftwareLicensingService; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServiceMachine -Arguments @{ MachineName = '${hostFqdn}' }; Invoke-CimMethod -InputObject $s -MethodName SetKeyManagementServicePort -Arguments @{ PortNumber = [uint32]${port} }`;
 }
 
 /** One KMS host environment. */
@@ -163,24 +158,12 @@ export class KmsStack extends TerraformStack {
     }
   }
 
+  /** The stack's own output (the environment's are KmsEnvironment's). */
   private addOutputs(): void {
-    const port = this.config.kms.port;
-    new TerraformOutput(this, "host_names", { value: this.hosts.map((h) => h.fqdn), description: "KMS host FQDNs in the private DNS zone." });
-    new TerraformOutput(this, "private_ips", { value: this.hosts.map((h) => h.privateIp), description: "KMS host private IP addresses." });
-    new TerraformOutput(this, "srv_record_fqdn", { value: this.dnsRecords.fqdn, description: "The _vlmcs._tcp SRV record clients discover the hosts by." });
-    new TerraformOutput(this, "kms_port", { value: port, description: "TCP port the KMS hosts listen on." });
-    new TerraformOutput(this, "client_manual_command", {
-      // The licensing service's own WMI methods, not slmgr.vbs (VBScript is being retired):
-      // SetKeyManagementServiceMachine / SetKeyManagementServicePort on SoftwareLicensingService,
-      // https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
-      value: manualClientCommand(this.hosts[0].fqdn, port),
-      description:
-        "Manual fallback for a client that cannot use DNS discovery, in PowerShell as an administrator (undo with the ClearKeyManagementServiceMachine and ClearKeyManagementServicePort methods). Test-KmsClient.ps1 -Fix does this per product, only where it is needed.",
-    });
     new TerraformOutput(this, "client_kit_path", {
       value: this.clientKitPath,
       description: "Client kit (Test-KmsClient.ps1, and configuration.xml for Office LTSC) written by npm run synth, relative to the project root.",
     });
-    new TerraformOutput(this, "key_vault_uri", { value: this.keyVaultUri, description: "Key Vault holding the admin passwords and KMS host keys." });
   }
+
 }
