@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readmeLibraryExample } from "../support/readme-example";
 
 const ROOT = path.join(__dirname, "..", "..");
 const TSC = require.resolve("typescript/bin/tsc");
@@ -35,18 +36,6 @@ function weakened(example: string): string {
   if (!example.includes(synth) || !/\bconst kms = new KmsEnvironment\(/.test(example)) throw new Error("the README example no longer builds `const kms = new KmsEnvironment(...)` and calls app.synth()");
   const override = 'kms.hosts[0].networkInterface.addOverride("ip_configuration.0.public_ip_address_id", "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/publicIPAddresses/pip");';
   return example.replace(synth, `${override}\n${synth}`);
-}
-
-/** The first ```ts block of the README section "## Use as a library". */
-function readmeLibraryExample(): string {
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const start = readme.indexOf("\n## Use as a library\n");
-  if (start < 0) throw new Error('README.md has no section "## Use as a library"');
-  const end = readme.indexOf("\n## ", start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('the README section "Use as a library" has no ```ts example');
-  return match[1];
 }
 
 interface PackedFile {
