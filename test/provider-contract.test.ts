@@ -353,7 +353,7 @@ describe.each([
 
   test("a created vault's deployer assignment is keyVault.deployerPrincipalId when given, else whoever runs terraform", () => {
     for (const stack of stacks.values()) {
-      const deployer = stack.json.resource.azurerm_role_assignment?.["deployer-secrets-officer"];
+      const deployer = stack.json.resource.azurerm_role_assignment?.deployer_secrets_officer;
       if (!stack.environment.keyVault.create) {
         expect(deployer).toBeUndefined();
         continue;
