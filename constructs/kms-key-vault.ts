@@ -55,6 +55,11 @@ export interface KmsKeyVaultProps {
    * @default - whoever runs terraform (data.azurerm_client_config), which changes with the user
    */
   readonly deployerPrincipalId?: string;
+  /**
+   * Tags on a created vault (a stack's standard tags are merged in; these win).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The Key Vault of one environment. */
@@ -98,6 +103,7 @@ export class KmsKeyVault extends Construct {
       rbacAuthorizationEnabled: true,
       softDeleteRetentionDays: 90,
       purgeProtectionEnabled: props.purgeProtection ?? false,
+      tags: props.tags ? { ...props.tags } : undefined,
       networkAcls: props.allowedCidrs
         ? {
             defaultAction: "Deny",

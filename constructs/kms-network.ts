@@ -46,6 +46,11 @@ export interface KmsNetworkProps {
    * @default false
    */
   readonly keyVaultServiceEndpoint?: boolean;
+  /**
+   * Tags on the resources this construct creates (a stack's standard tags are merged in; these win).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What may reach the hosts: the clients on the KMS port, the administrators on the management ports. */
@@ -85,6 +90,7 @@ export class KmsNetwork extends Construct {
         location: props.location,
         name: props.vnet.name,
         addressSpace: [props.vnet.addressSpace],
+        tags: props.tags ? { ...props.tags } : undefined,
       });
       nameElement(vnet, "kms");
       this.createdSubnet = new Subnet(this, "subnet", {
@@ -108,6 +114,7 @@ export class KmsNetwork extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       name: props.nsgName,
+      tags: props.tags ? { ...props.tags } : undefined,
     });
     nameElement(this.nsg, "kms");
   }

@@ -7,7 +7,7 @@ import * as path from "path";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { App, LocalBackend, TerraformStack } from "cdktf";
-import { KmsEnvironment, KmsHost, type KmsEnvironmentProps } from "../../constructs";
+import { KmsEnvironment, KmsHost, KmsKeyVault, KmsNetwork, type KmsEnvironmentProps } from "../../constructs";
 import { KmsStack } from "../../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "../support/environments";
 import { parsed, synthesizeConstruct, type SynthesizedStack } from "../support/synth";
@@ -144,5 +144,17 @@ describe("environmentWith builds on the fixtures for library props too", () => {
     const environment = validEnvironment(environmentWith("lab", (d) => (d.kms.port = 1689)));
     const built = new KmsEnvironment(new TerraformStack(new App({ outdir: os.tmpdir() }), "s"), "kms", environment);
     expect(built.firewallRule.port).toBe(1689);
+  });
+});
+
+describe("KmsNetwork and KmsKeyVault tags", () => {
+  test("go on the vnet, the NSG and a created vault", () => {
+    const synthesized = synthesizeConstruct((stack) => {
+      new KmsNetwork(stack, "network", { resourceGroupName: "rg", location: "westeurope", nsgName: "nsg", vnet: { name: "vnet", addressSpace: "10.70.0.0/24", subnetPrefix: "10.70.0.0/27" }, tags: { owner: "net" } });
+      new KmsKeyVault(stack, "vault", { resourceGroupName: "rg", location: "westeurope", name: "kv-kms-tags", tags: { owner: "sec" } });
+    });
+    expect(synthesized.resources("azurerm_virtual_network")[0].tags).toEqual({ owner: "net" });
+    expect(synthesized.resources("azurerm_network_security_group")[0].tags).toEqual({ owner: "net" });
+    expect(synthesized.resources("azurerm_key_vault")[0].tags).toEqual({ owner: "sec" });
   });
 });
