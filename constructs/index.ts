@@ -22,3 +22,5 @@ export * from "./kms-key-vault-audit";
 export * from "./kms-key-vault-private-endpoint";
 export * from "./kms-maintenance-window";
 export * from "./kms-nat-gateway";
+export * from "./kms-environment";
+export * from "./terraform-name";

@@ -5,6 +5,7 @@
 import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** The note every lock carries. */
 export const KMS_LOCK_NOTES =
@@ -14,6 +15,11 @@ export const KMS_LOCK_NOTES =
 export interface KmsLockTarget {
   /** Construct id of the lock, unique within the {@link KmsDeleteLocks}. */
   readonly id: string;
+  /**
+   * Terraform name of the lock (`azurerm_management_lock.<name>`), unique in the stack.
+   * @default - the id, with every character Terraform does not accept replaced by `_`
+   */
+  readonly terraformName?: string;
   /** The resource to lock. */
   readonly resource: { readonly id: string };
   /**
@@ -45,8 +51,8 @@ export class KmsDeleteLocks extends Construct {
 
   constructor(scope: Construct, id: string, props: KmsDeleteLocksProps) {
     super(scope, id);
-    this.locks = props.targets.map(
-      (target) =>
+    this.locks = props.targets.map((target) =>
+      nameElement(
         new ManagementLock(this, target.id, {
           name: "kms-do-not-delete",
           scope: target.resource.id,
@@ -55,6 +61,8 @@ export class KmsDeleteLocks extends Construct {
           dependsOn: target.dependsOn,
           lifecycle: target.replaceTriggeredBy ? { replaceTriggeredBy: target.replaceTriggeredBy } : undefined,
         }),
+        target.terraformName ?? terraformIdentifier(target.id),
+      ),
     );
   }
 }

@@ -4,6 +4,7 @@ import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-securit
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
 import { DEFAULT_KMS_PORT, assertTcpPort } from "./kms-port";
+import { nameElement } from "./terraform-name";
 
 /** Properties of a {@link KmsFirewallRule}. */
 export interface KmsFirewallRuleProps {
@@ -87,6 +88,7 @@ export class KmsFirewallRule extends Construct {
       sourceAddressPrefixes: clientCidrs,
       destinationAddressPrefixes: props.hostAddresses,
     });
+    nameElement(this.allowRule, "allow_kms_clients");
 
     this.denyOthersRule = new NetworkSecurityRule(this, "deny-others", {
       name: `deny-kms-${this.port}-from-others`,
@@ -102,5 +104,6 @@ export class KmsFirewallRule extends Construct {
       sourceAddressPrefix: "*",
       destinationAddressPrefix: "*",
     });
+    nameElement(this.denyOthersRule, "deny_kms_others");
   }
 }

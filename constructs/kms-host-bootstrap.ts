@@ -13,6 +13,7 @@ import { AddressRange } from "./address-range";
 import { KmsHost } from "./kms-host";
 import { KmsHostKeys } from "./kms-host-keys";
 import { DEFAULT_KMS_PORT, assertTcpPort } from "./kms-port";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** The bootstrap script, delivered verbatim; kept as a .ps1 file so it can be read, linted and parsed. */
 export const INSTALL_KMS_HOST_SCRIPT_PATH = powershellScriptPath("Install-KmsHost.ps1");
@@ -173,5 +174,6 @@ export class KmsHostBootstrap extends Construct {
       // Role install, pack download and install, and propagation retries can take a while.
       timeouts: { create: "90m", update: "90m" },
     });
+    nameElement(this.runCommand, `${terraformIdentifier(props.host.computerName)}_bootstrap`);
   }
 }

@@ -5,6 +5,7 @@ import { DataAzurermKeyVaultSecrets } from "@cdktf/provider-azurerm/lib/data-azu
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Built-in role that reads secret contents and nothing else. */
 export const SECRETS_USER_ROLE = "Key Vault Secrets User";
@@ -60,6 +61,7 @@ export class KmsHostKeys extends Construct {
         })),
       },
     });
+    nameElement(this.existenceCheck, "kms_host_keys");
   }
 
   /** The role-assignment scope of one secret: read access to that secret alone. */
@@ -76,7 +78,7 @@ export class KmsHostKeys extends Construct {
       if (!this.secretNames.includes(secretName)) {
         throw new Error(`KmsHostKeys ${this.node.path}: "${secretName}" is not one of the KMS host key secrets (${this.secretNames.join(", ")})`);
       }
-      return new RoleAssignment(scope, `${id}-${secretName}`, {
+      const grant = new RoleAssignment(scope, `${id}-${secretName}`, {
         scope: this.secretScope(secretName),
         roleDefinitionName: SECRETS_USER_ROLE,
         principalId,
@@ -84,6 +86,8 @@ export class KmsHostKeys extends Construct {
         description: `Lets ${who} read the KMS host key in secret ${secretName}, and no other secret.`,
         dependsOn: [this.existenceCheck],
       });
+      // e.g. azurerm_role_assignment.kmslab01_reads_kms-host-key-windows
+      return nameElement(grant, `${terraformIdentifier(who)}_reads_${terraformIdentifier(secretName)}`);
     });
   }
 }

@@ -10,6 +10,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
 import { KmsHostImage } from "./kms-host-image";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Properties of a {@link KmsHost}. */
 export interface KmsHostProps {
@@ -74,11 +75,17 @@ export interface KmsHostProps {
    */
   readonly secretDependsOn?: ITerraformDependable[];
   /**
-   * The Windows licence: `Windows_Server` is Azure Hybrid Benefit (licences with Software Assurance
-   * brought by the customer; compute price only), `None` the licence included in the VM price.
-   * @default "None"
+   * Tags on the VM, its NIC and its admin password secret (a stack's standard tags are merged in;
+   * these win).
+   * @default - none
    */
-  readonly licenseType?: "None" | "Windows_Server";
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Azure Hybrid Benefit (`license_type`): `Windows_Server` when the hosts' Windows Server licences
+   * come with Software Assurance, `None` to say they do not.
+   * @default "None" (Azure bills the Windows Server licence with the VM)
+   */
+  readonly licenseType?: "Windows_Server" | "None";
   /**
    * Patch on a customer schedule (a maintenance configuration assigned to the VM, KmsMaintenanceWindow)
    * instead of Azure's own: sets bypass_platform_safety_checks_on_user_schedule_enabled, without
@@ -109,18 +116,26 @@ export class KmsHost extends Construct {
         `KmsHost ${this.node.path}: computerName "${props.computerName}" is not a valid Windows computer name; use 1-15 letters, digits or hyphens, not starting with a hyphen and not only digits`,
       );
     }
+    // The provider takes None, Windows_Client and Windows_Server (internal/services/compute/
+    // windows_virtual_machine_resource.go, license_type); Windows_Client is for Windows client images only.
+    if (props.licenseType !== undefined && !["Windows_Server", "None"].includes(props.licenseType)) {
+      throw new Error(`KmsHost ${this.node.path}: licenseType "${props.licenseType}" is not one a Windows Server VM takes; use Windows_Server (Azure Hybrid Benefit) or None`);
+    }
     if (props.privateIpAddress !== undefined && AddressRange.cidrProblem(`${props.privateIpAddress}/32`) !== undefined) {
       throw new Error(`KmsHost ${this.node.path}: privateIpAddress "${props.privateIpAddress}" is not an IPv4 address`);
     }
     const image = props.image ?? KmsHostImage.WINDOWS_SERVER_2022;
     this.computerName = props.computerName;
     this.fqdn = `${props.computerName.toLowerCase()}.${props.dnsZoneName}`;
+    // Every address is the host's name: azurerm_windows_virtual_machine.kmslab01, random_password.kmslab01, ...
+    const name = terraformIdentifier(props.computerName);
 
     this.networkInterface = new NetworkInterface(this, "nic", {
       name: `nic-${props.computerName.toLowerCase()}`,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       ipForwardingEnabled: false,
+      tags: props.tags ? { ...props.tags } : undefined,
       ipConfiguration: [
         {
           name: "primary",
@@ -132,6 +147,7 @@ export class KmsHost extends Construct {
         },
       ],
     });
+    nameElement(this.networkInterface, name);
 
     const password = new Password(this, "admin-password", {
       length: 32,
@@ -143,14 +159,17 @@ export class KmsHost extends Construct {
       // Characters that survive RDP clients and PowerShell without quoting trouble.
       overrideSpecial: "!#%*()-_=+[]{}:?",
     });
+    nameElement(password, name);
 
-    new KeyVaultSecret(this, "admin-password-secret", {
+    const secret = new KeyVaultSecret(this, "admin-password-secret", {
       name: `${props.computerName.toLowerCase()}-admin-password`,
       keyVaultId: props.adminPasswordKeyVaultId,
       value: password.result,
       contentType: `Local administrator password of ${props.computerName} (user ${props.adminUsername ?? "kmsadmin"})`,
       dependsOn: props.secretDependsOn,
+      tags: props.tags ? { ...props.tags } : undefined,
     });
+    nameElement(secret, `${name}_admin_password`);
 
     this.vm = new WindowsVirtualMachine(this, "vm", {
       name: `vm-${props.computerName.toLowerCase()}`,
@@ -180,6 +199,7 @@ export class KmsHost extends Construct {
       provisionVmAgent: true,
       // The bootstrap runs as a managed Run Command, which is a VM extension operation.
       allowExtensionOperations: true,
+      tags: props.tags ? { ...props.tags } : undefined,
       patchMode: "AutomaticByPlatform",
       patchAssessmentMode: "AutomaticByPlatform",
       // Requires patch_mode AutomaticByPlatform (windows_virtual_machine_resource.go, create/update).
@@ -196,6 +216,7 @@ export class KmsHost extends Construct {
         preventDestroy: props.preventDestroy ?? false,
       },
     });
+    nameElement(this.vm, name);
   }
 
   /** Resource id of the VM. */

@@ -10,6 +10,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
 import { providerForSubscription, resourceIdParts } from "./azure-resource-id";
+import { nameElement } from "./terraform-name";
 
 /** Built-in role that writes secrets: the deployer needs it to store the generated admin passwords. */
 export const SECRETS_OFFICER_ROLE = "Key Vault Secrets Officer";
@@ -60,6 +61,11 @@ export interface KmsKeyVaultProps {
    * @default true
    */
   readonly publicNetworkAccess?: boolean;
+  /**
+   * Tags on a created vault (a stack's standard tags are merged in; these win).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The Key Vault of one environment. */
@@ -88,7 +94,7 @@ export class KmsKeyVault extends Construct {
     if (props.existingId) {
       const { subscription, resourceGroup, name } = resourceIdParts(props.existingId);
       // Read in the vault's own subscription, which may not be the stack's (azure-resource-id.ts).
-      const existing = new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup, provider: providerForSubscription(this, subscription) });
+      const existing = nameElement(new DataAzurermKeyVault(this, "key-vault", { name, resourceGroupName: resourceGroup, provider: providerForSubscription(this, subscription) }), "kms");
       this.id = props.existingId;
       this.uri = existing.vaultUri;
       this.name = name;
@@ -96,7 +102,7 @@ export class KmsKeyVault extends Construct {
       return;
     }
     // Who runs terraform: the vault's tenant, and the identity that stores the admin passwords.
-    const client = new DataAzurermClientConfig(this, "client");
+    const client = nameElement(new DataAzurermClientConfig(this, "client"), "current");
     const vault = new KeyVault(this, "key-vault", {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -106,6 +112,7 @@ export class KmsKeyVault extends Construct {
       rbacAuthorizationEnabled: true,
       softDeleteRetentionDays: 90,
       purgeProtectionEnabled: props.purgeProtection ?? false,
+      tags: props.tags ? { ...props.tags } : undefined,
       publicNetworkAccessEnabled: props.publicNetworkAccess ?? true,
       networkAcls: props.publicNetworkAccess === false
         ? // Private endpoint only: nothing comes in over the public endpoint (CKV_AZURE_189, CKV_AZURE_109).
@@ -120,6 +127,7 @@ export class KmsKeyVault extends Construct {
           }
         : undefined,
     });
+    nameElement(vault, "kms");
     // Whoever runs terraform writes the admin password secrets: give them exactly that right.
     const deployerCanWriteSecrets = new RoleAssignment(this, "deployer-secrets-officer", {
       scope: vault.id,
@@ -130,7 +138,7 @@ export class KmsKeyVault extends Construct {
     this.deployerRoleAssignment = deployerCanWriteSecrets;
     this.deployerPrincipalId = props.deployerPrincipalId ?? client.objectId;
     // The README's first apply targets this address by name: keep it stable.
-    deployerCanWriteSecrets.overrideLogicalId("deployer-secrets-officer");
+    nameElement(deployerCanWriteSecrets, "deployer_secrets_officer");
     this.secretDependsOn = [deployerCanWriteSecrets];
     this.id = vault.id;
     this.uri = vault.vaultUri;

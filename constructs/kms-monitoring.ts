@@ -18,6 +18,7 @@ import { ALLOWED_VM_EXTENSION } from "../policy/rules/vm-no-extensions";
 import { type KqlQueryName, renderKqlQuery } from "../monitoring/queries";
 import type { KmsHost } from "./kms-host";
 import { providerForSubscription, resourceIdParts } from "./azure-resource-id";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Workspace retention bounds: `validation.IntBetween(30, 730)` (internal/services/loganalytics/log_analytics_workspace_resource.go, `retention_in_days`, azurerm v4.55.0). */
 export const MIN_RETENTION_DAYS = 30;
@@ -175,7 +176,7 @@ export class KmsMonitoring extends Construct {
       }
       const { subscription, resourceGroup, name } = resourceIdParts(props.workspace.id);
       // Read in the workspace's own subscription, which may not be the stack's (azure-resource-id.ts).
-      const existing = new DataAzurermLogAnalyticsWorkspace(this, "workspace", { name, resourceGroupName: resourceGroup, provider: providerForSubscription(this, subscription) });
+      const existing = nameElement(new DataAzurermLogAnalyticsWorkspace(this, "workspace", { name, resourceGroupName: resourceGroup, provider: providerForSubscription(this, subscription) }), "kms");
       this.workspaceId = existing.id;
       workspaceLocation = existing.location;
     } else {
@@ -193,6 +194,7 @@ export class KmsMonitoring extends Construct {
         // The agent authenticates with the VM's managed identity; shared workspace keys stay off.
         localAuthenticationEnabled: false,
       });
+      nameElement(workspace, "kms");
       this.workspaceId = workspace.id;
       workspaceLocation = workspace.location;
     }
@@ -218,6 +220,7 @@ export class KmsMonitoring extends Construct {
         shortName: `kms-${props.environmentName}`.slice(0, 12),
         emailReceiver: props.actionGroup.emailReceivers.map((r) => ({ name: r.name, emailAddress: r.address, useCommonAlertSchema: true })),
       });
+      nameElement(group, "kms");
       this.actionGroupId = group.id;
     }
 
@@ -234,9 +237,10 @@ export class KmsMonitoring extends Construct {
       // windows_event_log.name: StringLenBetween(1, 32) (internal/services/monitor/monitor_data_collection_rule_resource.go).
       dataSources: { windowsEventLog: [{ name: "kms-events", streams: ["Microsoft-Event"], xPathQueries: [...KMS_EVENT_XPATH_QUERIES] }] },
     });
+    nameElement(this.dataCollectionRule, "kms");
     this.agents = props.hosts.map(
       (host, index) =>
-        new VirtualMachineExtension(this, `agent-${index + 1}`, {
+        nameElement(new VirtualMachineExtension(this, `agent-${index + 1}`, {
           // https://learn.microsoft.com/azure/azure-monitor/agents/azure-monitor-agent-manage: publisher
           // Microsoft.Azure.Monitor, type AzureMonitorWindowsAgent, handler 1.x with automatic upgrade.
           name: ALLOWED_VM_EXTENSION.type,
@@ -246,16 +250,16 @@ export class KmsMonitoring extends Construct {
           typeHandlerVersion: "1.0",
           autoUpgradeMinorVersion: true,
           automaticUpgradeEnabled: true,
-        }),
+        }), `${terraformIdentifier(host.computerName)}_monitor_agent`),
     );
     this.associations = props.hosts.map(
       (host, index) =>
-        new MonitorDataCollectionRuleAssociation(this, `association-${index + 1}`, {
+        nameElement(new MonitorDataCollectionRuleAssociation(this, `association-${index + 1}`, {
           name: `dcra-kms-${host.computerName.toLowerCase()}`,
           targetResourceId: host.vmId,
           dataCollectionRuleId: this.dataCollectionRule.id,
           description: `Sends ${host.computerName}'s KMS events to the workspace.`,
-        }),
+        }), terraformIdentifier(host.computerName)),
     );
 
     // Alerts. Every query is limited to this stack's hosts, so a shared workspace is fine.
@@ -263,7 +267,7 @@ export class KmsMonitoring extends Construct {
     const period = isoHours(hours);
     this.alerts = alertDefinitions(period, hours).map(
       (alert) =>
-        new MonitorScheduledQueryRulesAlertV2(this, `alert-${alert.id}`, {
+        nameElement(new MonitorScheduledQueryRulesAlertV2(this, `alert-${alert.id}`, {
           ...inGroup,
           name: `alert-kms-${props.environmentName}-${alert.id}`,
           location: workspaceLocation,
@@ -291,18 +295,18 @@ export class KmsMonitoring extends Construct {
           // refuses a rule whose query names a missing table; the queries are checked by Microsoft's
           // Kusto language service in the tests instead (test/monitoring/).
           skipQueryValidation: true,
-        }),
+        }), terraformIdentifier(alert.id).replace(/-/g, "_")),
     );
 
     this.savedSearches = SAVED_SEARCHES.map(
       (search) =>
-        new LogAnalyticsSavedSearch(this, `search-${search.query}`, {
+        nameElement(new LogAnalyticsSavedSearch(this, `search-${search.query}`, {
           name: `kms-${props.environmentName}-${search.query}`,
           logAnalyticsWorkspaceId: this.workspaceId,
           category: `KMS hosts (${props.environmentName})`,
           displayName: `${search.displayName} (${props.environmentName})`,
           query: renderKqlQuery(search.query, parameters),
-        }),
+        }), terraformIdentifier(search.query).replace(/-/g, "_")),
     );
   }
 }

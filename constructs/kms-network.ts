@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import { KmsFirewallRule } from "./kms-firewall-rule";
 import { KmsHost } from "./kms-host";
 import { ManagementAccessRule } from "./management-access-rule";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** A virtual network and subnet that {@link KmsNetwork} creates. */
 export interface KmsNetworkNewVnet {
@@ -51,6 +52,11 @@ export interface KmsNetworkProps {
    * @default false
    */
   readonly defaultOutboundAccess?: boolean;
+  /**
+   * Tags on the resources this construct creates (a stack's standard tags are merged in; these win).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What may reach the hosts: the clients on the KMS port, the administrators on the management ports. */
@@ -90,7 +96,9 @@ export class KmsNetwork extends Construct {
         location: props.location,
         name: props.vnet.name,
         addressSpace: [props.vnet.addressSpace],
+        tags: props.tags ? { ...props.tags } : undefined,
       });
+      nameElement(vnet, "kms");
       this.createdSubnet = new Subnet(this, "subnet", {
         name: "snet-kms",
         resourceGroupName: props.resourceGroupName,
@@ -102,6 +110,7 @@ export class KmsNetwork extends Construct {
         // With the vault's firewall on, the hosts reach it through this service endpoint.
         serviceEndpoints: props.keyVaultServiceEndpoint ? ["Microsoft.KeyVault"] : undefined,
       });
+      nameElement(this.createdSubnet, "kms");
       this.subnetId = this.createdSubnet.id;
       this.vnetId = vnet.id;
     } else {
@@ -112,7 +121,9 @@ export class KmsNetwork extends Construct {
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       name: props.nsgName,
+      tags: props.tags ? { ...props.tags } : undefined,
     });
+    nameElement(this.nsg, "kms");
   }
 
   /**
@@ -121,13 +132,14 @@ export class KmsNetwork extends Construct {
    */
   public admit(access: KmsNetworkAccess): KmsFirewallRule {
     if (this.createdSubnet) {
-      new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: this.createdSubnet.id, networkSecurityGroupId: this.nsg.id });
+      nameElement(new SubnetNetworkSecurityGroupAssociation(this, "nsg-subnet", { subnetId: this.createdSubnet.id, networkSecurityGroupId: this.nsg.id }), "kms");
     } else {
       access.hosts.forEach((host, index) => {
-        new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
+        const association = new NetworkInterfaceSecurityGroupAssociation(this, `nsg-nic-${index + 1}`, {
           networkInterfaceId: host.networkInterface.id,
           networkSecurityGroupId: this.nsg.id,
         });
+        nameElement(association, terraformIdentifier(host.computerName));
       });
     }
     const firewallRule = new KmsFirewallRule(this, "kms-firewall", {

@@ -6,6 +6,7 @@ import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/pr
 import { Construct } from "constructs";
 import { KmsDnsRecords } from "./kms-dns-records";
 import { KmsSrvRecord } from "./kms-srv-record";
+import { nameElement } from "./terraform-name";
 
 /** Properties of {@link KmsPrivateDns}. */
 export interface KmsPrivateDnsProps {
@@ -37,20 +38,21 @@ export class KmsPrivateDns extends Construct {
     super(scope, id);
     let zoneName = props.records.zoneName;
     if (props.createZone ?? true) {
-      const zone = new PrivateDnsZone(this, "dns-zone", { name: props.records.zoneName, resourceGroupName: props.resourceGroupName });
+      const zone = nameElement(new PrivateDnsZone(this, "dns-zone", { name: props.records.zoneName, resourceGroupName: props.resourceGroupName }), "kms");
       // Referencing the zone's name orders the records after the zone.
       zoneName = zone.name;
     }
     // Links go to the zone whether this construct created it or not: a vnet listed for an existing
     // zone is linked to it, never silently dropped.
     (props.linkedVnetIds ?? []).forEach((vnetId, index) => {
-      new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
+      const link = new PrivateDnsZoneVirtualNetworkLink(this, `dns-link-${index + 1}`, {
         name: index === 0 ? props.linkNamePrefix : `${props.linkNamePrefix}-${index + 1}`,
         resourceGroupName: props.resourceGroupName,
         privateDnsZoneName: zoneName,
         virtualNetworkId: vnetId,
         registrationEnabled: false,
       });
+      nameElement(link, `vnet_${index + 1}`);
     });
     this.records = new KmsSrvRecord(this, "kms-dns", {
       records: props.records,

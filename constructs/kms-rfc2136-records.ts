@@ -18,6 +18,7 @@ import { SrvRecordSet } from "@cdktf/provider-dns/lib/srv-record-set";
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { KMS_SRV_RECORD_NAME, KmsDnsRecords } from "./kms-dns-records";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Name of the Terraform variable that carries the TSIG secret (set it as TF_VAR_dns_update_keysecret). */
 export const TSIG_SECRET_VARIABLE = "dns_update_keysecret";
@@ -104,7 +105,7 @@ export class KmsRfc2136Records extends Construct {
         description: `TSIG secret (base64) of the key ${auth.keyName} that signs the DNS updates. Set it at apply time: TF_VAR_${TSIG_SECRET_VARIABLE}; never in a file.`,
       });
       // A stable name, so the operator's TF_VAR_ variable does not depend on the construct path.
-      this.tsigSecret.overrideLogicalId(TSIG_SECRET_VARIABLE);
+      nameElement(this.tsigSecret, TSIG_SECRET_VARIABLE);
       this.provider = new DnsProvider(this, "dns", {
         update: [{ ...update, keyName: fullyQualifiedKeyName(auth.keyName), keyAlgorithm: auth.algorithm, keySecret: this.tsigSecret.stringValue }],
       });
@@ -113,7 +114,7 @@ export class KmsRfc2136Records extends Construct {
     // The provider wants the zone and every target absolute (with the trailing dot) and record
     // names relative (internal/provider/resource_dns_srv_record_set.go, validators.go, v3.4.3).
     this.aRecordSets = records.aRecords.map(
-      (aRecord) => new ARecordSet(this, `a-${aRecord.name}`, { zone: records.zoneFqdn, name: aRecord.name, addresses: [aRecord.address], ttl: records.ttl }),
+      (aRecord) => nameElement(new ARecordSet(this, `a-${aRecord.name}`, { zone: records.zoneFqdn, name: aRecord.name, addresses: [aRecord.address], ttl: records.ttl }), terraformIdentifier(aRecord.name)),
     );
     this.srvRecordSet = new SrvRecordSet(this, "srv", {
       zone: records.zoneFqdn,
@@ -123,5 +124,6 @@ export class KmsRfc2136Records extends Construct {
       // Publish the targets before the SRV record that points at them.
       dependsOn: this.aRecordSets,
     });
+    nameElement(this.srvRecordSet, "vlmcs");
   }
 }

@@ -5,6 +5,7 @@ import { PrivateDnsARecord } from "@cdktf/provider-azurerm/lib/private-dns-a-rec
 import { PrivateDnsSrvRecord } from "@cdktf/provider-azurerm/lib/private-dns-srv-record";
 import { Construct } from "constructs";
 import { KMS_SRV_RECORD_NAME, KmsDnsRecords } from "./kms-dns-records";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** Properties of a {@link KmsSrvRecord}. */
 export interface KmsSrvRecordProps {
@@ -45,6 +46,7 @@ export class KmsSrvRecord extends Construct {
           records: [aRecord.address],
         }),
     );
+    this.hostRecords.forEach((record, index) => nameElement(record, terraformIdentifier(records.aRecords[index].name)));
 
     // The target references the A record's fqdn (Azure returns it absolute, with the trailing dot,
     // as the model's target), which also orders the SRV record after the A records.
@@ -60,6 +62,7 @@ export class KmsSrvRecord extends Construct {
         target: this.hostRecords[index].fqdn,
       })),
     });
+    nameElement(this.srvRecord, "vlmcs");
   }
 
   /** The SRV record's FQDN (a token until apply), e.g. `_vlmcs._tcp.corp.contoso.com.`. */

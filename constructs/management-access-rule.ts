@@ -4,6 +4,7 @@
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import { Construct } from "constructs";
 import { AddressRange } from "./address-range";
+import { nameElement } from "./terraform-name";
 
 /** TCP ports of Windows remote management: RDP, WinRM over HTTP, WinRM over HTTPS. */
 export const MANAGEMENT_PORTS = [3389, 5985, 5986] as const;
@@ -61,6 +62,7 @@ export class ManagementAccessRule extends Construct {
         sourceAddressPrefixes: adminCidrs,
         destinationAddressPrefix: "*",
       });
+      nameElement(this.allowRule, "allow_management_admins");
     }
     this.denyOthersRule = new NetworkSecurityRule(this, "deny-others", {
       name: "deny-management-from-others",
@@ -76,5 +78,6 @@ export class ManagementAccessRule extends Construct {
       sourceAddressPrefix: "*",
       destinationAddressPrefix: "*",
     });
+    nameElement(this.denyOthersRule, "deny_management_others");
   }
 }

@@ -10,6 +10,7 @@
 // no terraform at all, so this is the resource without that check.
 import { TerraformResource, anyToTerraform, hashMapper } from "cdktf";
 import { Construct } from "constructs";
+import { nameElement } from "./terraform-name";
 
 /** The `<type>.<name>` address of a resource, as `lifecycle.replace_triggered_by` names it. */
 export function resourceAddress(resource: TerraformResource): string {
@@ -20,6 +21,11 @@ export function resourceAddress(resource: TerraformResource): string {
 export interface TerraformDataProps {
   /** The value kept in state; a change replaces the resource (and whatever it triggers). */
   readonly input: { readonly [key: string]: unknown };
+  /**
+   * Terraform name (`terraform_data.<name>`), unique in the stack.
+   * @default - cdktf's name for the construct path
+   */
+  readonly terraformName?: string;
 }
 
 /** A `terraform_data` resource holding `input`. */
@@ -29,6 +35,7 @@ export class TerraformData extends TerraformResource {
   constructor(scope: Construct, id: string, props: TerraformDataProps) {
     super(scope, id, { terraformResourceType: "terraform_data", terraformGeneratorMetadata: { providerName: "terraform" } });
     this.inputValue = props.input;
+    if (props.terraformName !== undefined) nameElement(this, props.terraformName);
   }
 
   /** The `<type>.<name>` address, for `lifecycle.replace_triggered_by`. */

@@ -6,6 +6,7 @@ import type { PolicyContext } from "./policy-context";
 import type { ResourceConfig, Rule, StackConfig, Violation } from "./rule";
 import { ALL_RULES } from "./rules";
 import { markChangedSincePreparation, REPORTS_CHANGES, takePreparedTerraform, type ChangeReportingAspect } from "./prepared-resolution";
+import { gateSynthesis } from "./policy-gate";
 import { findSuppression, suppressionsWithConstructs, SUPPRESSIONS_JSON_KEY } from "./suppressions";
 
 /** Options of {@link KmsPolicyPack}. */
@@ -43,6 +44,8 @@ export class KmsPolicyPack implements IAspect, ChangeReportingAspect {
     }
     const pack = new KmsPolicyPack(context, props);
     Aspects.of(scope).add(pack);
+    // Its errors stop synthesis even where cdktf is told to go on (policy-gate.ts).
+    gateSynthesis(TerraformStack.of(scope));
     return pack;
   }
 
@@ -76,7 +79,11 @@ export class KmsPolicyPack implements IAspect, ChangeReportingAspect {
 
   /** Aspect entry point: stacks get the stack-level checks, resources the per-resource ones. */
   public visit(node: IConstruct): void {
-    if (TerraformStack.isStack(node)) this.visitStack(node);
+    // A pack added without applyTo gates its stack too: the gate is read after the aspects ran.
+    if (TerraformStack.isStack(node)) {
+      gateSynthesis(node);
+      this.visitStack(node);
+    }
     else if (TerraformResource.isTerraformResource(node)) this.visitResource(node);
   }
 

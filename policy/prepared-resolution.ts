@@ -3,6 +3,7 @@ import { Aspects, TerraformAsset, TerraformElement, TerraformOutput, TerraformSt
 // pinned and archived, so this internal path cannot move.
 import { deepMerge } from "cdktf/lib/util";
 import { RESOLVER, type JsonObject } from "./config";
+import { hasPolicyGate } from "./policy-gate";
 
 // What `app.synth()` does per stack (cdktf lib/app.js, lib/synthesize/synthesizer.js):
 //   1. TerraformStack.prepareStack(): resolves every element with `preparing: true`, which is how
@@ -122,11 +123,11 @@ function applyStackOverrides(stack: TerraformStack, terraform: Record<string, un
  * Whether the kept fragments are still what resolving the elements now gives: every aspect
  * anywhere in the stack reports its changes (REPORTS_CHANGES), and the only constructs with a
  * synthesis step of their own are cdktf's file assets (TerraformAsset copies its file; it changes
- * no element). Anything else may have changed any element after the preparation.
+ * no element) and the policy gate (policy-gate.ts: it reads annotations, it changes nothing). Anything else may have changed any element after the preparation.
  */
 function keptFragmentsCurrent(stack: TerraformStack): boolean {
   return stack.node.findAll().every((construct) => {
-    if ((construct as unknown as Record<symbol, unknown>)[CUSTOM_SYNTHESIS] !== undefined && !(construct instanceof TerraformAsset)) return false;
+    if ((construct as unknown as Record<symbol, unknown>)[CUSTOM_SYNTHESIS] !== undefined && !(construct instanceof TerraformAsset) && !hasPolicyGate(construct)) return false;
     return Aspects.of(construct).all.every((aspect) => (aspect as Partial<ChangeReportingAspect>)[REPORTS_CHANGES] === true);
   });
 }

@@ -1,9 +1,13 @@
 // The stack's monitoring (README, Operations): the environment's `monitoring` section turned into a
 // KmsMonitoring construct for the stack's hosts. Kept out of KmsStack's constructor so that the
 // stack only calls it.
-import { TerraformOutput, TerraformStack, dependable } from "cdktf";
+import { TerraformOutput, dependable } from "cdktf";
+import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/environment-schema";
-import { KmsMonitoring, type KmsHost, type KmsHostBootstrap } from "../constructs";
+import type { KmsHost } from "../constructs/kms-host";
+import type { KmsHostBootstrap } from "../constructs/kms-host-bootstrap";
+import { KmsMonitoring } from "../constructs/kms-monitoring";
+import { nameElement } from "../constructs/terraform-name";
 import { recordEnvironmentFields } from "./environment-fields";
 
 /** What the stack's monitoring watches. */
@@ -22,13 +26,13 @@ export interface StackMonitoringTargets {
  * collecting when the bootstrap writes its outcome event (and the two VM extension operations never
  * run at once).
  */
-export function addMonitoring(stack: TerraformStack, config: EnvironmentConfig, targets: StackMonitoringTargets): KmsMonitoring | undefined {
+export function addMonitoring(scope: Construct, config: Pick<EnvironmentConfig, "monitoring" | "name" | "location">, targets: StackMonitoringTargets): KmsMonitoring | undefined {
   const monitoring = config.monitoring;
   if (!monitoring.enabled) return undefined;
   if (targets.bootstraps.length !== targets.hosts.length) {
-    throw new Error(`addMonitoring(${stack.node.path}): ${targets.bootstraps.length} bootstraps for ${targets.hosts.length} hosts; give one bootstrap per host, in host order`);
+    throw new Error(`addMonitoring(${scope.node.path}): ${targets.bootstraps.length} bootstraps for ${targets.hosts.length} hosts; give one bootstrap per host, in host order`);
   }
-  const construct = new KmsMonitoring(stack, "monitoring", {
+  const construct = new KmsMonitoring(scope, "monitoring", {
     environmentName: config.name,
     resourceGroupName: targets.resourceGroupName,
     location: config.location,
@@ -41,10 +45,11 @@ export function addMonitoring(stack: TerraformStack, config: EnvironmentConfig, 
   });
   // A policy or provider error on a monitoring resource points back at this section of the file.
   recordEnvironmentFields(construct, ["monitoring"]);
-  new TerraformOutput(stack, "log_analytics_workspace_id", {
+  const output = new TerraformOutput(scope, "log_analytics_workspace_id", {
     value: construct.workspaceId,
     description: "Log Analytics workspace holding the KMS hosts' events and heartbeats (saved searches under KMS hosts (<name>)).",
   });
+  nameElement(output, "log_analytics_workspace_id");
   targets.bootstraps.forEach((bootstrap, index) => {
     const runCommand = bootstrap.runCommand;
     // Stryker disable next-line ArrayDeclaration: unreachable from KmsStack, whose Run Commands always depend on their key grants; kept for a bootstrap without any

@@ -5,10 +5,13 @@
 // same link, written once.
 import type { EnvironmentConfig } from "../config/environment-schema";
 
+/** The fields the zone links are decided by (an environment file's, or a KmsEnvironment's props). */
+type ZoneLinkConfig = Pick<EnvironmentConfig, "name" | "subscriptionId" | "network" | "dns" | "resourceGroup">;
+
 const VNET_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)/i;
 
 /** The hosts' vnet as subscription (undefined when the stack's is not pinned), resource group and name, lower case. */
-function hostsVnet(config: EnvironmentConfig): { subscription?: string; resourceGroup: string; name: string } | undefined {
+function hostsVnet(config: ZoneLinkConfig): { subscription?: string; resourceGroup: string; name: string } | undefined {
   if (config.network.vnet) {
     return { subscription: config.subscriptionId?.toLowerCase(), resourceGroup: config.resourceGroup.name.toLowerCase(), name: (config.network.vnet.name ?? `vnet-kms-${config.name}`).toLowerCase() };
   }
@@ -17,7 +20,7 @@ function hostsVnet(config: EnvironmentConfig): { subscription?: string; resource
 }
 
 /** Whether `id` (a vnet id from dns.linkedVnetIds) names the hosts' own vnet. Resource ids compare case-insensitively. */
-export function isHostsVnet(config: EnvironmentConfig, id: string): boolean {
+export function isHostsVnet(config: ZoneLinkConfig, id: string): boolean {
   const hosts = hostsVnet(config);
   const listed = VNET_ID.exec(id);
   if (!hosts || !listed) return false;
@@ -32,7 +35,7 @@ export function isHostsVnet(config: EnvironmentConfig, id: string): boolean {
  * when the stack creates it) and every listed vnet but the hosts' own; an existing zone to exactly
  * the listed vnets.
  */
-export function zoneLinkVnetIds(config: EnvironmentConfig, hostsVnetId: string): string[] {
+export function zoneLinkVnetIds(config: ZoneLinkConfig, hostsVnetId: string): string[] {
   if (!config.dns.createZone) return [...config.dns.linkedVnetIds];
   return [hostsVnetId, ...config.dns.linkedVnetIds.filter((id) => !isHostsVnet(config, id))];
 }

@@ -10,7 +10,7 @@ import { KmsStack } from "../stacks/kms-stack";
 import { environmentWith, fixtureEnvironmentData, validEnvironment } from "./support/environments";
 import { SharedResults } from "./support/shared-result";
 import { NEVER_SYNTHESIZED } from "./support/scratch";
-import { SynthesizedStack, parsed, synthesizeEnvironment, withoutHash } from "./support/synth";
+import { SynthesizedStack, parsed, synthesizeEnvironment } from "./support/synth";
 
 /**
  * Many tests here read the stack of the same environment (the lab and production fixtures above
@@ -247,7 +247,7 @@ describe("what KmsStack wires together", () => {
   test("creates the resource group where the environment says, and names the NSG and a created vnet after the environment", () => {
     const stack = synthesize(validEnvironment(fixtureEnvironmentData("lab")));
     expect(stack.resources("azurerm_resource_group")).toEqual([expect.objectContaining({ name: "rg-kms-lab", location: "westeurope" })]);
-    expect(stack.resources("azurerm_network_security_group").map((nsg) => [nsg.name, nsg.resource_group_name, nsg.location])).toEqual([["nsg-kms-lab", "${azurerm_resource_group.resource-group.name}", "westeurope"]]);
+    expect(stack.resources("azurerm_network_security_group").map((nsg) => [nsg.name, nsg.resource_group_name, nsg.location])).toEqual([["nsg-kms-lab", "${azurerm_resource_group.kms.name}", "westeurope"]]);
     expect(stack.resources("azurerm_virtual_network").map((vnet) => vnet.name)).toEqual(["vnet-kms-lab"]);
     const named = synthesize(validEnvironment(environmentWith("lab", (d) => (d.network.vnet.name = "vnet-activation"))));
     expect(named.resources("azurerm_virtual_network").map((vnet) => vnet.name)).toEqual(["vnet-activation"]);
@@ -281,22 +281,22 @@ describe("what KmsStack wires together", () => {
   test("runs each host's bootstrap after its key grants, and, when monitored, after its agent and data collection association too", () => {
     const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
     const commands = Object.entries(stack.json.resource.azurerm_virtual_machine_run_command as Record<string, { depends_on: string[] }>);
-    expect(commands.map(([key]) => withoutHash(key))).toEqual(["host-1-bootstrap_run-command", "host-2-bootstrap_run-command"]);
+    expect(commands.map(([key]) => key)).toEqual(["kmsprd01_bootstrap", "kmsprd02_bootstrap"]);
     commands.forEach(([, command], index) => {
-      const host = index + 1;
-      expect(command.depends_on.map(withoutHash)).toEqual([
-        `azurerm_role_assignment.host-${host}-bootstrap_reads-kms-host-key-office-ltsc-2024`,
-        `azurerm_role_assignment.host-${host}-bootstrap_reads-kms-host-key-office-ltsc-2021`,
-        `azurerm_virtual_machine_extension.monitoring_agent-${host}`,
-        `azurerm_monitor_data_collection_rule_association.monitoring_association-${host}`,
+      const host = `kmsprd0${index + 1}`;
+      expect(command.depends_on).toEqual([
+        `azurerm_role_assignment.${host}_reads_kms-host-key-office-ltsc-2024`,
+        `azurerm_role_assignment.${host}_reads_kms-host-key-office-ltsc-2021`,
+        `azurerm_virtual_machine_extension.${host}_monitor_agent`,
+        `azurerm_monitor_data_collection_rule_association.${host}`,
       ]);
     });
   });
 
-  test("locks each host, the vault, the SRV record and each A record in production, under addresses numbered from 1", () => {
+  test("locks each host, the vault, the SRV record and each A record in production, under addresses named after what they lock", () => {
     const stack = synthesize(validEnvironment(fixtureEnvironmentData("production")));
-    const locks = Object.keys(stack.json.resource.azurerm_management_lock).map(withoutHash);
-    expect(locks.sort()).toEqual(["locks_lock-a-record-1", "locks_lock-a-record-2", "locks_lock-host-1", "locks_lock-host-2", "locks_lock-key-vault", "locks_lock-srv-record"]);
+    const locks = Object.keys(stack.json.resource.azurerm_management_lock);
+    expect(locks.sort()).toEqual(["key_vault", "kmsprd01", "kmsprd01_a_record", "kmsprd02", "kmsprd02_a_record", "vlmcs"]);
   });
 
   test("applies the policy pack with the environment's client and admin networks, KMS port and tier", () => {
@@ -326,8 +326,8 @@ describe("what KmsStack wires together", () => {
 
   test("records, for every construct built from the environment file, the fields a policy error on it points back at", () => {
     const stack = new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), validEnvironment(environmentWith("production", (d) => (d.adminCidrs = ["10.60.0.0/27"]))));
-    /** The fields recorded for the construct at `path` (ids below the stack, slash-separated). */
-    const fields = (path: string): readonly (readonly string[])[] => environmentFieldsOf(path.split("/").reduce<IConstruct>((construct, id) => construct.node.findChild(id), stack));
+    /** The fields recorded for the construct at `path` (ids below the environment construct, slash-separated). */
+    const fields = (path: string): readonly (readonly string[])[] => environmentFieldsOf(path.split("/").reduce<IConstruct>((construct, id) => construct.node.findChild(id), stack.environment));
     expect(environmentFieldsOf(stack.keyVault)).toEqual([["keyVault"]]);
     expect(fields("network")).toEqual([["network"]]);
     expect(fields("network/management-access")).toEqual([["adminCidrs"], ["kms", "port"]]);
@@ -337,9 +337,11 @@ describe("what KmsStack wires together", () => {
     expect(fields("monitoring")).toEqual([["monitoring"]]);
   });
 
-  test("refuses, by name, an RFC 2136 section built without the schema that has neither gssapi nor tsig", () => {
+  test("validates an environment built without the schema: an RFC 2136 section with neither gssapi nor tsig is refused with the field and the fix", () => {
     const environment = validEnvironment(environmentWith("lab", (d) => ((d.dns.privateZone = false), (d.dns.rfc2136 = { server: "dc01.corp.example.test", gssapi: { realm: "CORP.EXAMPLE.TEST" } }))));
     const broken = { ...environment, dns: { ...environment.dns, rfc2136: { ...environment.dns.rfc2136!, gssapi: undefined } } } as EnvironmentConfig;
-    expect(() => new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), broken)).toThrow(new Error("dns.rfc2136: give gssapi or tsig"));
+    expect(() => new KmsStack(new App({ outdir: NEVER_SYNTHESIZED }), broken)).toThrow(
+      new Error("KmsEnvironment kms-lab/environment: invalid props; nothing was built:\n  dns.rfc2136: missing: give gssapi (realm, username: Active Directory secure updates) or tsig (keyName, algorithm)"),
+    );
   });
 });

@@ -85,9 +85,9 @@ describe("safe-apply guards", () => {
 
 describe("escape-hatch overrides that weaken a host fail the main job", () => {
   test.each([
-    ["a public IP on a host's NIC", (s: KmsStack) => s.hosts[0].networkInterface.addOverride("ip_configuration.0.public_ip_address_id", "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/publicIPAddresses/pip"), /\[KMS-NET-001\] azurerm_network_interface\.host-1_nic_[0-9A-F]+/],
-    ["an Internet-wide source on the KMS rule", (s: KmsStack) => s.firewallRule.allowRule.addOverride("source_address_prefix", "Internet"), /\[KMS-NET-003\] azurerm_network_security_rule\.network_kms-firewall_allow-clients_[0-9A-F]+/],
-    ["secure boot turned off", (s: KmsStack) => s.hosts[1].vm.addOverride("secure_boot_enabled", false), /\[KMS-VM-001\] azurerm_windows_virtual_machine\.host-2_vm_[0-9A-F]+/],
+    ["a public IP on a host's NIC", (s: KmsStack) => s.hosts[0].networkInterface.addOverride("ip_configuration.0.public_ip_address_id", "/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/publicIPAddresses/pip"), /\[KMS-NET-001\] azurerm_network_interface\.kmsprd01:/],
+    ["an Internet-wide source on the KMS rule", (s: KmsStack) => s.firewallRule.allowRule.addOverride("source_address_prefix", "Internet"), /\[KMS-NET-003\] azurerm_network_security_rule\.allow_kms_clients:/],
+    ["secure boot turned off", (s: KmsStack) => s.hosts[1].vm.addOverride("secure_boot_enabled", false), /\[KMS-VM-001\] azurerm_windows_virtual_machine\.kmsprd02:/],
   ])("%s", (_what, override, message) => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kms-override-")), "cdktf.out");
     try {

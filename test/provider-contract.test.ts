@@ -15,6 +15,7 @@ import { checkAzureRules } from "../rehearsal/azure-rule-checks";
 import { isHostsVnet } from "../stacks/zone-links";
 import { parse } from "yaml";
 import { ENVIRONMENTS_DIR, validEnvironment } from "./support/environments";
+import { runReadmeLibraryExample } from "./support/readme-example";
 import { parsed, synthesizeEnvironment, type SynthesizedStack } from "./support/synth";
 
 const FIXTURES_DIR = path.join(__dirname, "fixtures", "contract-environments");
@@ -88,7 +89,7 @@ describe.each([
 
   test("a created vault's deployer assignment is keyVault.deployerPrincipalId when given, else whoever runs terraform", () => {
     for (const stack of stacks.values()) {
-      const deployer = stack.json.resource.azurerm_role_assignment?.["deployer-secrets-officer"];
+      const deployer = stack.json.resource.azurerm_role_assignment?.deployer_secrets_officer;
       if (!stack.environment.keyVault.create) {
         expect(deployer).toBeUndefined();
         continue;
@@ -158,5 +159,21 @@ describe.each(["lab", "vault-prod"])("a tag change does not re-run the bootstrap
     expect(Object.keys(before.json.resource.azurerm_virtual_machine_run_command).length).toBeGreaterThan(0);
     expect(after.resources("azurerm_windows_virtual_machine")[0].tags).toMatchObject({ owner: "someone-else" });
     expect(before.resources("azurerm_windows_virtual_machine")[0].tags).not.toHaveProperty("owner");
+  });
+});
+
+describe("the README's library example (a KmsEnvironment in a stack of the user's)", () => {
+  test("breaks no provider rule", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "kms-contract-readme-"));
+    try {
+      const files = runReadmeLibraryExample(outdir);
+      expect(files).toHaveLength(1);
+      const stack = parsed(fs.readFileSync(files[0], "utf8"));
+      expect(stack.resources("azurerm_windows_virtual_machine")).toHaveLength(1);
+      expect(checkAgainstContract(stack.json)).toEqual([]);
+      expect(checkAzureRules(stack.json)).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

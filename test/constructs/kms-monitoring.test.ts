@@ -4,7 +4,7 @@ import { Testing, TerraformStack } from "cdktf";
 import { KmsHost, KmsMonitoring, isoHours, type KmsMonitoringProps } from "../../constructs";
 import { addMonitoring } from "../../stacks/monitoring";
 import { fixtureEnvironment } from "../support/fixtures";
-import { SynthesizedStack, parsed, synthesizeEnvironment, withoutHash } from "../support/synth";
+import { SynthesizedStack, parsed, synthesizeEnvironment } from "../support/synth";
 
 const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/log-ops";
 const ACTION_GROUP = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/ag-ops";
@@ -107,16 +107,16 @@ describe("a monitored stack (fixture: three hosts, created workspace and action 
     for (const alert of alerts) {
       expect(alert.criteria[0].failing_periods).toEqual({ minimum_failing_periods_to_trigger_alert: 1, number_of_evaluation_periods: 1 });
       expect(alert.skip_query_validation).toBe(true);
-      expect(alert.resource_group_name).toBe("${azurerm_resource_group.resource-group.name}");
+      expect(alert.resource_group_name).toBe("${azurerm_resource_group.kms.name}");
     }
   });
 
   test("names the collection rule, agents and associations after the environment and hosts, one per host numbered from 1", () => {
     const [dcr] = stack.resources("azurerm_monitor_data_collection_rule");
-    expect(dcr).toMatchObject({ name: "dcr-kms-monitored", kind: "Windows", location: "${azurerm_log_analytics_workspace.monitoring_workspace_4A3C9399.location}" });
+    expect(dcr).toMatchObject({ name: "dcr-kms-monitored", kind: "Windows", location: "${azurerm_log_analytics_workspace.kms.location}" });
     expect(dcr.description).toMatch(/^KMS hosts: the Key Management Service log \(12290 client requests, 12293 DNS publishing failures\)/);
-    expect(Object.keys(stack.json.resource.azurerm_virtual_machine_extension).map(withoutHash)).toEqual(["monitoring_agent-1", "monitoring_agent-2", "monitoring_agent-3"]);
-    expect(Object.keys(stack.json.resource.azurerm_monitor_data_collection_rule_association).map(withoutHash)).toEqual(["monitoring_association-1", "monitoring_association-2", "monitoring_association-3"]);
+    expect(Object.keys(stack.json.resource.azurerm_virtual_machine_extension)).toEqual(["kmsfix01_monitor_agent", "kmsfix02_monitor_agent", "kmsfix03_monitor_agent"]);
+    expect(Object.keys(stack.json.resource.azurerm_monitor_data_collection_rule_association)).toEqual(["kmsfix01", "kmsfix02", "kmsfix03"]);
     for (const agent of stack.resources("azurerm_virtual_machine_extension")) expect(agent).toMatchObject({ name: "AzureMonitorWindowsAgent", type_handler_version: "1.0" });
     expect(stack.resources("azurerm_monitor_data_collection_rule_association").map((a) => [a.name, a.description])).toEqual(
       // The names in lower case, as Azure resource names; the descriptions as the hosts are named.

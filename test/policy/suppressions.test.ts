@@ -1,5 +1,6 @@
-import { App, TerraformStack } from "cdktf";
-import { Construct } from "constructs";
+import { App, TerraformElement, TerraformStack } from "cdktf";
+import { Construct, Node } from "constructs";
+import { readableLogicalId } from "../../constructs/terraform-name";
 import { ALL_RULES, KmsPolicyPack, listSuppressions, NoPublicIp, policyContext, SHIPPED_SUPPRESSIONS, suppressRule, VmNoExtensions } from "../../policy";
 import { findings, synth, vm, type SynthResult } from "./harness";
 
@@ -49,6 +50,13 @@ describe("suppressRule validation", () => {
   });
 });
 
+/** A plain stack naming its elements after their construct paths, without cdktf's hash. */
+class ReadableStack extends TerraformStack {
+  protected override allocateLogicalId(element: TerraformElement | Node): string {
+    return TerraformElement.isTerraformElement(element) ? readableLogicalId(this, element) : super.allocateLogicalId(element);
+  }
+}
+
 describe("the shipped KMS-VM-007 suppression on the hosts", () => {
   let r: SynthResult;
   beforeAll(() => {
@@ -59,7 +67,8 @@ describe("the shipped KMS-VM-007 suppression on the hosts", () => {
       const group = new Construct(b.stack, "group");
       vm(group, b, "host2", { allowExtensionOperations: true });
       suppressRule(group, { id: VmNoExtensions.id, reason: REASON });
-    });
+      // A stack whose unnamed elements get readable, hash-free names, as KmsStack's do.
+    }, {}, undefined, (app, id) => new ReadableStack(app, id));
   });
 
   test("the suppressed rule is not reported as error or warning, and synthesis succeeds", () => {
@@ -71,7 +80,7 @@ describe("the shipped KMS-VM-007 suppression on the hosts", () => {
   test("each suppressed finding is reported as info with the reason", () => {
     expect(r.infos).toEqual([
       expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.host1: allow_extension_operations is true.*\(suppressed at kms\/host1: The KMS host is set up by a managed Run Command/),
-      expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.group_host2_[0-9A-F]+: .*\(suppressed at kms\/group: /),
+      expect.stringMatching(/^\[KMS-VM-007\] azurerm_windows_virtual_machine\.group_host2: .*\(suppressed at kms\/group: /),
     ]);
   });
 
@@ -84,7 +93,7 @@ describe("the shipped KMS-VM-007 suppression on the hosts", () => {
 
   test("each affected resource carries the suppression it received in its own // comment", () => {
     const vms = r.json?.resource?.azurerm_windows_virtual_machine as Record<string, { "//": Record<string, unknown> }>;
-    const grouped = Object.keys(vms).find((k) => k.startsWith("group_host2_"))!;
+    const grouped = "group_host2";
     expect(vms.host1["//"].kms_policy_suppressions).toEqual([{ rule_id: "KMS-VM-007", reason: REASON, suppressed_at: "kms/host1" }]);
     expect(vms[grouped]["//"].kms_policy_suppressions).toEqual([{ rule_id: "KMS-VM-007", reason: REASON, suppressed_at: "kms/group" }]);
   });

@@ -1,5 +1,5 @@
-// Synthesis helpers for tests. Resource names carry hash suffixes, so tests look resources up by
-// type and properties, never by generated name.
+// Synthesis helpers for tests. Tests look resources up by type and properties; the addresses
+// themselves (readable, hash-free) are pinned by test/addresses.test.ts.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -23,11 +23,6 @@ export function parsed(text: string): SynthesizedStack {
     text,
     resources: (type) => Object.values((json.resource?.[type] ?? {}) as Record<string, Record<string, any>>),
   };
-}
-
-/** A resource's logical id or address without the hash suffix cdktf gives nested constructs (`_4E0B3D99`). */
-export function withoutHash(name: string): string {
-  return name.replace(/_[0-9A-F]{8}$/, "");
 }
 
 /** Full synthesis (validations and aspects included) of a KmsStack for an environment. */
