@@ -39,7 +39,8 @@ export function checkProduction(env: ProductionInput, ctx: z.RefinementCtx): voi
       ["hosts", "count"],
     );
   }
-  if (env.backend.type === "local") {
+  // A KmsEnvironment in a library user's stack has no backend of its own (the stack holds it).
+  if (env.backend?.type === "local") {
     addProblem(
       ctx,
       "a local state file in production: the state holds the hosts' admin passwords in plain text on whichever disk ran terraform, with no lock and no shared copy; use backend.type: azurerm (resourceGroupName, storageAccountName, containerName, key)",

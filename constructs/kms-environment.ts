@@ -260,6 +260,7 @@ export class KmsEnvironment extends Construct {
         virtualMachineId: host.vmId,
         window: config.hosts.patchWindow,
         slot: index,
+        terraformName: terraformIdentifier(host.computerName),
       });
       recordEnvironmentFields(window, ["hosts", "patchWindow"]);
     });

@@ -11,6 +11,7 @@
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { MonitorScheduledQueryRulesAlertV2 } from "@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2";
 import { Construct } from "constructs";
+import { nameElement } from "./terraform-name";
 import { renderKqlQuery } from "../monitoring/queries";
 import type { KmsHost } from "./kms-host";
 
@@ -61,6 +62,7 @@ export class KmsKeyVaultAudit extends Construct {
       enabledLog: [{ category: KEY_VAULT_AUDIT_CATEGORY }],
       enabledMetric: [{ category: "AllMetrics" }],
     });
+    nameElement(this.diagnosticSetting, "key_vault_audit");
     this.alert = new MonitorScheduledQueryRulesAlertV2(this, "alert", {
       resourceGroupName: props.resourceGroupName,
       name: `alert-kms-${props.environmentName}-host-key-read`,
@@ -94,5 +96,6 @@ export class KmsKeyVaultAudit extends Construct {
       // (as for the host alerts); the query is checked by the Kusto language service in the tests.
       skipQueryValidation: true,
     });
+    nameElement(this.alert, "key_vault_secret_read");
   }
 }

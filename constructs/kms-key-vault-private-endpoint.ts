@@ -7,6 +7,7 @@ import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
 import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 import { Construct } from "constructs";
+import { nameElement } from "./terraform-name";
 
 /** The private link zone of Key Vault in Azure's public cloud (learn.microsoft.com/azure/private-link/private-endpoint-dns). */
 export const KEY_VAULT_PRIVATE_LINK_ZONE = "privatelink.vaultcore.azure.net";
@@ -53,14 +54,15 @@ export class KmsKeyVaultPrivateEndpoint extends Construct {
       if (!props.linkedVnetId) {
         throw new Error(`KmsKeyVaultPrivateEndpoint ${this.node.path}: a created ${KEY_VAULT_PRIVATE_LINK_ZONE} zone needs linkedVnetId (the hosts' vnet), or give existingZoneId`);
       }
-      this.createdZone = new PrivateDnsZone(this, "zone", { name: KEY_VAULT_PRIVATE_LINK_ZONE, resourceGroupName: props.resourceGroupName });
-      new PrivateDnsZoneVirtualNetworkLink(this, "zone-link", {
+      this.createdZone = nameElement(new PrivateDnsZone(this, "zone", { name: KEY_VAULT_PRIVATE_LINK_ZONE, resourceGroupName: props.resourceGroupName }), "key_vault_private_link");
+      const link = new PrivateDnsZoneVirtualNetworkLink(this, "zone-link", {
         name: `link-${props.name}`,
         resourceGroupName: props.resourceGroupName,
         privateDnsZoneName: this.createdZone.name,
         virtualNetworkId: props.linkedVnetId,
         registrationEnabled: false,
       });
+      nameElement(link, "key_vault_private_link");
       zoneId = this.createdZone.id;
     }
     this.endpoint = new PrivateEndpoint(this, "endpoint", {
@@ -77,5 +79,6 @@ export class KmsKeyVaultPrivateEndpoint extends Construct {
       // The zone group writes the vault's A record into the zone (and removes it with the endpoint).
       privateDnsZoneGroup: { name: "vault", privateDnsZoneIds: [zoneId] },
     });
+    nameElement(this.endpoint, "key_vault");
   }
 }

@@ -8,6 +8,7 @@
 import { MaintenanceAssignmentVirtualMachine } from "@cdktf/provider-azurerm/lib/maintenance-assignment-virtual-machine";
 import { MaintenanceConfiguration } from "@cdktf/provider-azurerm/lib/maintenance-configuration";
 import { Construct } from "constructs";
+import { nameElement, terraformIdentifier } from "./terraform-name";
 
 /** A recurring patch window, as host 1 has it. */
 export interface KmsPatchWindow {
@@ -61,6 +62,11 @@ export interface KmsMaintenanceWindowProps {
    * @default 0
    */
   readonly slot?: number;
+  /**
+   * The Terraform name of the configuration and its assignment (`azurerm_maintenance_configuration.<name>`).
+   * @default - the configuration name, as a Terraform name
+   */
+  readonly terraformName?: string;
 }
 
 /** One host's recurring in-guest patch window, assigned to the host. */
@@ -72,6 +78,7 @@ export class KmsMaintenanceWindow extends Construct {
 
   constructor(scope: Construct, id: string, props: KmsMaintenanceWindowProps) {
     super(scope, id);
+    const terraformName = props.terraformName ?? terraformIdentifier(props.name);
     this.configuration = new MaintenanceConfiguration(this, "configuration", {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
@@ -92,10 +99,12 @@ export class KmsMaintenanceWindow extends Construct {
         reboot: "IfRequired",
       },
     });
+    nameElement(this.configuration, terraformName);
     this.assignment = new MaintenanceAssignmentVirtualMachine(this, "assignment", {
       location: props.location,
       maintenanceConfigurationId: this.configuration.id,
       virtualMachineId: props.virtualMachineId,
     });
+    nameElement(this.assignment, terraformName);
   }
 }

@@ -9,6 +9,7 @@ import { NatGatewayPublicIpAssociation } from "@cdktf/provider-azurerm/lib/nat-g
 import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
 import { SubnetNatGatewayAssociation } from "@cdktf/provider-azurerm/lib/subnet-nat-gateway-association";
 import { Construct } from "constructs";
+import { nameElement } from "./terraform-name";
 
 /** Properties of {@link KmsNatGateway}. */
 export interface KmsNatGatewayProps {
@@ -43,9 +44,9 @@ export class KmsNatGateway extends Construct {
     const inGroup = { resourceGroupName: props.resourceGroupName, location: props.location };
     // A NAT gateway takes Standard static public IPs only
     // (learn.microsoft.com/azure/nat-gateway/nat-gateway-resource, "Public IP addresses").
-    this.publicIp = new PublicIp(this, "public-ip", { ...inGroup, name: `pip-${props.name}`, sku: "Standard", allocationMethod: "Static" });
-    this.natGateway = new NatGateway(this, "nat-gateway", { ...inGroup, name: props.name, skuName: "Standard", idleTimeoutInMinutes: idle });
-    new NatGatewayPublicIpAssociation(this, "public-ip-association", { natGatewayId: this.natGateway.id, publicIpAddressId: this.publicIp.id });
-    new SubnetNatGatewayAssociation(this, "subnet-association", { subnetId: props.subnetId, natGatewayId: this.natGateway.id });
+    this.publicIp = nameElement(new PublicIp(this, "public-ip", { ...inGroup, name: `pip-${props.name}`, sku: "Standard", allocationMethod: "Static" }), "nat_gateway");
+    this.natGateway = nameElement(new NatGateway(this, "nat-gateway", { ...inGroup, name: props.name, skuName: "Standard", idleTimeoutInMinutes: idle }), "kms");
+    nameElement(new NatGatewayPublicIpAssociation(this, "public-ip-association", { natGatewayId: this.natGateway.id, publicIpAddressId: this.publicIp.id }), "kms");
+    nameElement(new SubnetNatGatewayAssociation(this, "subnet-association", { subnetId: props.subnetId, natGatewayId: this.natGateway.id }), "kms");
   }
 }

@@ -25,7 +25,7 @@ const minimal: KmsEnvironmentProps = {
   kms: { products: [{ product: "windows", secretName: "kms-host-key-windows" }] },
   hosts: { count: 1, namePrefix: "kmsex" },
   dns: { zoneName: "corp.example.internal" },
-  keyVault: { name: "kv-kms-example", create: true },
+  keyVault: { name: "kv-kms-example", create: true, allowedCidrs: ["198.51.100.7/32"] },
 };
 
 /** Synthesizes `build` in a plain stack with providers and a backend, as a library user's stack. */
@@ -116,9 +116,9 @@ describe("KmsHost tags and licenseType", () => {
     expect(synthesized.resources("azurerm_key_vault_secret")[0].tags).toEqual({ owner: "it-ops" });
   });
 
-  test("sets neither by default", () => {
+  test("by default says the Windows licence comes with the VM (None: no Azure Hybrid Benefit claimed) and sets no tags", () => {
     const [vm] = synthesizeConstruct((stack) => new KmsHost(stack, "host", props)).resources("azurerm_windows_virtual_machine");
-    expect(vm.license_type).toBeUndefined();
+    expect(vm.license_type).toBe("None");
     expect(vm.tags).toBeUndefined();
   });
 
