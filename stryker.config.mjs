@@ -27,6 +27,7 @@ export default {
     "client-kit/**/*.ts",
     "catalog/**/*.ts",
     "stacks/**/*.ts",
+    "rehearsal/**/*.ts",
   ],
   // The sandbox is a copy of the project; these are outputs, caches and tools, not sources.
   ignorePatterns: ["dist", "cdktf.out", "coverage", "reports", ".tools", "*.tfstate", ".stryker-tmp", ".stryker-test-names.json"],
