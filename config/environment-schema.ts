@@ -238,8 +238,20 @@ const hostsSchema = z
       })
       .default("kmsadmin")
       .describe("Local administrator user name. The password is generated and stored in Key Vault."),
+    // Production's route to rebuild one host (README, "Replacing one production host"): the listed
+    // hosts lose prevent_destroy and their delete lock, nothing else changes; purge protection stays on.
+    replace: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*[0-9]{2}$/, "write a host's computer name, e.g. kmsprd02"))
+      .default([])
+      .describe(
+        "Production only matters: computer names of hosts you are about to rebuild (terraform apply -replace). Each loses prevent_destroy and its delete lock until you remove it from this list. Default: none.",
+      ),
   })
   .superRefine((hosts, ctx) => {
+    hosts.replace.forEach((name, index) => {
+      const names = Array.from({ length: hosts.count }, (_, i) => `${hosts.namePrefix}${String(i + 1).padStart(2, "0")}`);
+      if (!names.includes(name)) addProblem(ctx, `"${name}" is not one of the hosts (${names.join(", ")}); list the computer name of the host to rebuild`, ["replace", index]);
+    });
     if (hosts.privateIpAddresses && hosts.privateIpAddresses.length !== hosts.count) {
       addProblem(ctx, `lists ${hosts.privateIpAddresses.length} addresses for ${hosts.count} hosts; give one address per host or remove the field`, ["privateIpAddresses"]);
     }

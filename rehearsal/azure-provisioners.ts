@@ -56,9 +56,10 @@ export function provisionersFor(facts: StandInFacts): Provisioner[] {
   // resource it lives under (lock-blocks-child-delete).
   const scopes = ["${self.id}", ...(PARENT_ARGUMENTS[facts.type] ?? []).flatMap((a) => (argument(facts, a) ? [`\${${argument(facts, a)}}`] : []))];
   const destroyCheck =
-    'for scope in $SCOPES; do if [ -e "$REHEARSAL_DIR/locks/$scope" ]; then ' +
+    // A lock covers its scope and every scope below it (a vault's lock, its secrets' role assignments).
+    'for scope in $SCOPES; do for lock in "$REHEARSAL_DIR"/locks/*; do [ -e "$lock" ] || continue; locked=$(basename "$lock"); case "$scope" in "$locked"|"$locked"/*) ' +
     'echo "$ADDRESS: ScopeLocked: the scope is locked by a CanNotDelete lock (rule lock-blocks-delete / lock-blocks-child-delete, learn.microsoft.com/azure/azure-resource-manager/management/lock-resources)" >&2; ' +
-    `echo "refused-destroy $ADDRESS" >> "$REHEARSAL_DIR/log"; exit 1; fi; done; ${LOG}`;
+    `echo "refused-destroy $ADDRESS" >> "$REHEARSAL_DIR/log"; exit 1;; esac; done; done; ${LOG}`;
   const provisioners: Provisioner[] = [];
   if (facts.type === "azurerm_management_lock") {
     // The lock itself: a file named by the locked stand-in's id (its `scope`, ForceNew).

@@ -219,12 +219,13 @@ export class KmsStack extends TerraformStack {
       // (its create fails the apply), so no lock exists yet and the replace that the next apply
       // plans goes through. Should the Run Command be replaced later (-replace, a new VM id), the
       // lock is replaced around it: deleted first, created again after the new Run Command.
-      const hostLocks = this.hosts.map((h, i) => ({
+      // A host listed in hosts.replace has no lock while it is being rebuilt (README, "Replacing one production host").
+      const hostLocks = this.hosts.flatMap((h, i) => (config.hosts.replace.includes(h.computerName) ? [] : [{
         id: `lock-${h.node.id}`,
         resource: h.vm,
         dependsOn: [this.bootstraps[i].runCommand],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
-      }));
+      }]));
       new KmsDeleteLocks(this, "locks", {
         targets: [
           ...hostLocks,
@@ -315,9 +316,15 @@ export class KmsStack extends TerraformStack {
         adminUsername: config.hosts.adminUsername,
         osDiskStorageAccountType: config.hosts.osDiskType,
         secretDependsOn: this.keyVault.secretDependsOn,
-        preventDestroy: config.tier === "production",
+        preventDestroy: config.tier === "production" && !config.hosts.replace.includes(computerName(config.hosts.namePrefix, index)),
       });
       recordEnvironmentFields(host, ["hosts"]);
+      if (config.tier === "production" && config.hosts.replace.includes(host.computerName)) {
+        suppressRule(host, {
+          id: "KMS-OPS-002",
+          reason: `hosts.replace lists ${host.computerName}: the operator is rebuilding this one host on purpose (terraform apply -replace); prevent_destroy returns when it leaves the list.`,
+        });
+      }
       // The bootstrap is a VM extension operation (managed Run Command): the one documented
       // departure from the generic scanner rule that forbids extensions.
       suppressRule(host, shippedSuppression("KMS-VM-007"));
