@@ -111,6 +111,7 @@ export function hookFor(facts: StandInFacts): Record<string, unknown> | undefine
     // the hook runs the script only when the values differ from those last sent.
     return {
       input,
+      triggers_replace: input,
       provisioner: [
         exec(
           `if [ "$(cat "$REHEARSAL_DIR/applied/$ADDRESS" 2>/dev/null)" = "$VALUES" ]; then exit 0; fi; ` +
@@ -126,8 +127,10 @@ export function hookFor(facts: StandInFacts): Record<string, unknown> | undefine
     // Replaced only when purge protection changes.
     // purge-protection-irreversible: key_vault_resource.go at v4.55.0, lines 560-561 ("once Purge
     // Protection has been Enabled it's not possible to disable it"), checked in Update, at apply.
+    const purge = `\${try(terraform_data.${facts.standIn}.output.purge_protection_enabled, false)}`;
     return {
-      input: `\${try(terraform_data.${facts.standIn}.output.purge_protection_enabled, false)}`,
+      input: purge,
+      triggers_replace: purge,
       provisioner: [
         exec(
           `if [ "$(cat "$REHEARSAL_DIR/applied/$ADDRESS" 2>/dev/null)" = true ] && [ "$PURGE" = false ]; then ` +

@@ -116,7 +116,13 @@ export function toStandIn(stack: Record<string, any>): StandIn {
     terraform: { required_version: ">= 1.5", backend: { local: { path: "terraform.tfstate" } } },
     resource: { terraform_data: resources },
   };
-  for (const key of ["variable", "locals"]) if (stack[key]) config[key] = new Rewriter(blocks).value(stack[key]);
+  if (stack.locals) config.locals = new Rewriter(blocks).value(stack.locals);
+  // Variables the providers read (a TSIG secret): the stand-in has no provider, so none is required.
+  if (stack.variable) {
+    config.variable = Object.fromEntries(
+      Object.entries(stack.variable as Record<string, Record<string, unknown>>).map(([name, v]) => [name, { ...(new Rewriter(blocks).value(v) as object), default: v.default ?? null, nullable: true }]),
+    );
+  }
   if (stack.output) {
     const rewriter = new Rewriter(blocks);
     config.output = Object.fromEntries(

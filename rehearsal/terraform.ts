@@ -28,6 +28,10 @@ export function terraformVersion(): string | Error {
   return (JSON.parse(run.stdout) as { terraform_version: string }).terraform_version;
 }
 
+function resourcesOf(config: Record<string, unknown>): Record<string, Record<string, any>> {
+  return ((config.resource as Record<string, unknown>).terraform_data ?? {}) as Record<string, Record<string, any>>;
+}
+
 /** A scratch directory holding one stand-in's configuration and state. */
 export class Rehearsal {
   public readonly dir: string;
@@ -41,7 +45,20 @@ export class Rehearsal {
   /** Writes the stand-in of a synthesized stack as the configuration (main.tf.json). */
   public configure(stack: Record<string, any>): StandIn {
     fs.writeFileSync(path.join(this.dir, "terraform.rc"), "");
+    const previous = this.standIn;
     this.standIn = toStandIn(stack);
+    // A resource gone from the configuration is still deleted by its provider, Azure's rules
+    // included; Terraform runs no destroy-time provisioner of a resource block that is gone
+    // (developer.hashicorp.com/terraform/language/resources/provisioners/syntax, "Destroy-Time
+    // Provisioners"). So the block stays, as a ghost with count = 0 and only those provisioners.
+    if (previous) {
+      const now = resourcesOf(this.standIn.config);
+      for (const [name, block] of Object.entries(resourcesOf(previous.config))) {
+        if (name in now) continue;
+        const destroyTime = ((block.provisioner ?? []) as Record<string, { when?: string }>[]).filter((p) => Object.values(p)[0].when === "destroy");
+        if (destroyTime.length > 0 || block.count === 0) now[name] = { count: 0, provisioner: destroyTime.length > 0 ? destroyTime : block.provisioner };
+      }
+    }
     fs.writeFileSync(path.join(this.dir, "main.tf.json"), `${JSON.stringify(this.standIn.config, null, 1)}\n`);
     return this.standIn;
   }
@@ -84,8 +101,10 @@ export class Rehearsal {
 
   /** The planned changes of a JSON plan, by real address (helpers dropped; no-ops kept). */
   public static changes(plan: Record<string, any>): PlannedChange[] {
-    return ((plan.resource_changes ?? []) as { address: string; change: { actions: string[] } }[]).flatMap((c) => {
-      const real = realAddress(c.address);
+    // A ghost (a resource gone from the configuration, kept with count = 0) is planned at `<address>[0]`,
+    // moved from its old address: report the old one.
+    return ((plan.resource_changes ?? []) as { address: string; previous_address?: string; change: { actions: string[] } }[]).flatMap((c) => {
+      const real = realAddress(c.previous_address ?? c.address);
       return real ? [{ address: real, actions: c.change.actions }] : [];
     });
   }

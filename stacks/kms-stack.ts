@@ -324,6 +324,10 @@ export class KmsStack extends TerraformStack {
           id: "KMS-OPS-002",
           reason: `hosts.replace lists ${host.computerName}: the operator is rebuilding this one host on purpose (terraform apply -replace); prevent_destroy returns when it leaves the list.`,
         });
+        suppressRule(host, {
+          id: "KMS-OPS-001",
+          reason: `hosts.replace lists ${host.computerName}: its delete lock is removed for the rebuild and created again when it leaves the list; the other hosts, the vault and the records stay locked.`,
+        });
       }
       // The bootstrap is a VM extension operation (managed Run Command): the one documented
       // departure from the generic scanner rule that forbids extensions.
