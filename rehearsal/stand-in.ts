@@ -278,3 +278,23 @@ function hcl(value: unknown): string {
   if (value && typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} = ${hcl(v)}`).join(", ")}}`;
   return JSON.stringify(value);
 }
+
+/**
+ * A JSON plan of a stand-in (terraform show -json) mapped back to the real resource types and
+ * addresses: each stand-in's `input` and `triggers_replace` become the resource's arguments again
+ * in change.before / change.after; the stand-in's own helpers are left out.
+ */
+export function realPlan(plan: Record<string, any>): Record<string, any> {
+  const back = (value: unknown): unknown => {
+    if (!value || typeof value !== "object") return value;
+    const v = value as Record<string, unknown>;
+    return { ...(v.input as object), ...(v.triggers_replace as object) };
+  };
+  const resourceChanges = ((plan.resource_changes ?? []) as Record<string, any>[]).flatMap((c) => {
+    const address = realAddress(String(c.previous_address ?? c.address));
+    if (!address) return [];
+    const match = /^(data\.)?([a-z0-9_]+)\.([^.[]+)/.exec(address)!;
+    return [{ ...c, address, previous_address: undefined, mode: match[1] ? "data" : "managed", type: match[2], name: match[3], change: { ...c.change, before: back(c.change.before), after: back(c.change.after) } }];
+  });
+  return { format_version: plan.format_version, terraform_version: plan.terraform_version, resource_changes: resourceChanges };
+}
