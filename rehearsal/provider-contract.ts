@@ -2,7 +2,6 @@
 // At the merge 21a's table replaces it. It holds only what the rehearsal needs: the attributes that
 // force a new resource, per type, read from the providers' schemas at the tags below. Each row names
 // the file that defines the schema; 21a's table gives the line of every attribute.
-/* eslint-disable @typescript-eslint/no-unused-vars */
 
 export interface ContractSource {
   readonly repo: string;

@@ -42,6 +42,16 @@ export class Rehearsal {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   }
 
+  /** A copy of this directory (configuration, state, records), to rehearse from the same applied state. */
+  public copy(): Rehearsal {
+    const copy = new Rehearsal();
+    fs.cpSync(this.dir, copy.dir, { recursive: true });
+    copy.standIn = this.standIn;
+    copy.initialised = this.initialised;
+    fs.rmSync(path.join(copy.dir, "log"), { force: true });
+    return copy;
+  }
+
   /** Writes the stand-in of a synthesized stack as the configuration (main.tf.json). */
   public configure(stack: Record<string, any>): StandIn {
     fs.writeFileSync(path.join(this.dir, "terraform.rc"), "");

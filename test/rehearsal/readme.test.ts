@@ -8,7 +8,11 @@ import * as path from "path";
 import { SCENARIOS } from "./scenarios";
 
 const README = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-const SCENARIO_TESTS = fs.readFileSync(path.join(__dirname, "scenarios.test.ts"), "utf8");
+const SCENARIO_TESTS = fs
+  .readdirSync(__dirname)
+  .filter((f) => /^scenarios.*\.test\.ts$/.test(f))
+  .map((f) => fs.readFileSync(path.join(__dirname, f), "utf8"))
+  .join("\n");
 const SECTIONS = ["## Deploying", "## Safe changes", "## Decommissioning"];
 
 /** The statements of a `## ` section: paragraphs and list items, code blocks and tables attached to the one before. */
@@ -62,7 +66,7 @@ describe.each(SECTIONS)("README.md %s", (heading) => {
 });
 
 describe("scenario ids", () => {
-  it.each(Object.keys(SCENARIOS))("%s is run by scenarios.test.ts", (id) => {
+  it.each(Object.keys(SCENARIOS))("%s is run by a scenarios*.test.ts file", (id) => {
     expect(SCENARIO_TESTS).toContain(`scenario("${id}"`);
   });
 });

@@ -6,6 +6,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { parseEnvironment } from "../../config/load-environments";
 import { Rehearsal } from "../../rehearsal/terraform";
+import { SCENARIOS, ScenarioId } from "../rehearsal/scenarios";
 import { synthesizeEnvironment } from "./synth";
 
 export const REHEARSAL_FIXTURE = path.join(__dirname, "..", "fixtures", "rehearsal", "production.yaml");
@@ -88,4 +89,53 @@ export function at(log: readonly string[], event: string): number {
   const index = log.indexOf(event);
   if (index < 0) throw new Error(`"${event}" is not in the log:\n${log.join("\n")}`);
   return index;
+}
+
+/** Saved searches (stored queries): every argument, tags included, forces a new one; replacing one costs nothing. */
+export const SAVED_SEARCH = (address: string): boolean => address.startsWith("azurerm_log_analytics_saved_search.");
+
+export type Edit = (data: Record<string, any>) => void;
+export const lab: Edit = (d) => {
+  d.tier = "lab";
+};
+export const both =
+  (...edits: Edit[]): Edit =>
+  (d) =>
+    edits.forEach((e) => e(d));
+
+/** A scenario: a describe named by its id (the README's markers name these ids). */
+export function scenario(id: ScenarioId, body: () => void): void {
+  describe(`[${id}] ${SCENARIOS[id]}`, body);
+}
+
+const bases = new Map<string, { rehearsal: Rehearsal; stack: Record<string, any> }>();
+afterAll(() => {
+  for (const base of bases.values()) base.rehearsal.dispose();
+  bases.clear();
+});
+
+/** The fixture (production, or with `lab` the lab tier) applied once per test file; copies of it are cheap. */
+function base(first?: Edit): { rehearsal: Rehearsal; stack: Record<string, any> } {
+  const key = first === lab ? "lab" : first === undefined ? "production" : undefined;
+  if (key && bases.has(key)) return bases.get(key)!;
+  const rehearsal = new Rehearsal();
+  const stack = rehearsalStack(first);
+  rehearsal.configure(stack);
+  applied(rehearsal.apply());
+  rehearsal.takeLog();
+  if (key) bases.set(key, { rehearsal, stack });
+  return { rehearsal, stack };
+}
+
+/** A rehearsal directory holding the fixture (edited by `first`) applied, disposed after the describe. */
+export function rehearse(first?: Edit): { r: () => Rehearsal; stack: () => Record<string, any> } {
+  let rehearsal: Rehearsal;
+  let stack: Record<string, any>;
+  beforeAll(() => {
+    const applied = base(first);
+    rehearsal = applied.rehearsal.copy();
+    stack = applied.stack;
+  });
+  afterAll(() => rehearsal?.dispose());
+  return { r: () => rehearsal, stack: () => stack };
 }
