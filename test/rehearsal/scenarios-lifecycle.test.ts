@@ -5,7 +5,7 @@
 // and on the order of operations (the provisioners' log). Addresses come from the synthesized JSON
 // by type and properties. The ids are those README.md marks its statements with (scenarios.ts).
 import { Rehearsal } from "../../rehearsal/terraform";
-import { Edit, SAVED_SEARCH, applied, at, bootstrapOf, both, changed, grantsOf, hostsOf, lab, lockOf, onlyOf, rehearsalStack, rehearse, resourcesOf, scenario } from "../support/rehearsal";
+import { Edit, OFFICE, SAVED_SEARCH, applied, at, bootstrapOf, both, changed, grantsOf, hostsOf, lab, lockOf, onlyOf, rehearsalStack, rehearse, resourcesOf, scenario } from "../support/rehearsal";
 
 jest.setTimeout(180_000);
 
@@ -132,7 +132,7 @@ scenario("dns-ttl", () => {
 scenario("vault-lock-window", () => {
   const { r, stack } = rehearse();
   it("a product added: the vault lock is deleted, the grants created, the lock created again, in one apply", () => {
-    const next = rehearsalStack((d) => d.kms.products.push({ product: "office-ltsc-2024", secretName: "kms-host-key-office-ltsc-2024", volumeLicensePack: { uri: "https://download.microsoft.com/download/x/Office2024VolumeLicensePack.exe", sha256: "1".repeat(64) } }));
+    const next = rehearsalStack((d) => d.kms.products.push(OFFICE));
     r().configure(next);
     applied(r().apply());
     const log = r().takeLog();
@@ -143,6 +143,34 @@ scenario("vault-lock-window", () => {
       expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `create ${grant.address}`));
       expect(at(log, `create ${grant.address}`)).toBeLessThan(at(log, `create ${lock}`));
     }
+  });
+});
+
+scenario("vault-lock-window", () => {
+  // Folded in from scripts/lock-ordering (retired): a product removed, and a new deployer principal.
+  const { r, stack } = rehearse((d) => d.kms.products.push(OFFICE));
+  it("a product removed: its grants are deleted between the lock's delete and its re-creation", () => {
+    const next = rehearsalStack();
+    const gone = resourcesOf(stack(), "azurerm_role_assignment").filter((g) => !resourcesOf(next, "azurerm_role_assignment").some((n) => n.address === g.address));
+    expect(gone.length).toBeGreaterThan(0);
+    r().configure(next);
+    applied(r().apply());
+    const log = r().takeLog();
+    const lock = lockOf(stack(), onlyOf(stack(), "azurerm_key_vault"))!;
+    for (const grant of gone) {
+      expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${grant.address}`));
+      expect(at(log, `destroy ${grant.address}`)).toBeLessThan(at(log, `create ${lock}`));
+    }
+  });
+  it("a new deployer principal: its grant is replaced under the same window", () => {
+    const next = rehearsalStack((d) => (d.keyVault.deployerPrincipalId = "44444444-4444-4444-8444-444444444444"));
+    r().configure(next);
+    applied(r().apply());
+    const log = r().takeLog();
+    const lock = lockOf(next, onlyOf(next, "azurerm_key_vault"))!;
+    const deployer = resourcesOf(next, "azurerm_role_assignment").find((g) => g.body.principal_id === "44444444-4444-4444-8444-444444444444")!.address;
+    expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${deployer}`));
+    expect(at(log, `create ${deployer}`)).toBeLessThan(at(log, `create ${lock}`));
   });
 });
 

@@ -139,3 +139,10 @@ export function rehearse(first?: Edit): { r: () => Rehearsal; stack: () => Recor
   afterAll(() => rehearsal?.dispose());
   return { r: () => rehearsal, stack: () => stack };
 }
+
+/** An Office product to add to the fixture (its pack's address and hash are made up). */
+export const OFFICE = {
+  product: "office-ltsc-2024",
+  secretName: "kms-host-key-office-ltsc-2024",
+  volumeLicensePack: { uri: "https://download.microsoft.com/download/x/Office2024VolumeLicensePack.exe", sha256: "1".repeat(64) },
+};
