@@ -21,10 +21,17 @@ export function rehearsalData(change: (data: Record<string, any>) => void = () =
 /** The synthesized stack (cdk.tf.json, parsed) of the fixture with `change` applied. */
 export function rehearsalStack(change?: (data: Record<string, any>) => void): Record<string, any> {
   const data = rehearsalData(change);
+  // Scenarios synthesize the same edits again and again: once per test file is enough.
+  const key = JSON.stringify(data);
+  const cached = synthesized.get(key);
+  if (cached) return cached;
   const result = parseEnvironment(`environments/${String(data.name)}.yaml`, stringify(data));
   if (!result.ok) throw new Error(`rehearsal fixture is invalid:\n${result.problems.map((p) => `${p.field}: ${p.message}`).join("\n")}`);
-  return synthesizeEnvironment(result.environment).json;
+  const json = synthesizeEnvironment(result.environment).json;
+  synthesized.set(key, json);
+  return json;
 }
+const synthesized = new Map<string, Record<string, any>>();
 
 type Body = Record<string, any>;
 
