@@ -153,7 +153,9 @@ export class Rehearsal {
       env: { ...process.env, REHEARSAL_DIR: this.dir, TF_IN_AUTOMATION: "1", TF_CLI_CONFIG_FILE: path.join(this.dir, "terraform.rc"), TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
       maxBuffer: 64 * 1024 * 1024,
     });
-    if (run.error) throw run.error;
+    if (run.error) {
+      throw (run.error as NodeJS.ErrnoException).code === "ENOENT" ? new Error("terraform is not on PATH; the rehearsal needs Terraform >= 1.5 (no provider plugin, no network)") : run.error;
+    }
     return { code: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
   }
 }
