@@ -239,12 +239,12 @@ const hostsSchema = z
       .default("kmsadmin")
       .describe("Local administrator user name. The password is generated and stored in Key Vault."),
     // Production's route to rebuild one host (README, "Replacing one production host"): the listed
-    // hosts lose prevent_destroy and their delete lock, nothing else changes; purge protection stays on.
+    // hosts lose prevent_destroy, nothing else changes; their lock is replaced around the rebuild.
     replace: z
       .array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*[0-9]{2}$/, "write a host's computer name, e.g. kmsprd02"))
       .default([])
       .describe(
-        "Production only matters: computer names of hosts you are about to rebuild (terraform apply -replace). Each loses prevent_destroy and its delete lock until you remove it from this list. Default: none.",
+        "Computer names of production hosts you are about to rebuild (terraform apply -replace=<VM address>): each loses prevent_destroy until you remove it from this list; its delete lock is deleted and created again around the rebuild, in the same apply. Default: none.",
       ),
   })
   .superRefine((hosts, ctx) => {

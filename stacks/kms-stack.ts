@@ -219,13 +219,14 @@ export class KmsStack extends TerraformStack {
       // (its create fails the apply), so no lock exists yet and the replace that the next apply
       // plans goes through. Should the Run Command be replaced later (-replace, a new VM id), the
       // lock is replaced around it: deleted first, created again after the new Run Command.
-      // A host listed in hosts.replace has no lock while it is being rebuilt (README, "Replacing one production host").
-      const hostLocks = this.hosts.flatMap((h, i) => (config.hosts.replace.includes(h.computerName) ? [] : [{
+      // A host listed in hosts.replace keeps its lock: `apply -replace` of its VM replaces the lock
+      // around it (the lock's scope is the VM's id), deleted first and created after the new bootstrap.
+      const hostLocks = this.hosts.map((h, i) => ({
         id: `lock-${h.node.id}`,
         resource: h.vm,
         dependsOn: [this.bootstraps[i].runCommand],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
-      }]));
+      }));
       new KmsDeleteLocks(this, "locks", {
         targets: [
           ...hostLocks,
@@ -323,10 +324,6 @@ export class KmsStack extends TerraformStack {
         suppressRule(host, {
           id: "KMS-OPS-002",
           reason: `hosts.replace lists ${host.computerName}: the operator is rebuilding this one host on purpose (terraform apply -replace); prevent_destroy returns when it leaves the list.`,
-        });
-        suppressRule(host, {
-          id: "KMS-OPS-001",
-          reason: `hosts.replace lists ${host.computerName}: its delete lock is removed for the rebuild and created again when it leaves the list; the other hosts, the vault and the records stay locked.`,
         });
       }
       // The bootstrap is a VM extension operation (managed Run Command): the one documented

@@ -1,5 +1,5 @@
 // hosts.replace (README, "Replacing one production host"): only the listed host loses
-// prevent_destroy and its delete lock; purge protection and every other lock stay.
+// prevent_destroy; every lock and purge protection stay.
 import { fixtureEnvironment, parseFixture, fixtureData } from "./support/fixtures";
 import { synthesizeEnvironment } from "./support/synth";
 
@@ -18,9 +18,9 @@ describe("hosts.replace", () => {
     };
     const locked = (address: string) => stack.resources("azurerm_management_lock").some((l) => l.scope === `\${${address}.id}`);
 
-    it("drops prevent_destroy and the lock of that host only", () => {
+    it("drops prevent_destroy of that host only, and keeps every host's lock", () => {
       for (const vm of vms) expect(vm.lifecycle.prevent_destroy ?? false).toBe(vm.computer_name !== "KmsFix02");
-      expect(locked(vmAddress("KmsFix02"))).toBe(false);
+      expect(locked(vmAddress("KmsFix02"))).toBe(true);
       expect(locked(vmAddress("KmsFix01"))).toBe(true);
       expect(locked(vmAddress("KmsFix03"))).toBe(true);
     });

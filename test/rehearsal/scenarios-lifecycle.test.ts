@@ -214,26 +214,30 @@ scenario("old-host-replacement-route", () => {
 
 scenario("replace-one-production-host", () => {
   const { r, stack } = rehearse();
-  it("hosts.replace drops only that host's lock and prevent_destroy; apply -replace rebuilds only it; purge protection untouched", () => {
+  it("hosts.replace changes nothing in the plan; apply -replace rebuilds that host alone, its lock deleted first and created after its bootstrap; purge protection untouched", () => {
     const [first, second] = hostsOf(stack());
-    const replacing = rehearsalStack((d) => (d.hosts.replace = [second.name]));
-    r().configure(replacing);
-    const step1 = changed(r());
-    expect(step1).toEqual(new Map([[lockOf(stack(), second.address)!, "delete"]]));
-    applied(r().apply());
-    r().takeLog();
-    const step2 = changed(r(), `-replace=${second.address}`);
-    expect(step2.get(second.address)).toBe("delete+create");
-    expect(step2.get(first.address)).toBeUndefined();
-    expect(step2.get(onlyOf(stack(), "azurerm_key_vault"))).toBeUndefined();
+    r().configure(rehearsalStack((d) => (d.hosts.replace = [second.name])));
+    expect(changed(r())).toEqual(new Map());
+    const plan = changed(r(), `-replace=${second.address}`);
+    expect(plan.get(second.address)).toBe("delete+create");
+    expect(plan.get(lockOf(stack(), second.address)!)).toBe("delete+create");
+    expect(plan.get(first.address)).toBeUndefined();
+    expect(plan.get(lockOf(stack(), first.address)!)).toBeUndefined();
+    expect(plan.get(onlyOf(stack(), "azurerm_key_vault"))).toBeUndefined();
     applied(r().apply(`-replace=${second.address}`));
     const log = r().takeLog();
-    expect(log).toContain(`create ${bootstrapOf(stack(), second.address)}`);
+    const lock = lockOf(stack(), second.address)!;
+    expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${second.address}`));
+    expect(at(log, `create ${lock}`)).toBeGreaterThan(at(log, `create ${bootstrapOf(stack(), second.address)}`));
+    expect(log.filter((l) => l.startsWith("refused-destroy") || l.startsWith("failed-"))).toEqual([]);
     r().configure(rehearsalStack());
-    const step3 = changed(r());
-    expect(step3).toEqual(new Map([[lockOf(stack(), second.address)!, "create"]]));
-    applied(r().apply());
     expect(changed(r())).toEqual(new Map());
+  });
+  it("without hosts.replace the same -replace is refused (prevent_destroy)", () => {
+    const [, second] = hostsOf(stack());
+    const run = r().plan(`-replace=${second.address}`).run;
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("prevent_destroy");
   });
 });
 
