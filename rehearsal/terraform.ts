@@ -2,7 +2,7 @@
 // `terraform init` per directory (no provider to download: terraform_data is built in), then
 // apply / plan / destroy as a person would, with $REHEARSAL_DIR pointing at the directory where the
 // provisioners keep their log and records (rehearsal/azure-provisioners.ts).
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -95,6 +95,24 @@ export class Rehearsal {
     return this.terraform("apply", "-auto-approve", "-input=false", "-no-color", ...args.map((a) => this.mapArgument(a)));
   }
 
+  /** `terraform apply -auto-approve`, without blocking: several rehearsals can apply at once. */
+  public applyAsync(...args: string[]): Promise<TerraformRun> {
+    if (!this.initialised) {
+      const init = this.run(["init", "-input=false", "-no-color"]);
+      if (init.code !== 0) return Promise.reject(new Error(`terraform init failed in ${this.dir}:\n${init.stderr}`));
+      this.initialised = true;
+    }
+    const child = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", ...args.map((a) => this.mapArgument(a))], { cwd: this.dir, env: this.environment() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  }
+
   /** `terraform destroy -auto-approve`. */
   public destroy(...args: string[]): TerraformRun {
     return this.terraform("destroy", "-auto-approve", "-input=false", "-no-color", ...args.map((a) => this.mapArgument(a)));
@@ -146,11 +164,15 @@ export class Rehearsal {
     return `${match[1]}${this.address(match[2])}`;
   }
 
+  private environment(): NodeJS.ProcessEnv {
+    return { ...process.env, REHEARSAL_DIR: this.dir, TF_IN_AUTOMATION: "1", TF_CLI_CONFIG_FILE: path.join(this.dir, "terraform.rc"), TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  }
+
   private run(args: string[]): TerraformRun {
     const run = spawnSync("terraform", args, {
       cwd: this.dir,
       encoding: "utf8",
-      env: { ...process.env, REHEARSAL_DIR: this.dir, TF_IN_AUTOMATION: "1", TF_CLI_CONFIG_FILE: path.join(this.dir, "terraform.rc"), TF_INPUT: "0", CHECKPOINT_DISABLE: "1" },
+      env: this.environment(),
       maxBuffer: 64 * 1024 * 1024,
     });
     if (run.error) {

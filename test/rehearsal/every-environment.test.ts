@@ -23,21 +23,35 @@ const files = DIRS.flatMap((dir) =>
 
 it("finds environment files", () => expect(files.length).toBeGreaterThanOrEqual(4));
 
+/** Each file's stack, its rehearsal and the first apply's log: the applies run three at a time. */
+const applied = new Map<string, { stack: Record<string, any>; rehearsal: Rehearsal; log: string[] }>();
+beforeAll(async () => {
+  const queue = [...files];
+  const worker = async (): Promise<void> => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const data = parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as Record<string, unknown>;
+      const result = parseEnvironment(`environments/${String(data.name)}.yaml`, stringify(data));
+      if (!result.ok) throw new Error(`${file} is invalid: ${result.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`);
+      const stack = synthesizeEnvironment(result.environment).json;
+      const rehearsal = new Rehearsal();
+      rehearsal.configure(stack);
+      applied.set(file, { stack, rehearsal, log: [] });
+      const run = await rehearsal.applyAsync();
+      if (run.code !== 0) throw new Error(`first apply of ${file} failed:\n${run.stderr}`);
+      applied.get(file)!.log = rehearsal.takeLog();
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+});
+afterAll(() => applied.forEach((a) => a.rehearsal.dispose()));
+
 describe.each(files)("%s", (file) => {
   let stack: Record<string, any>;
   let log: string[];
-  const rehearsal = new Rehearsal();
+  let rehearsal: Rehearsal;
   beforeAll(() => {
-    const data = parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as Record<string, unknown>;
-    const result = parseEnvironment(`environments/${String(data.name)}.yaml`, stringify(data));
-    if (!result.ok) throw new Error(`${file} is invalid: ${result.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`);
-    stack = synthesizeEnvironment(result.environment).json;
-    rehearsal.configure(stack);
-    const run = rehearsal.apply();
-    if (run.code !== 0) throw new Error(`first apply of ${file} failed:\n${run.stderr}`);
-    log = rehearsal.takeLog();
+    ({ stack, log, rehearsal } = applied.get(file)!);
   });
-  afterAll(() => rehearsal.dispose());
 
   it("first apply: each host's grants before its bootstrap, its lock (if any) after the bootstrap", () => {
     for (const host of hostsOf(stack)) {
