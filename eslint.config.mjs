@@ -29,8 +29,9 @@ export default tseslint.config(
     },
   },
   {
-    // Tests read synthesized Terraform JSON, which is untyped by nature.
-    files: ["test/**/*.ts"],
+    // Tests, and the rehearsal (rehearsal/: stand-ins and check-plan), read synthesized Terraform
+    // JSON and Terraform's JSON plans, which are untyped by nature.
+    files: ["test/**/*.ts", "rehearsal/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

@@ -78,22 +78,35 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+// `check-plan <plan.json> ...` (rehearsal/check-plan.ts): loaded only when asked for, so the
+// synth path neither loads nor waits for it.
+if (process.argv[2] === "check-plan") {
+  void import("./rehearsal/check-plan").then(({ runCheckPlan }) => {
+    process.exitCode = runCheckPlan(process.argv.slice(3), {
+      readFile: (file) => fs.readFileSync(file, "utf8"),
+      writeFile: (file, text) => fs.writeFileSync(file, text),
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+  });
+} else {
+  process.exitCode = main();
 
-// A picture of each environment, from the stacks just written: <out>/diagrams/<name>.svg. Graphviz
-// (WebAssembly) loads only when a stack changed since its picture was drawn.
-if (process.exitCode === 0 && diagramsToDraw) {
-  const started = process.hrtime.bigint();
-  const { outdir, stacks } = diagramsToDraw;
-  writeDiagrams(outdir, stacks).then(
-    (drawn) => {
-      const lines = [...drawn.written.map((file) => `diagram     ${path.relative(process.cwd(), file)}`), ...drawn.unchanged.map((file) => `diagram     ${path.relative(process.cwd(), file)} (unchanged)`)];
-      if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
-      if (process.env.KMS_SYNTH_TIMINGS) process.stderr.write(`timing: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1).padStart(7)} ms  draw diagrams (${drawn.written.length} drawn, ${drawn.unchanged.length} unchanged)\n`);
-    },
-    (error: unknown) => {
-      console.error(`The stacks were written, but drawing the diagrams failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  // A picture of each environment, from the stacks just written: <out>/diagrams/<name>.svg. Graphviz
+  // (WebAssembly) loads only when a stack changed since its picture was drawn.
+  if (process.exitCode === 0 && diagramsToDraw) {
+    const started = process.hrtime.bigint();
+    const { outdir, stacks } = diagramsToDraw;
+    writeDiagrams(outdir, stacks).then(
+      (drawn) => {
+        const lines = [...drawn.written.map((file) => `diagram     ${path.relative(process.cwd(), file)}`), ...drawn.unchanged.map((file) => `diagram     ${path.relative(process.cwd(), file)} (unchanged)`)];
+        if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+        if (process.env.KMS_SYNTH_TIMINGS) process.stderr.write(`timing: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1).padStart(7)} ms  draw diagrams (${drawn.written.length} drawn, ${drawn.unchanged.length} unchanged)\n`);
+      },
+      (error: unknown) => {
+        console.error(`The stacks were written, but drawing the diagrams failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      },
+    );
+  }
 }

@@ -245,8 +245,20 @@ const hostsSchema = z
       .describe("Local administrator user name. The password is generated and stored in Key Vault."),
     licenseType: licenseTypeSchema,
     patchWindow: patchWindowSchema,
+    // Production's route to rebuild one host (README, "Replacing one production host"): the listed
+    // hosts lose prevent_destroy, nothing else changes; their lock is replaced around the rebuild.
+    replace: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*[0-9]{2}$/, "write a host's computer name, e.g. kmsprd02"))
+      .default([])
+      .describe(
+        "Computer names of production hosts you are about to rebuild (terraform apply -replace=<VM address>): each loses prevent_destroy until you remove it from this list; its delete lock is deleted and created again around the rebuild, in the same apply. Default: none.",
+      ),
   })
   .superRefine((hosts, ctx) => {
+    hosts.replace.forEach((name, index) => {
+      const names = Array.from({ length: hosts.count }, (_, i) => `${hosts.namePrefix}${String(i + 1).padStart(2, "0")}`);
+      if (!names.includes(name)) addProblem(ctx, `"${name}" is not one of the hosts (${names.join(", ")}); list the computer name of the host to rebuild`, ["replace", index]);
+    });
     if (hosts.privateIpAddresses && hosts.privateIpAddresses.length !== hosts.count) {
       addProblem(ctx, `lists ${hosts.privateIpAddresses.length} addresses for ${hosts.count} hosts; give one address per host or remove the field`, ["privateIpAddresses"]);
     }

@@ -31,8 +31,8 @@ export interface KmsLockTarget {
    * Replace the lock when any of these change (Terraform `replace_triggered_by`): for resources
    * under the lock that may be replaced or removed. With the lock depending on them, Terraform
    * deletes the lock first, then deletes or replaces them, and creates the lock again afterwards
-   * (checked with Terraform 1.11 on terraform_data stand-ins: the lock's create waits for the
-   * removed dependency's destroy; re-run with `bash scripts/lock-ordering/run.sh`).
+   * (rehearsed with the real terraform binary on stand-ins: the lock's create waits for the
+   * removed dependency's destroy; test/rehearsal/, scenarios vault-lock-window and bootstrap-replace).
    * @default - none
    */
   readonly replaceTriggeredBy?: string[];

@@ -327,6 +327,8 @@ export class KmsEnvironment extends Construct {
       // (its create fails the apply), so no lock exists yet and the replace that the next apply
       // plans goes through. Should the Run Command be replaced later (-replace, a new VM id), the
       // lock is replaced around it: deleted first, created again after the new Run Command.
+      // A host listed in hosts.replace keeps its lock: `apply -replace` of its VM replaces the lock
+      // around it (the lock's scope is the VM's id), deleted first and created after the new bootstrap.
       const hostLocks = this.hosts.map((h, i) => ({
         id: `lock-${h.node.id}`,
         terraformName: terraformIdentifier(h.computerName),
@@ -437,12 +439,18 @@ export class KmsEnvironment extends Construct {
         adminUsername: config.hosts.adminUsername,
         osDiskStorageAccountType: config.hosts.osDiskType,
         secretDependsOn: this.keyVault.secretDependsOn,
-        preventDestroy: config.tier === "production",
+        preventDestroy: config.tier === "production" && !config.hosts.replace.includes(computerName(config.hosts.namePrefix, index)),
         licenseType: config.hosts.licenseType,
         // The host's own maintenance window (KmsMaintenanceWindow) drives its patching.
         patchSchedule: true,
       });
       recordEnvironmentFields(host, ["hosts"]);
+      if (config.tier === "production" && config.hosts.replace.includes(host.computerName)) {
+        suppressRule(host, {
+          id: "KMS-OPS-002",
+          reason: `hosts.replace lists ${host.computerName}: the operator is rebuilding this one host on purpose (terraform apply -replace); prevent_destroy returns when it leaves the list.`,
+        });
+      }
       // The bootstrap is a VM extension operation (managed Run Command): the one documented
       // departure from the generic scanner rule that forbids extensions.
       suppressRule(host, shippedSuppression("KMS-VM-007"));

@@ -14,6 +14,9 @@ Options:
   --write-schema        rewrite <environments>/environment.schema.json and exit
   --help                print this help and exit
 
+Also: node dist/main.js check-plan <plan.json> [--markdown <out.md>] [--acknowledge <hazard-id>]...
+  says what a plan (terraform show -json <planfile>) does to the KMS service (README, "Checking a plan").
+
 Environment: KMS_SYNTH_TIMINGS=1 also prints the time spent in each phase.
 `;
 
