@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 
 const SCRIPTS = path.join(__dirname, "..", "..", "scripts");
-const BIND_TOOLS = ["named", "named-checkconf", "named-checkzone", "tsig-keygen", "nsupdate", "dig"];
+const BIND_TOOLS = ["named", "named-checkconf", "named-checkzone", "tsig-keygen", "nsupdate", "dig", "shellcheck"];
 
 let scratch = "";
 beforeEach(() => {
@@ -48,8 +48,8 @@ describe("scripts/install-bind.sh", () => {
     const bin = binDir("bin", { id: "/usr/bin/id", sudo: "/bin/false" });
     const r = installBind([bin]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("BIND 9 is missing (named named-checkconf named-checkzone tsig-keygen nsupdate dig)");
-    expect(r.stderr).toContain("Run: sudo apt-get update && sudo apt-get install -y --no-install-recommends bind9 dnsutils");
+    expect(r.stderr).toContain("BIND 9 or shellcheck is missing (named named-checkconf named-checkzone tsig-keygen nsupdate dig shellcheck)");
+    expect(r.stderr).toContain("Run: sudo apt-get update && sudo apt-get install -y --no-install-recommends bind9 dnsutils shellcheck");
   });
 
   test("with BIND hidden, as root with apt-get, installs bind9 and dnsutils with the packaged service kept from starting", () => {
