@@ -314,6 +314,37 @@ function Get-HttpStatusCode {
     return 0
 }
 
+function Enable-Tls12 {
+    # Windows PowerShell 5.1 runs on .NET Framework, whose default protocol list may lack TLS 1.2
+    # (learn.microsoft.com/security/engineering/solving-tls1-problem,
+    # learn.microsoft.com/dotnet/framework/network-programming/tls): every HTTPS call (Key Vault,
+    # the pack download) would fail in the handshake. Switched on once, before the first call.
+    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+}
+
+function Get-HttpFailureText {
+    # 'HTTP <status>' for an HTTP error; for a failure with no HTTP response (name resolution, TLS,
+    # connect) the WebException status or the .NET exception type, which read the same in every
+    # display language: 'no HTTP response (SecureChannelFailure)'.
+    param([Parameter(Mandatory = $true)] $ErrorRecord)
+    $status = Get-HttpStatusCode -ErrorRecord $ErrorRecord
+    if ($status -gt 0) { return "HTTP $status" }
+    $exception = Get-InnermostException -Exception $ErrorRecord.Exception
+    for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
+        if ($e -is [System.Net.WebException]) { return "no HTTP response ($($e.Status))" }
+    }
+    return "no HTTP response ($($exception.GetType().Name))"
+}
+
+function Get-InnermostException {
+    # The error behind wrappers (AggregateException, MethodInvocationException, TargetInvocation):
+    # Windows PowerShell 5.1 prints only the wrapper's "One or more errors occurred.".
+    param([Parameter(Mandatory = $true)] [Exception] $Exception)
+    $e = $Exception
+    while ($null -ne $e.InnerException) { $e = $e.InnerException }
+    return $e
+}
+
 function Format-HResult {
     param([Parameter(Mandatory = $true)] [int64] $Code)
     return '0x{0:X8}' -f ($Code -band [int64]4294967295)
@@ -330,13 +361,19 @@ function Get-LicensingErrorHint {
 
 function Get-LicensingErrorCode {
     # The HRESULT behind a failed licensing method: from MSFT_WmiError.error_Code in the
-    # CimException's ErrorData, else the first 0x........ in a message, else ''.
+    # CimException's ErrorData (learn.microsoft.com/dotnet/api/microsoft.management.infrastructure.cimexception.errordata),
+    # else the exception's HResult when it is a licensing or Win32 code, else the first
+    # 0x........ in a message, else ''.
     param([Parameter(Mandatory = $true)] $ErrorRecord)
     for ($exception = $ErrorRecord.Exception; $null -ne $exception; $exception = $exception.InnerException) {
         if ($exception.PSObject.Properties['ErrorData'] -and $null -ne $exception.ErrorData) {
             $property = $exception.ErrorData.CimInstanceProperties['error_Code']
             if ($null -ne $property -and $null -ne $property.Value -and [int64]$property.Value -ne 0) { return Format-HResult -Code ([int64]$property.Value) }
         }
+        # An HRESULT of the licensing (ITF, 0xC004....) or Win32 (0x8007....) facility; .NET's own
+        # generic codes (0x8013....) say nothing about the licensing call.
+        $hresult = Format-HResult -Code ([int64]$exception.HResult)
+        if ($hresult -match '^0x(C004|8007)') { return $hresult }
         if ([string]$exception.Message -match '(?i)0x[0-9a-f]{8}') { return Format-HResult -Code ([Convert]::ToInt64($Matches[0].Substring(2), 16)) }
     }
     return ''
@@ -642,7 +679,7 @@ function Invoke-WithRetry {
             if (($RetryStatuses -notcontains $status) -or ((Get-UtcNow).AddSeconds($wait) -ge $giveUpAt)) {
                 throw
             }
-            Write-Log -Level WARN -Message "$What failed (HTTP $status), attempt $attempt; retrying in $wait s."
+            Write-Log -Level WARN -Message "$What failed ($(Get-HttpFailureText -ErrorRecord $_)), attempt $attempt; retrying in $wait s."
             Wait-Seconds -Seconds $wait
         }
     }
@@ -651,14 +688,15 @@ function Invoke-WithRetry {
 function Get-KeyVaultAccessToken {
     Write-Log -Level STEP -Message 'Step 2a: Key Vault token from the instance metadata service (managed identity)'
     # Retried statuses per Microsoft's IMDS token guidance (404 and 410 while IMDS updates, 429,
-    # 5xx): learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling
+    # every 5xx, 502 and 504 included; 0 = no response yet):
+    # learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling
     try {
-        $response = Invoke-WithRetry -What 'IMDS token request' -RetryStatuses @(0, 404, 410, 429, 500, 503) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
+        $response = Invoke-WithRetry -What 'IMDS token request' -RetryStatuses (@(0, 404, 410, 429) + (500..599)) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
             Invoke-JsonGet -Uri $script:ImdsTokenUri -Headers @{ Metadata = 'true' }
         }
     }
     catch {
-        throw "Could not get a Key Vault token from the instance metadata service (HTTP $(Get-HttpStatusCode -ErrorRecord $_)): $($_.Exception.Message). Make sure the VM has a system-assigned managed identity."
+        throw "Could not get a Key Vault token from the instance metadata service ($(Get-HttpFailureText -ErrorRecord $_)): $((Get-InnermostException -Exception $_.Exception).Message) Make sure the VM has a system-assigned managed identity."
     }
     if ($null -eq $response -or -not $response.PSObject.Properties['access_token'] -or -not $response.access_token) {
         throw 'The instance metadata service answered without an access_token. Make sure the VM has a system-assigned managed identity.'
@@ -682,7 +720,7 @@ function Get-KeyVaultSecretValue {
         $status = Get-HttpStatusCode -ErrorRecord $_
         if ($status -eq 404) { throw "Secret '$SecretName' was not found in Key Vault '$($Config.VaultName)'. Upload the KMS host key (CSVLK): $upload" }
         if ($status -eq 403) { throw "Reading secret '$SecretName' from Key Vault '$($Config.VaultName)' was still forbidden (HTTP 403) after about $([int]($script:KeyVaultRetrySeconds / 60)) minutes. Give the VM's managed identity the 'Key Vault Secrets User' role on the secret and check the vault firewall admits the VM's subnet." }
-        throw "Could not read secret '$SecretName' from Key Vault '$($Config.VaultName)' (HTTP $status): $(Protect-ProductKey -Text $_.Exception.Message). Check that the VM can reach the vault."
+        throw "Could not read secret '$SecretName' from Key Vault '$($Config.VaultName)' ($(Get-HttpFailureText -ErrorRecord $_)): $(Protect-ProductKey -Text (Get-InnermostException -Exception $_.Exception).Message) Check that the VM can reach the vault (DNS, outbound HTTPS, TLS 1.2)."
     }
     if ($null -eq $secretResponse -or -not $secretResponse.PSObject.Properties['value'] -or -not $secretResponse.value) {
         throw "Secret '$SecretName' in Key Vault '$($Config.VaultName)' is empty. Upload the KMS host key (CSVLK): $upload"
@@ -786,7 +824,6 @@ function Save-OfficeVolumeLicensePack {
     # Downloads the pack and refuses it unless its SHA-256 matches the pinned value and its
     # Authenticode signature (when present) is Microsoft's.
     param([Parameter(Mandatory = $true)] $Entry, [Parameter(Mandatory = $true)] [string] $WorkFolder)
-    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
     $path = Join-Path $WorkFolder "$($Entry.Product)-volume-license-pack.exe"
     try {
         Invoke-WithRetry -What "downloading the $($Entry.Product) pack" -RetryStatuses @(0, 429, 500, 502, 503, 504) -BudgetSeconds 300 -Action {
@@ -794,7 +831,7 @@ function Save-OfficeVolumeLicensePack {
         } | Out-Null
     }
     catch {
-        throw "Could not download the $($Entry.Product) Volume License Pack from $($Entry.PackUri) (HTTP $(Get-HttpStatusCode -ErrorRecord $_)): $($_.Exception.Message). Check the VM's outbound access to download.microsoft.com and the packUri."
+        throw "Could not download the $($Entry.Product) Volume License Pack from $($Entry.PackUri) ($(Get-HttpFailureText -ErrorRecord $_)): $((Get-InnermostException -Exception $_.Exception).Message) Check the VM's outbound access to download.microsoft.com and the packUri."
     }
     $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $path).Hash.ToUpperInvariant()
     if ($actual -ne $Entry.PackSha256) {
@@ -1025,6 +1062,7 @@ function Invoke-KmsHostBootstrap {
         if ($Revision) { Write-Log -Message "bootstrap revision $Revision" }
         $config = ConvertTo-BootstrapConfig -KeyVaultUri $KeyVaultUri -WindowsKeySecretName $WindowsKeySecretName -OfficeProductsBase64 $OfficeProductsBase64 -KmsPort $KmsPort -ClientCidrs $ClientCidrs -DisableDnsPublishing $DisableDnsPublishing
         $os = Assert-Prerequisites -Config $config
+        Enable-Tls12
         Install-VolumeActivationRole
         $hostKeys = Get-KmsHostKeys -Config $config
         if ($config.WindowsSecretName) {
