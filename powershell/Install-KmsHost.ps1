@@ -101,11 +101,7 @@ $script:WindowsServerGvlks = @{
     '2016 Datacenter' = 'CB7KF-BWN84-R7R2Y-793K2-8XDDG'
 }
 
-$script:DefaultKmsPort = 1688
-# The built-in KMS inbound rules (Windows Firewall, "Key Management Service (TCP-In)"); both are
-# scoped to the client ranges so that none stays open to any address.
-$script:BuiltInFirewallRules = @('SPPSVC-In-TCP', 'SPPSVC-In-TCP-NoScope')
-$script:OwnFirewallRuleName = 'AzureKmsHost-KMS-In-TCP'
+# The KMS port, firewall rule names and event ids: in the shared "KMS host checks" block below.
 $script:ImdsTokenUri = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net'
 $script:KeyVaultApiVersion = '7.4'
 # Role assignments can take 10 minutes or more to propagate: 403 is retried this long.
@@ -115,10 +111,6 @@ $script:MaxBackoffSeconds = 60
 $script:TotalBudgetMinutes = 75
 # How long extracting one Volume License Pack may take before it is stopped.
 $script:PackExtractSeconds = 300
-
-$script:EventSource = 'AzureKmsHost'
-$script:EventIdSuccess = 1000
-$script:EventIdFailure = 1001
 
 $script:ProductKeyPattern = '(?i)\b[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-([A-Z0-9]{5})\b'
 $script:ProductProperties = @('ID', 'ApplicationId', 'Name', 'Description', 'PartialProductKey', 'LicenseStatus', 'LicenseStatusReason', 'IsKeyManagementServiceMachine')
@@ -231,6 +223,205 @@ function Write-ApplicationEvent {
     if (-not [System.Diagnostics.EventLog]::SourceExists($Source)) { [System.Diagnostics.EventLog]::CreateEventSource($Source, 'Application') }
     [System.Diagnostics.EventLog]::WriteEntry($Source, $Message, [System.Diagnostics.EventLogEntryType]$EntryType, $EventId)
 }
+
+# ---------------------------------------------------------------------------------------------
+# Shared with Test-KmsHost.ps1
+# ---------------------------------------------------------------------------------------------
+
+# >>> KMS host checks: this block is identical in Install-KmsHost.ps1 (its step 6) and
+# Test-KmsHost.ps1 (the post-deploy check); test/powershell-shared-checks.test.ts keeps it so.
+# Edit it in Test-KmsHost.ps1, then run: node scripts/sync-kms-host-checks.cjs
+# It needs from its script: Get-SlService, Get-SlProduct (-Filter) and Get-FirewallRule.
+
+$script:DefaultKmsPort = 1688
+# The built-in KMS inbound rules ("Key Management Service (TCP-In)") and the rule of our own that
+# admits a non-default KMS port.
+$script:BuiltInFirewallRules = @('SPPSVC-In-TCP', 'SPPSVC-In-TCP-NoScope')
+$script:OwnFirewallRuleName = 'AzureKmsHost-KMS-In-TCP'
+$script:EventSource = 'AzureKmsHost'
+$script:EventIdSuccess = 1000
+$script:EventIdFailure = 1001
+
+# Seams of the checks (tests replace them):
+function Test-EventSourcePresent {
+    # https://learn.microsoft.com/dotnet/api/system.diagnostics.eventlog.sourceexists
+    param([string] $Source)
+    return [System.Diagnostics.EventLog]::SourceExists($Source)
+}
+function Get-LastBootstrapEvent {
+    # The newest event 1000 or 1001 of the bootstrap's source, or $null.
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.diagnostics/get-winevent
+    $found = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:EventSource; Id = @($script:EventIdSuccess, $script:EventIdFailure) } -MaxEvents 1 -ErrorAction SilentlyContinue)
+    if ($found.Count -eq 0) { return $null }
+    return $found[0]
+}
+function Test-PortListening {
+    # Whether a TCP listener is open on the port now.
+    # https://learn.microsoft.com/powershell/module/nettcpip/get-nettcpconnection
+    param([int] $Port)
+    return (@(Get-NetTCPConnection -State Listen -LocalPort $Port -ErrorAction SilentlyContinue).Count -gt 0)
+}
+# End of seams.
+
+function Test-IsKmsHostProduct {
+    # A KMS host's channel is VOLUME_KMS (Office) or VOLUME_KMS_<group> (Windows); a KMS client's
+    # is VOLUME_KMSCLIENT, which must not count.
+    param([Parameter(Mandatory = $true)] $Product)
+    $description = [string]$Product.Description
+    return (($description -match 'VOLUME_KMS') -and ($description -notmatch 'VOLUME_KMSCLIENT'))
+}
+
+function Get-EffectiveKmsPort {
+    # KeyManagementServiceListeningPort is 0 until a port is set; the host then listens on 1688.
+    $port = [int](Get-SlService).KeyManagementServiceListeningPort
+    if ($port -eq 0) { return $script:DefaultKmsPort }
+    return $port
+}
+
+function ConvertTo-NormalizedAddress {
+    # '10.0.0.0/255.255.0.0' (how Windows Firewall reports ranges) and '10.0.0.0/16' both become
+    # '10.0.0.0/16'; a single address gets its full prefix.
+    param([Parameter(Mandatory = $true)] [string] $Address)
+    $parts = @($Address.Trim().Split('/'))
+    $ip = $null
+    # Keywords such as Any or LocalSubnet stay as they are (and never equal a range).
+    if (-not [System.Net.IPAddress]::TryParse($parts[0], [ref]$ip)) { return $Address.Trim().ToLowerInvariant() }
+    $max = 32
+    if ($ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetworkV6) { $max = 128 }
+    $prefix = $max
+    if ($parts.Count -gt 1) {
+        if ($parts[1] -match '^\d+$') { $prefix = [int]$parts[1] }
+        else {
+            $prefix = 0
+            foreach ($byte in [System.Net.IPAddress]::Parse($parts[1]).GetAddressBytes()) { $prefix += @([Convert]::ToString($byte, 2).ToCharArray() | Where-Object { $_ -eq '1' }).Count }
+        }
+    }
+    return ('{0}/{1}' -f $ip.ToString(), $prefix).ToLowerInvariant()
+}
+
+function Test-SameAddresses {
+    param([string[]] $Actual, [string[]] $Expected)
+    $a = @($Actual | Where-Object { $_ } | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
+    $e = @($Expected | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
+    return (($a -join ',') -eq ($e -join ','))
+}
+
+function Test-IsScopedAddressList {
+    # True when every entry is an address or range (none of the keywords Any, LocalSubnet,
+    # Internet, Intranet... that Windows Firewall also accepts).
+    param([string[]] $Addresses)
+    $list = @($Addresses | Where-Object { $_ })
+    if ($list.Count -eq 0) { return $false }
+    foreach ($address in $list) {
+        $ip = $null
+        if (-not [System.Net.IPAddress]::TryParse(([string]$address).Split('/')[0], [ref]$ip)) { return $false }
+    }
+    return $true
+}
+
+function New-KmsHostCheck {
+    param([string] $Check, [bool] $Passed, [string] $Detail)
+    $status = 'FAIL'
+    if ($Passed) { $status = 'PASS' }
+    return [pscustomobject]@{ Check = $Check; Status = $status; Detail = $Detail }
+}
+
+function Get-KmsHostCheckResults {
+    # The read-only checks of a KMS host, one object (Check, Status PASS/FAIL, Detail) each.
+    # ExpectedProducts: @{ Label; ActivationId } (ActivationId '' = the Windows KMS host product);
+    # none given = every KMS host product that has a key. ClientCidrs: the ranges the rules must
+    # admit exactly; none given = any list of addresses, but no keyword such as Any. With
+    # -IncludeBootstrapRecord the event source and the last bootstrap event are checked too.
+    param(
+        [int] $Port = 1688,
+        [string[]] $ClientCidrs = @(),
+        [bool] $DnsPublishing = $false,
+        [object[]] $ExpectedProducts = @(),
+        [switch] $IncludeBootstrapRecord
+    )
+    $results = @()
+    # Licence state per product, and KMS enabled on it (SoftwareLicensingProduct LicenseStatus 1 =
+    # licensed, IsKeyManagementServiceMachine 1):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
+    $products = @()
+    if (@($ExpectedProducts).Count -eq 0) {
+        foreach ($product in @(Get-SlProduct -Filter 'PartialProductKey IS NOT NULL')) {
+            if (Test-IsKmsHostProduct -Product $product) { $products += [pscustomobject]@{ Label = [string]$product.Name; Product = $product } }
+        }
+        if ($products.Count -eq 0) { $results += New-KmsHostCheck -Check 'Licence' -Passed $false -Detail 'No KMS host key (CSVLK) is installed for any product. Run the bootstrap (bump kms.bootstrapRevision, apply).' }
+    }
+    else {
+        foreach ($expected in $ExpectedProducts) {
+            $found = $null
+            if ($expected.ActivationId) { $found = @(Get-SlProduct -Filter "ID = '$(([string]$expected.ActivationId).ToLowerInvariant())'") | Select-Object -First 1 }
+            else { $found = @(Get-SlProduct -Filter "ApplicationId = '55c92734-d682-4d71-983e-d6ec3f16059f' AND PartialProductKey IS NOT NULL" | Where-Object { Test-IsKmsHostProduct -Product $_ }) | Select-Object -First 1 }
+            $products += [pscustomobject]@{ Label = [string]$expected.Label; Product = $found }
+        }
+    }
+    foreach ($entry in $products) {
+        $product = $entry.Product
+        if ($null -eq $product -or -not $product.PartialProductKey) {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $false -Detail 'no KMS host product with a key found after configuration.'
+            continue
+        }
+        $status = [int64]$product.LicenseStatus
+        $kms = [int64]$product.IsKeyManagementServiceMachine
+        if ($status -ne 1) {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $false -Detail ('the KMS host key ends {0} but is not activated (LicenseStatus {1}, reason 0x{2:X8}). The VM needs outbound internet access to activate its KMS host key.' -f $product.PartialProductKey, $status, ([int64]$product.LicenseStatusReason -band 4294967295))
+        }
+        elseif ($kms -ne 1) {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $false -Detail 'licensed, but Key Management Service is not enabled for this product. Check that the key is a KMS host key (CSVLK).'
+        }
+        else {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $true -Detail ('licensed, KMS host enabled, key ends {0}, {1}' -f $product.PartialProductKey, $product.Description)
+        }
+    }
+
+    # The listening port (SoftwareLicensingService.KeyManagementServiceListeningPort, 0 = 1688):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
+    $effective = Get-EffectiveKmsPort
+    $listening = 'no listener right now (the Software Protection service starts on demand)'
+    if (Test-PortListening -Port $effective) { $listening = 'listening now' }
+    $results += New-KmsHostCheck -Check 'Port' -Passed ($effective -eq $Port) -Detail "KMS port $effective (expected $Port); $listening"
+
+    # Firewall: every built-in KMS rule and ours admits only the client ranges; the port is open
+    # through an enabled rule.
+    $open = $false
+    foreach ($name in @($script:BuiltInFirewallRules) + $script:OwnFirewallRuleName) {
+        $rule = Get-FirewallRule -Name $name
+        if ($null -eq $rule) {
+            if ($name -eq 'SPPSVC-In-TCP') { $results += New-KmsHostCheck -Check "Firewall $name" -Passed $false -Detail 'rule not found: the Volume Activation role is not installed.' }
+            continue
+        }
+        $addresses = @($rule.RemoteAddress)
+        $scoped = Test-IsScopedAddressList -Addresses $addresses
+        if ($scoped -and @($ClientCidrs).Count -gt 0) { $scoped = Test-SameAddresses -Actual $addresses -Expected $ClientCidrs }
+        if ($rule.Enabled -and (@($rule.LocalPort) -join ',') -eq [string]$effective) { $open = $true }
+        $state = 'disabled'
+        if ($rule.Enabled) { $state = 'enabled' }
+        $detail = "$state, TCP $(@($rule.LocalPort) -join ',') from $($addresses -join ', ')"
+        if (-not $scoped) { $detail += '; must admit only the client ranges' }
+        $results += New-KmsHostCheck -Check "Firewall $name" -Passed $scoped -Detail $detail
+    }
+    $results += New-KmsHostCheck -Check 'Firewall open' -Passed $open -Detail "an enabled rule admits TCP ${effective}: $open"
+
+    # DNS publishing (KeyManagementServiceDnsPublishing):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/disablekeymanagementservicednspublishing-softwarelicensingservice
+    $publishing = [bool](Get-SlService).KeyManagementServiceDnsPublishing
+    $results += New-KmsHostCheck -Check 'DNS publishing' -Passed ($publishing -eq $DnsPublishing) -Detail "publishing $publishing (expected $DnsPublishing)"
+
+    if ($IncludeBootstrapRecord) {
+        $results += New-KmsHostCheck -Check 'Event source' -Passed ([bool](Test-EventSourcePresent -Source $script:EventSource)) -Detail "Application log source $($script:EventSource)"
+        $last = Get-LastBootstrapEvent
+        if ($null -eq $last) { $results += New-KmsHostCheck -Check 'Last bootstrap' -Passed $false -Detail "no event $($script:EventIdSuccess) or $($script:EventIdFailure) from $($script:EventSource): the bootstrap never finished here." }
+        else {
+            $when = ([datetime]$last.TimeCreated).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+            $results += New-KmsHostCheck -Check 'Last bootstrap' -Passed ([int]$last.Id -eq $script:EventIdSuccess) -Detail "event $($last.Id) at $when"
+        }
+    }
+    return $results
+}
+# <<< KMS host checks
 
 # ---------------------------------------------------------------------------------------------
 # Logging and helpers
@@ -413,23 +604,8 @@ function Get-LicensingProduct {
     return $found[0]
 }
 
-function Test-IsKmsHostProduct {
-    # A KMS host's channel is VOLUME_KMS (Office) or VOLUME_KMS_<group> (Windows); a KMS client's
-    # is VOLUME_KMSCLIENT, which must not count.
-    param([Parameter(Mandatory = $true)] $Product)
-    $description = [string]$Product.Description
-    return (($description -match 'VOLUME_KMS') -and ($description -notmatch 'VOLUME_KMSCLIENT'))
-}
-
 function Get-WindowsKeyedProducts {
     return @(Get-SlProduct -Filter "ApplicationId = '$($script:WindowsApplicationId)' AND PartialProductKey IS NOT NULL")
-}
-
-function Get-EffectiveKmsPort {
-    # KeyManagementServiceListeningPort is 0 until a port is set; the host then listens on 1688.
-    $port = [int](Get-SlService).KeyManagementServiceListeningPort
-    if ($port -eq 0) { return $script:DefaultKmsPort }
-    return $port
 }
 
 function Install-KmsKey {
@@ -473,34 +649,6 @@ function Test-KmsHostKeyFormat {
     if ($Key -notmatch '^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$') {
         throw "Key Vault secret '$SecretName' does not look like a product key (expected 5 groups of 5 letters or digits separated by '-', got $($Key.Length) characters). Store the KMS host key (CSVLK) from the Microsoft 365 admin center in it."
     }
-}
-
-function ConvertTo-NormalizedAddress {
-    # '10.0.0.0/255.255.0.0' (how Windows Firewall reports ranges) and '10.0.0.0/16' both become
-    # '10.0.0.0/16'; a single address gets its full prefix.
-    param([Parameter(Mandatory = $true)] [string] $Address)
-    $parts = @($Address.Trim().Split('/'))
-    $ip = $null
-    # Keywords such as Any or LocalSubnet stay as they are (and never equal a range).
-    if (-not [System.Net.IPAddress]::TryParse($parts[0], [ref]$ip)) { return $Address.Trim().ToLowerInvariant() }
-    $max = 32
-    if ($ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetworkV6) { $max = 128 }
-    $prefix = $max
-    if ($parts.Count -gt 1) {
-        if ($parts[1] -match '^\d+$') { $prefix = [int]$parts[1] }
-        else {
-            $prefix = 0
-            foreach ($byte in [System.Net.IPAddress]::Parse($parts[1]).GetAddressBytes()) { $prefix += @([Convert]::ToString($byte, 2).ToCharArray() | Where-Object { $_ -eq '1' }).Count }
-        }
-    }
-    return ('{0}/{1}' -f $ip.ToString(), $prefix).ToLowerInvariant()
-}
-
-function Test-SameAddresses {
-    param([string[]] $Actual, [string[]] $Expected)
-    $a = @($Actual | Where-Object { $_ } | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
-    $e = @($Expected | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
-    return (($a -join ',') -eq ($e -join ','))
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1016,21 +1164,19 @@ function Set-KmsDnsPublishing {
 # Step 6: verification
 # ---------------------------------------------------------------------------------------------
 
-function Assert-KmsProduct {
-    param([Parameter(Mandatory = $true)] [string] $Label, [AllowNull()] $Product)
-    if ($null -eq $Product) { throw "$Label : no KMS host product found after configuration." }
-    if ([int]$Product.LicenseStatus -ne 1) { throw "$Label : the KMS host key is installed but not activated (LicenseStatus $($Product.LicenseStatus)). The VM needs outbound internet access to activate its KMS host key." }
-    if ([int]$Product.IsKeyManagementServiceMachine -ne 1) { throw "$Label : Key Management Service is not enabled for this product. Check that the key is a KMS host key (CSVLK)." }
-}
-
-function Test-KmsHost {
+function Confirm-KmsHost {
+    # The post-deploy checks of Test-KmsHost.ps1 (the shared block), run as the last step: any
+    # failing check fails the bootstrap with its detail.
     param([Parameter(Mandatory = $true)] $Config)
-    Write-Log -Level STEP -Message 'Step 6: verifying the KMS host'
-    if ($Config.WindowsSecretName) { Assert-KmsProduct -Label 'Windows' -Product (Get-WindowsKmsHostProduct) }
-    foreach ($entry in $Config.Office) { Assert-KmsProduct -Label $entry.Product -Product (Get-LicensingProduct -ActivationId $entry.ActivationId) }
-    $port = Get-EffectiveKmsPort
-    if ($port -ne $Config.Port) { throw "KMS listens on port $port, expected $($Config.Port)." }
-    $script:Summary['Verification'] = "KMS enabled, listening on $port, current count $((Get-SlService).KeyManagementServiceCurrentCount)"
+    Write-Log -Level STEP -Message 'Step 6: verifying the KMS host (the checks of Test-KmsHost.ps1)'
+    $expected = @()
+    if ($Config.WindowsSecretName) { $expected += [pscustomobject]@{ Label = 'Windows'; ActivationId = '' } }
+    foreach ($entry in $Config.Office) { $expected += [pscustomobject]@{ Label = $entry.Product; ActivationId = $entry.ActivationId } }
+    $results = @(Get-KmsHostCheckResults -Port $Config.Port -ClientCidrs $Config.ClientCidrs -DnsPublishing (-not $Config.DisableDnsPublishing) -ExpectedProducts $expected)
+    foreach ($result in $results) { Write-Log -Message ('check {0}: {1} ({2})' -f $result.Check, $result.Status, $result.Detail) }
+    $failed = @($results | Where-Object { $_.Status -ne 'PASS' })
+    if ($failed.Count -gt 0) { throw ('Verification failed: ' + (@($failed | ForEach-Object { '{0} : {1}' -f $_.Check, $_.Detail }) -join '; ')) }
+    $script:Summary['Verification'] = "$($results.Count) checks passed, KMS listening on $($Config.Port), current count $((Get-SlService).KeyManagementServiceCurrentCount)"
 }
 
 function Get-SummaryText {
@@ -1081,7 +1227,7 @@ function Invoke-KmsHostBootstrap {
         Set-KmsFirewall -Config $config
         Set-KmsDnsPublishing -Config $config
         if ($script:RestartPending) { Restart-LicensingServiceNow -Reason 'KMS configuration changed' }
-        Test-KmsHost -Config $config
+        Confirm-KmsHost -Config $config
         $summary = Get-SummaryText
         Write-Log -Level STEP -Message "SUCCESS: $summary"
         Write-KmsBootstrapEvent -Succeeded $true -Message "KMS host bootstrap succeeded. $summary"

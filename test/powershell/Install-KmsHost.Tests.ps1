@@ -214,6 +214,14 @@ BeforeEach {
     Mock New-OwnFirewallRule { $script:Fake.Rules[$Name] = @{ Enabled = $true; RemoteAddress = @($RemoteAddress); LocalPort = @([string]$Port); Profile = @('Any') } }
     # https://learn.microsoft.com/powershell/module/netsecurity/remove-netfirewallrule
     Mock Remove-OwnFirewallRule { $script:Fake.Rules.Remove($Name) }
+    # Get-NetTCPConnection -State Listen: sppsvc listens on the KMS port once KMS is enabled.
+    # https://learn.microsoft.com/powershell/module/nettcpip/get-nettcpconnection
+    Mock Test-PortListening { $Port -eq [int](Get-EffectiveKmsPort) }
+    # The shared checks' record seams, unused by the bootstrap's verification (it writes the record):
+    # https://learn.microsoft.com/dotnet/api/system.diagnostics.eventlog.sourceexists
+    Mock Test-EventSourcePresent { $true }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.diagnostics/get-winevent
+    Mock Get-LastBootstrapEvent { $null }
     # https://learn.microsoft.com/dotnet/api/system.diagnostics.eventlog.writeentry
     Mock Write-ApplicationEvent { [void]$script:Fake.Events.Add([pscustomobject]@{ Source = $Source; EventId = $EventId; EntryType = $EntryType; Message = $Message }) }
     # .NET Framework 4.x's default offers no TLS 1.2 unless told (solving-tls1-problem above).
