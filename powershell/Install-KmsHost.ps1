@@ -164,19 +164,22 @@ function Invoke-JsonGet {
 }
 function Save-WebFile { param([string] $Uri, [string] $OutFile) Invoke-WebRequest -Uri $Uri -OutFile $OutFile -UseBasicParsing -TimeoutSec 600 }
 function Get-PackSignature { param([string] $Path) return Get-AuthenticodeSignature -FilePath $Path }
-function Expand-VolumeLicensePack {
-    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard,
-    # and stops it (with anything it started) if it has not finished within $TimeoutSeconds, so no
-    # step can wait for a person. Returns the exit code, or -1 on timeout.
-    # UNCONFIRMED: Microsoft documents no switches for the Volume License Pack; /extract:<folder>
-    # /quiet is the switch pair of Office's self-extracting packages. Whatever the pack does, the
-    # caller accepts the result only when the KMS host licence is present afterwards.
-    param([string] $Path, [string] $Destination, [int] $TimeoutSeconds)
-    $process = Start-Process -FilePath $Path -ArgumentList @("/extract:$Destination", '/quiet') -PassThru -WindowStyle Hidden
-    if ($process.WaitForExit($TimeoutSeconds * 1000)) { return $process.ExitCode }
-    Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $($process.Id)" | ForEach-Object { Stop-Process -Id $_.ProcessId -Force -ErrorAction SilentlyContinue }
-    Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
-    return -1
+function Start-PackProcess {
+    # Starts the pack's executable hidden and returns the Process object.
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/start-process
+    param([string] $Path, [string[]] $ArgumentList)
+    return Start-Process -FilePath $Path -ArgumentList $ArgumentList -PassThru -WindowStyle Hidden
+}
+function Get-ChildProcessIds {
+    # The ids of the processes whose parent is $ParentId (Win32_Process.ParentProcessId).
+    # https://learn.microsoft.com/windows/win32/cimwin32prov/win32-process
+    param([int] $ParentId)
+    return @(Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $ParentId" | ForEach-Object { [int]$_.ProcessId })
+}
+function Stop-ProcessById {
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/stop-process
+    param([int] $Id)
+    Stop-Process -Id $Id -Force -ErrorAction SilentlyContinue
 }
 function Get-WorkRoot {
     # Where the per-run work folder is created: C:\Windows\Temp, owned by the system.
@@ -957,6 +960,67 @@ function Install-WindowsKmsHostKey {
 # Step 4: Office Volume License Packs and Office KMS host keys
 # ---------------------------------------------------------------------------------------------
 
+function Stop-ProcessTree {
+    # Stops a process and everything it started, children before their parents, so nothing the
+    # pack launched (its wizard, an installer) is left waiting in session 0.
+    param([Parameter(Mandatory = $true)] [int] $Id)
+    # Id 0 (the idle process) is its own parent in Win32_Process: never followed.
+    foreach ($child in @(Get-ChildProcessIds -ParentId $Id | Where-Object { $_ -gt 0 -and $_ -ne $Id })) { Stop-ProcessTree -Id $child }
+    Stop-ProcessById -Id $Id
+}
+
+function Expand-VolumeLicensePack {
+    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard,
+    # and stops it (with its whole process tree) if it has not finished within $TimeoutSeconds, so
+    # no step can wait for a person. Returns the exit code, or -1 on timeout.
+    # UNCONFIRMED: Microsoft documents no switches for the Volume License Pack; /extract:<folder>
+    # /quiet is the switch pair of Office's self-extracting packages. Whatever the pack does, the
+    # caller accepts the result only when the KMS host licence is present afterwards.
+    param([string] $Path, [string] $Destination, [int] $TimeoutSeconds)
+    $process = Start-PackProcess -Path $Path -ArgumentList @("/extract:$Destination", '/quiet')
+    # Reading Handle now keeps the process handle open, so ExitCode can be read after it ends
+    # (Process.ExitCode needs the handle; learn.microsoft.com/dotnet/api/system.diagnostics.process.exitcode).
+    $null = $process.Handle
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        Stop-ProcessTree -Id $process.Id
+        return -1
+    }
+    # The parameterless WaitForExit also waits for redirected output and lets ExitCode settle
+    # (learn.microsoft.com/dotnet/api/system.diagnostics.process.waitforexit).
+    $process.WaitForExit()
+    $code = $process.ExitCode
+    if ($null -eq $code) { return -2 }
+    return [int]$code
+}
+
+function Select-PackLicenceFolder {
+    # The one folder of the extracted pack whose licences fit this host's Windows version. The
+    # packs hold one folder of licence files per Windows version and their own installer installs
+    # the folder for the running OS only; Microsoft documents neither the layout nor the folder
+    # names (UNCONFIRMED, see README "The Volume License Pack: a one-time check"), so: the only
+    # folder with licences, else the one folder whose name names this Windows version.
+    param([Parameter(Mandatory = $true)] [string] $Root, [Parameter(Mandatory = $true)] [string] $Product)
+    $folders = @(Get-ChildItem -LiteralPath $Root -Recurse -Filter '*.xrm-ms' -File | ForEach-Object { $_.DirectoryName } | Sort-Object -Unique)
+    if ($folders.Count -le 1) { return $folders }
+    $version = [string](Get-OperatingSystem).Version
+    $patterns = [ordered]@{
+        '^10\.0\.' = '(?i)(win(dows)?[ _-]?1[01]\b|server[ _-]?20(16|19|22|25)|\b10\.0\b)'
+        '^6\.3\.' = '(?i)(win(dows)?[ _-]?8\.1|2012[ _-]?r2|\b6\.3\b)'
+        '^6\.2\.' = '(?i)(win(dows)?[ _-]?8(?!\.)|2012(?![ _-]?r2)|\b6\.2\b)'
+        '^6\.1\.' = '(?i)(win(dows)?[ _-]?7|2008[ _-]?r2|\b6\.1\b)'
+    }
+    $names = @($folders | ForEach-Object { $_.Substring($Root.Length).TrimStart('\', '/') })
+    $matching = @()
+    foreach ($key in $patterns.Keys) {
+        if ($version -match $key) { $matching = @($folders | Where-Object { $_.Substring($Root.Length).TrimStart('\', '/') -match $patterns[$key] }) }
+    }
+    if ($matching.Count -ne 1) {
+        throw "$Product : the Volume License Pack has licence folders $($names -join ', ') and no licence folder for Windows $(($version -split '\.')[0..1] -join '.') could be chosen. Do the README's one-time check (The Volume License Pack: a one-time check) and report the layout."
+    }
+    Write-Log -Message ("$Product : licence folder {0} (of {1})" -f $matching[0].Substring($Root.Length).TrimStart('\', '/'), ($names -join ', '))
+    return $matching
+}
+
 function New-ProtectedFolder {
     # A new folder only SYSTEM and Administrators can write. Its name is unpredictable (see the
     # caller), so nobody can have created it first; it must be new and, once locked, still empty.
@@ -1020,15 +1084,25 @@ function Install-OfficeVolumeLicensePack {
         $left = [int]($script:Deadline - (Get-UtcNow)).TotalSeconds
         if ($left -lt $seconds) { $seconds = $left }
         $exitCode = Expand-VolumeLicensePack -Path $packPath -Destination $extractFolder -TimeoutSeconds $seconds
-        if ($exitCode -eq -1) { throw "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped." }
-        $licenceFiles = @(Get-ChildItem -LiteralPath $extractFolder -Recurse -Filter '*.xrm-ms' -File | Sort-Object -Property FullName)
+        if ($exitCode -eq -1) {
+            # The pack may have installed its licences itself before it hung on a window.
+            if ($null -ne (Get-LicensingProduct -ActivationId $Entry.ActivationId)) {
+                Write-Log -Level WARN -Message "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped, but the KMS host licence $($Entry.ActivationId) is present; going on."
+                return 'installed by the pack itself (it was stopped after the timeout)'
+            }
+            throw "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped, and the KMS host licence $($Entry.ActivationId) is not present. Do the README's one-time check of the pack on a test host."
+        }
+        $licenceFiles = @()
+        foreach ($folder in @(Select-PackLicenceFolder -Root $extractFolder -Product $Entry.Product)) {
+            $licenceFiles += @(Get-ChildItem -LiteralPath $folder -Filter '*.xrm-ms' -File | Sort-Object -Property FullName)
+        }
         if ($licenceFiles.Count -eq 0) {
             throw "$($Entry.Product): the Volume License Pack yielded no licence files (*.xrm-ms; extraction exit code $exitCode). Check that packUri is the Office Volume License Pack of this Office version."
         }
         $service = Get-SlService
         foreach ($file in $licenceFiles) {
             $licence = [IO.File]::ReadAllText($file.FullName)
-            Invoke-LicensingMethod -InputObject $service -MethodName InstallLicense -Arguments @{ License = $licence } -Label "$($Entry.Product) licence $($file.Name)"
+            Invoke-LicensingMethod -InputObject $service -MethodName InstallLicense -Arguments @{ License = $licence } -Label "$($Entry.Product) licence $($file.FullName.Substring($extractFolder.Length).TrimStart('\', '/'))"
         }
         Invoke-LicensingMethod -InputObject $service -MethodName RefreshLicenseStatus -Label $Entry.Product
         $script:RestartPending = $true

@@ -48,7 +48,9 @@ BeforeAll {
             Feature       = [pscustomobject]@{ Installed = $false }
             Rules         = (New-ShippedFirewallRules)
             PackBytes     = [Text.Encoding]::UTF8.GetBytes('pretend Office Volume License Pack')
-            PackFolders   = @('Windows Server 2016 and later')
+            # One folder of licences per Windows version, as the packs ship them (names illustrative:
+            # Microsoft documents no layout; see Select-PackLicenceFolder).
+            PackFolders   = @('Win7', 'Win8.1', 'Win10')
             PackLicences  = @{ 'office-ltsc-2024' = @("licence $Id24", 'licence other-2024-sku'); 'office-ltsc-2021' = @("licence $Id21") }
             Downloads     = [System.Collections.ArrayList]@()
             Events        = [System.Collections.ArrayList]@()
@@ -88,6 +90,18 @@ BeforeAll {
         foreach ($key in $AllKeys) {
             foreach ($text in $texts) { $text | Should -Not -Match ([regex]::Escape($key)) }
         }
+    }
+
+    # A System.Diagnostics.Process from Start-Process -PassThru. On .NET Framework its ExitCode can
+    # read as $null unless the process handle was opened (e.g. by reading .Handle) before it ended
+    # (learn.microsoft.com/dotnet/api/system.diagnostics.process.exitcode: "the Process object has no
+    # handle"); WaitForExit(ms) returns false while it still runs.
+    function New-FakePackProcess([int] $ExitCode, [bool] $Finishes) {
+        $process = [pscustomobject]@{ Id = 4242; HandleRead = $false; Finishes = $Finishes; Code = $ExitCode }
+        $process | Add-Member -MemberType ScriptProperty -Name Handle -Value { $this.HandleRead = $true; [IntPtr]42 }
+        $process | Add-Member -MemberType ScriptProperty -Name ExitCode -Value { if ($this.HandleRead) { $this.Code } else { $null } }
+        $process | Add-Member -MemberType ScriptMethod -Name WaitForExit -Value { param($ms) if ($null -eq $ms) { return } ; return $this.Finishes }
+        $process
     }
 
     function Get-CallNames { @($Fake.Calls | ForEach-Object { $_.Method }) }
@@ -194,6 +208,13 @@ BeforeEach {
         }
         return 0
     }
+    # The pack's process (Start-Process -PassThru), its children (Win32_Process) and Stop-Process:
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/start-process
+    Mock Start-PackProcess { New-FakePackProcess -ExitCode 0 -Finishes $true }
+    # https://learn.microsoft.com/windows/win32/cimwin32prov/win32-process
+    Mock Get-ChildProcessIds { @() }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/stop-process
+    Mock Stop-ProcessById { }
     # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/set-acl
     Mock Set-AdministratorsOnlyAcl { [void]$script:Fake.AclPaths.Add($Path) }
     # https://learn.microsoft.com/dotnet/api/system.io.path.gettemppath
@@ -457,6 +478,56 @@ Describe 'Install-KmsHost.ps1 with Office' {
         $run.Code | Should -Be 1
         $run.Err | Should -Match 'not attached to KMS host licence'
         Assert-NoKey $run
+    }
+}
+
+Describe 'Install-KmsHost.ps1 and the Volume License Pack, defensively' {
+    It 'installs only the licences of the folder for the host''s OS and logs which files' {
+        $office = New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))
+        $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = $office }
+        $run.Code | Should -Be 0
+        @($Fake.Calls | Where-Object { $_.Method -eq 'InstallLicense' }).Count | Should -Be 2
+        $run.Out | Should -Match 'licence folder Win10 \(of Win10, Win7, Win8\.1\)'
+        $run.Out | Should -Match 'Win10.licence\d\.xrm-ms'
+        $run.Out | Should -Not -Match 'InstallLicense.*Win7'
+    }
+
+    It 'fails naming the folders, and the one-time check, when no folder fits the host''s OS' {
+        $Fake.PackFolders = @('Win7', 'Win8.1')
+        $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = (New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))) }
+        $run.Code | Should -Be 1
+        $run.Err | Should -Match 'licence folders Win7, Win8\.1 and no licence folder for Windows 10\.0'
+        @($Fake.Calls | Where-Object { $_.Method -eq 'InstallLicense' }).Count | Should -Be 0
+    }
+
+    It 'after a timeout, checks whether the KMS host licence is present before failing' {
+        Mock Expand-VolumeLicensePack { [void]$script:Fake.Products.Add((New-FakeProduct $Id24 $OfficeApplicationId 'Office, VOLUME_KMS channel')); -1 }
+        $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = (New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))) }
+        $run.Code | Should -Be 0
+        $run.Out | Should -Match 'did not finish within .* KMS host licence .* is present'
+    }
+
+    It 'stops the whole process tree of a pack that overruns, deepest first' {
+        # Win32_Process rows (ProcessId, ParentProcessId): 10 -> 11 -> 12, 10 -> 13.
+        $script:Tree = @{ 10 = @(11, 13); 11 = @(12) }
+        Mock Get-ChildProcessIds { if ($script:Tree.ContainsKey([int]$ParentId)) { $script:Tree[[int]$ParentId] } }
+        $script:Stopped = [System.Collections.ArrayList]@()
+        Mock Stop-ProcessById { [void]$script:Stopped.Add($Id) }
+        Stop-ProcessTree -Id 10
+        @($script:Stopped) | Should -Be @(12, 11, 13, 10)
+    }
+
+    It 'reads the exit code of a pack that finished, even where ExitCode needs the handle cached first' {
+        Mock Start-PackProcess { New-FakePackProcess -ExitCode 3 -Finishes $true }
+        # The function itself, not the mock that shadows it in the other tests.
+        & (Get-Command -Name Expand-VolumeLicensePack -CommandType Function).ScriptBlock -Path 'pack.exe' -Destination 'x' -TimeoutSeconds 5 | Should -Be 3
+    }
+
+    It 'stops an overrunning pack and returns -1' {
+        Mock Start-PackProcess { New-FakePackProcess -ExitCode 0 -Finishes $false }
+        Mock Stop-ProcessTree { }
+        & (Get-Command -Name Expand-VolumeLicensePack -CommandType Function).ScriptBlock -Path 'pack.exe' -Destination 'x' -TimeoutSeconds 5 | Should -Be -1
+        Should -Invoke Stop-ProcessTree -Times 1 -Exactly -ParameterFilter { $Id -eq 4242 }
     }
 }
 
