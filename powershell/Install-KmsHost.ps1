@@ -34,8 +34,9 @@
                 1001 = bootstrap failed    (Error);       message = the advice
       Messages pass through Protect-ProductKey: they never contain a product key.
 
-    RETRY: after a failed run, Azure keeps the Run Command's new parameters as if applied, so a
-    plain `terraform apply` does NOT run the bootstrap again. Fix the cause, bump
+    RETRY: after a failed first run (create) Terraform keeps the Run Command tainted, so a plain
+    `terraform apply` replaces it and runs the bootstrap again. After a failed re-run (update)
+    Azure keeps the new parameters as if applied, so a plain apply does NOT run it again: bump
     kms.bootstrapRevision in the environment file, then apply.
 
     Secrets: a KMS host key only ever lives in a variable handed to
@@ -131,7 +132,7 @@ $script:LicensingErrorHints = [ordered]@{
     '0x80070057' = 'The Software Licensing Service rejected the argument. Check that the secret holds exactly one 5x5 product key.'
 }
 $script:LicensingErrorLookup = 'Look the code up in "Resolve Windows activation error codes" (learn.microsoft.com/windows-server/get-started/activation-error-codes).'
-$script:RetryAdvice = 'To retry: fix the cause, bump kms.bootstrapRevision in the environment file and run terraform apply (a plain apply does not re-run a failed bootstrap).'
+$script:RetryAdvice = 'To retry: fix the cause, then run terraform apply. After a failed first run (create) the Run Command is tainted, so a plain terraform apply runs it again; after a failed re-run (update) bump kms.bootstrapRevision in the environment file first, then apply.'
 
 $script:Summary = [ordered]@{}
 $script:RestartPending = $false
