@@ -158,6 +158,48 @@ Describe 'Test-KmsHost.ps1' {
         }
     }
 
+    Context 'the checks as the bootstrap runs them (expected products)' {
+        It 'checks each expected product, the Windows one found by its channel, and fails a missing one' {
+            $expected = @([pscustomobject]@{ Label = 'Windows'; ActivationId = '' }, [pscustomobject]@{ Label = 'office-ltsc-2024'; ActivationId = 'F3D89BBF-C0EC-47CE-A8FA-E5A5F97E447F' })
+            $results = @(Get-KmsHostCheckResults -Port 1688 -ClientCidrs @('10.0.0.0/8', '192.168.1.0/24') -ExpectedProducts $expected)
+            (@($results | Where-Object { $_.Check -eq 'Licence Windows' }))[0].Status | Should -Be 'PASS'
+            $office = @($results | Where-Object { $_.Check -eq 'Licence office-ltsc-2024' })[0]
+            $office.Status | Should -Be 'FAIL'
+            $office.Detail | Should -Match 'no KMS host product with a key'
+            @($results | Where-Object { $_.Check -in @('Event source', 'Last bootstrap') }).Count | Should -Be 0
+        }
+
+        It 'compares IPv6 and single-address ranges and refuses an empty address list' {
+            ConvertTo-NormalizedAddress -Address 'FD00::/8' | Should -Be 'fd00::/8'
+            ConvertTo-NormalizedAddress -Address 'LocalSubnet' | Should -Be 'localsubnet'
+            Test-IsScopedAddressList -Addresses @() | Should -BeFalse
+        }
+    }
+
+    Context 'the real seams, over stand-ins of the Windows cmdlets they call' {
+        It 'reads the licensing classes, a firewall rule with its filters and the listener table' {
+            # Stand-ins with the documented shapes: Get-CimInstance returns the class's instances
+            # (learn.microsoft.com/powershell/module/cimcmdlets/get-ciminstance); a rule's Enabled is
+            # the enum value 'True'/'False' and its filters carry RemoteAddress and LocalPort
+            # (learn.microsoft.com/powershell/module/netsecurity/get-netfirewallrule); a missing rule
+            # is an error, silenced by -ErrorAction SilentlyContinue.
+            function Get-CimInstance { param($ClassName, $Filter, $Property) [pscustomobject]@{ Class = $ClassName; Filter = $Filter } }
+            function Get-NetFirewallRule { param($Name, $ErrorAction) if ($Name -eq 'SPPSVC-In-TCP') { [pscustomobject]@{ Name = $Name; Enabled = 'True' } } }
+            function Get-NetFirewallAddressFilter { [pscustomobject]@{ RemoteAddress = @('LocalSubnet') } }
+            function Get-NetFirewallPortFilter { [pscustomobject]@{ LocalPort = '1688' } }
+            function Get-NetTCPConnection { param($State, $LocalPort, $ErrorAction) if ($LocalPort -eq 1688) { [pscustomobject]@{ LocalPort = 1688; State = 'Listen' } } }
+            $real = { param($Name) (Get-Command -Name $Name -CommandType Function).ScriptBlock }
+            (& (& $real Get-SlService)).Class | Should -Be 'SoftwareLicensingService'
+            @(& (& $real Get-SlProduct) -Filter 'PartialProductKey IS NOT NULL')[0].Filter | Should -Be 'PartialProductKey IS NOT NULL'
+            $rule = & (& $real Get-FirewallRule) -Name 'SPPSVC-In-TCP'
+            $rule.Enabled | Should -BeTrue
+            $rule.RemoteAddress | Should -Be @('LocalSubnet')
+            & (& $real Get-FirewallRule) -Name 'nope' | Should -BeNullOrEmpty
+            & (& $real Test-PortListening) -Port 1688 | Should -BeTrue
+            & (& $real Test-PortListening) -Port 1689 | Should -BeFalse
+        }
+    }
+
     Context 'the real seams that run anywhere' {
         It 'reads the last bootstrap event without failing when there is none' {
             # The function itself, not the mock that shadows it in these tests (Get-WinEvent is
