@@ -154,7 +154,9 @@ function Get-SlService { return Get-CimInstance -ClassName SoftwareLicensingServ
 function Get-SlProduct { param([string] $Filter) return @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter $Filter -Property $script:ProductProperties) }
 function Invoke-SlMethod {
     param($InputObject, [string] $MethodName, [hashtable] $Arguments = @{})
-    return Invoke-CimMethod -InputObject $InputObject -MethodName $MethodName -Arguments $Arguments
+    # A failed method is an error of Invoke-CimMethod (a CimException carrying the HRESULT); Stop makes
+    # it reach the caller's catch whatever the preference.
+    return Invoke-CimMethod -InputObject $InputObject -MethodName $MethodName -Arguments $Arguments -ErrorAction Stop
 }
 function Restart-LicensingService { Restart-Service -Name sppsvc -Force }
 function Get-VolumeActivationFeature { return Get-WindowsFeature -Name VolumeActivation }
