@@ -34,8 +34,9 @@
                 1001 = bootstrap failed    (Error);       message = the advice
       Messages pass through Protect-ProductKey: they never contain a product key.
 
-    RETRY: after a failed run, Azure keeps the Run Command's new parameters as if applied, so a
-    plain `terraform apply` does NOT run the bootstrap again. Fix the cause, bump
+    RETRY: after a failed first run (create) Terraform keeps the Run Command tainted, so a plain
+    `terraform apply` replaces it and runs the bootstrap again. After a failed re-run (update)
+    Azure keeps the new parameters as if applied, so a plain apply does NOT run it again: bump
     kms.bootstrapRevision in the environment file, then apply.
 
     Secrets: a KMS host key only ever lives in a variable handed to
@@ -101,11 +102,7 @@ $script:WindowsServerGvlks = @{
     '2016 Datacenter' = 'CB7KF-BWN84-R7R2Y-793K2-8XDDG'
 }
 
-$script:DefaultKmsPort = 1688
-# The built-in KMS inbound rules (Windows Firewall, "Key Management Service (TCP-In)"); both are
-# scoped to the client ranges so that none stays open to any address.
-$script:BuiltInFirewallRules = @('SPPSVC-In-TCP', 'SPPSVC-In-TCP-NoScope')
-$script:OwnFirewallRuleName = 'AzureKmsHost-KMS-In-TCP'
+# The KMS port, firewall rule names and event ids: in the shared "KMS host checks" block below.
 $script:ImdsTokenUri = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net'
 $script:KeyVaultApiVersion = '7.4'
 # Role assignments can take 10 minutes or more to propagate: 403 is retried this long.
@@ -115,10 +112,6 @@ $script:MaxBackoffSeconds = 60
 $script:TotalBudgetMinutes = 75
 # How long extracting one Volume License Pack may take before it is stopped.
 $script:PackExtractSeconds = 300
-
-$script:EventSource = 'AzureKmsHost'
-$script:EventIdSuccess = 1000
-$script:EventIdFailure = 1001
 
 $script:ProductKeyPattern = '(?i)\b[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-([A-Z0-9]{5})\b'
 $script:ProductProperties = @('ID', 'ApplicationId', 'Name', 'Description', 'PartialProductKey', 'LicenseStatus', 'LicenseStatusReason', 'IsKeyManagementServiceMachine')
@@ -139,7 +132,7 @@ $script:LicensingErrorHints = [ordered]@{
     '0x80070057' = 'The Software Licensing Service rejected the argument. Check that the secret holds exactly one 5x5 product key.'
 }
 $script:LicensingErrorLookup = 'Look the code up in "Resolve Windows activation error codes" (learn.microsoft.com/windows-server/get-started/activation-error-codes).'
-$script:RetryAdvice = 'To retry: fix the cause, bump kms.bootstrapRevision in the environment file and run terraform apply (a plain apply does not re-run a failed bootstrap).'
+$script:RetryAdvice = 'To retry: fix the cause, then run terraform apply. After a failed first run (create) the Run Command is tainted, so a plain terraform apply runs it again; after a failed re-run (update) bump kms.bootstrapRevision in the environment file first, then apply.'
 
 $script:Summary = [ordered]@{}
 $script:RestartPending = $false
@@ -161,7 +154,9 @@ function Get-SlService { return Get-CimInstance -ClassName SoftwareLicensingServ
 function Get-SlProduct { param([string] $Filter) return @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter $Filter -Property $script:ProductProperties) }
 function Invoke-SlMethod {
     param($InputObject, [string] $MethodName, [hashtable] $Arguments = @{})
-    return Invoke-CimMethod -InputObject $InputObject -MethodName $MethodName -Arguments $Arguments
+    # A failed method is an error of Invoke-CimMethod (a CimException carrying the HRESULT); Stop makes
+    # it reach the caller's catch whatever the preference.
+    return Invoke-CimMethod -InputObject $InputObject -MethodName $MethodName -Arguments $Arguments -ErrorAction Stop
 }
 function Restart-LicensingService { Restart-Service -Name sppsvc -Force }
 function Get-VolumeActivationFeature { return Get-WindowsFeature -Name VolumeActivation }
@@ -172,19 +167,22 @@ function Invoke-JsonGet {
 }
 function Save-WebFile { param([string] $Uri, [string] $OutFile) Invoke-WebRequest -Uri $Uri -OutFile $OutFile -UseBasicParsing -TimeoutSec 600 }
 function Get-PackSignature { param([string] $Path) return Get-AuthenticodeSignature -FilePath $Path }
-function Expand-VolumeLicensePack {
-    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard,
-    # and stops it (with anything it started) if it has not finished within $TimeoutSeconds, so no
-    # step can wait for a person. Returns the exit code, or -1 on timeout.
-    # UNCONFIRMED: Microsoft documents no switches for the Volume License Pack; /extract:<folder>
-    # /quiet is the switch pair of Office's self-extracting packages. Whatever the pack does, the
-    # caller accepts the result only when the KMS host licence is present afterwards.
-    param([string] $Path, [string] $Destination, [int] $TimeoutSeconds)
-    $process = Start-Process -FilePath $Path -ArgumentList @("/extract:$Destination", '/quiet') -PassThru -WindowStyle Hidden
-    if ($process.WaitForExit($TimeoutSeconds * 1000)) { return $process.ExitCode }
-    Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $($process.Id)" | ForEach-Object { Stop-Process -Id $_.ProcessId -Force -ErrorAction SilentlyContinue }
-    Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
-    return -1
+function Start-PackProcess {
+    # Starts the pack's executable hidden and returns the Process object.
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/start-process
+    param([string] $Path, [string[]] $ArgumentList)
+    return Start-Process -FilePath $Path -ArgumentList $ArgumentList -PassThru -WindowStyle Hidden
+}
+function Get-ChildProcessIds {
+    # The ids of the processes whose parent is $ParentId (Win32_Process.ParentProcessId).
+    # https://learn.microsoft.com/windows/win32/cimwin32prov/win32-process
+    param([int] $ParentId)
+    return @(Get-CimInstance -ClassName Win32_Process -Filter "ParentProcessId = $ParentId" | ForEach-Object { [int]$_.ProcessId })
+}
+function Stop-ProcessById {
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/stop-process
+    param([int] $Id)
+    Stop-Process -Id $Id -Force -ErrorAction SilentlyContinue
 }
 function Get-WorkRoot {
     # Where the per-run work folder is created: C:\Windows\Temp, owned by the system.
@@ -231,6 +229,205 @@ function Write-ApplicationEvent {
     if (-not [System.Diagnostics.EventLog]::SourceExists($Source)) { [System.Diagnostics.EventLog]::CreateEventSource($Source, 'Application') }
     [System.Diagnostics.EventLog]::WriteEntry($Source, $Message, [System.Diagnostics.EventLogEntryType]$EntryType, $EventId)
 }
+
+# ---------------------------------------------------------------------------------------------
+# Shared with Test-KmsHost.ps1
+# ---------------------------------------------------------------------------------------------
+
+# >>> KMS host checks: this block is identical in Install-KmsHost.ps1 (its step 6) and
+# Test-KmsHost.ps1 (the post-deploy check); test/powershell-shared-checks.test.ts keeps it so.
+# Edit it in Test-KmsHost.ps1, then run: node scripts/sync-kms-host-checks.cjs
+# It needs from its script: Get-SlService, Get-SlProduct (-Filter) and Get-FirewallRule.
+
+$script:DefaultKmsPort = 1688
+# The built-in KMS inbound rules ("Key Management Service (TCP-In)") and the rule of our own that
+# admits a non-default KMS port.
+$script:BuiltInFirewallRules = @('SPPSVC-In-TCP', 'SPPSVC-In-TCP-NoScope')
+$script:OwnFirewallRuleName = 'AzureKmsHost-KMS-In-TCP'
+$script:EventSource = 'AzureKmsHost'
+$script:EventIdSuccess = 1000
+$script:EventIdFailure = 1001
+
+# Seams of the checks (tests replace them):
+function Test-EventSourcePresent {
+    # https://learn.microsoft.com/dotnet/api/system.diagnostics.eventlog.sourceexists
+    param([string] $Source)
+    return [System.Diagnostics.EventLog]::SourceExists($Source)
+}
+function Get-LastBootstrapEvent {
+    # The newest event 1000 or 1001 of the bootstrap's source, or $null.
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.diagnostics/get-winevent
+    $found = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:EventSource; Id = @($script:EventIdSuccess, $script:EventIdFailure) } -MaxEvents 1 -ErrorAction SilentlyContinue)
+    if ($found.Count -eq 0) { return $null }
+    return $found[0]
+}
+function Test-PortListening {
+    # Whether a TCP listener is open on the port now.
+    # https://learn.microsoft.com/powershell/module/nettcpip/get-nettcpconnection
+    param([int] $Port)
+    return (@(Get-NetTCPConnection -State Listen -LocalPort $Port -ErrorAction SilentlyContinue).Count -gt 0)
+}
+# End of seams.
+
+function Test-IsKmsHostProduct {
+    # A KMS host's channel is VOLUME_KMS (Office) or VOLUME_KMS_<group> (Windows); a KMS client's
+    # is VOLUME_KMSCLIENT, which must not count.
+    param([Parameter(Mandatory = $true)] $Product)
+    $description = [string]$Product.Description
+    return (($description -match 'VOLUME_KMS') -and ($description -notmatch 'VOLUME_KMSCLIENT'))
+}
+
+function Get-EffectiveKmsPort {
+    # KeyManagementServiceListeningPort is 0 until a port is set; the host then listens on 1688.
+    $port = [int](Get-SlService).KeyManagementServiceListeningPort
+    if ($port -eq 0) { return $script:DefaultKmsPort }
+    return $port
+}
+
+function ConvertTo-NormalizedAddress {
+    # '10.0.0.0/255.255.0.0' (how Windows Firewall reports ranges) and '10.0.0.0/16' both become
+    # '10.0.0.0/16'; a single address gets its full prefix.
+    param([Parameter(Mandatory = $true)] [string] $Address)
+    $parts = @($Address.Trim().Split('/'))
+    $ip = $null
+    # Keywords such as Any or LocalSubnet stay as they are (and never equal a range).
+    if (-not [System.Net.IPAddress]::TryParse($parts[0], [ref]$ip)) { return $Address.Trim().ToLowerInvariant() }
+    $max = 32
+    if ($ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetworkV6) { $max = 128 }
+    $prefix = $max
+    if ($parts.Count -gt 1) {
+        if ($parts[1] -match '^\d+$') { $prefix = [int]$parts[1] }
+        else {
+            $prefix = 0
+            foreach ($byte in [System.Net.IPAddress]::Parse($parts[1]).GetAddressBytes()) { $prefix += @([Convert]::ToString($byte, 2).ToCharArray() | Where-Object { $_ -eq '1' }).Count }
+        }
+    }
+    return ('{0}/{1}' -f $ip.ToString(), $prefix).ToLowerInvariant()
+}
+
+function Test-SameAddresses {
+    param([string[]] $Actual, [string[]] $Expected)
+    $a = @($Actual | Where-Object { $_ } | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
+    $e = @($Expected | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
+    return (($a -join ',') -eq ($e -join ','))
+}
+
+function Test-IsScopedAddressList {
+    # True when every entry is an address or range (none of the keywords Any, LocalSubnet,
+    # Internet, Intranet... that Windows Firewall also accepts).
+    param([string[]] $Addresses)
+    $list = @($Addresses | Where-Object { $_ })
+    if ($list.Count -eq 0) { return $false }
+    foreach ($address in $list) {
+        $ip = $null
+        if (-not [System.Net.IPAddress]::TryParse(([string]$address).Split('/')[0], [ref]$ip)) { return $false }
+    }
+    return $true
+}
+
+function New-KmsHostCheck {
+    param([string] $Check, [bool] $Passed, [string] $Detail)
+    $status = 'FAIL'
+    if ($Passed) { $status = 'PASS' }
+    return [pscustomobject]@{ Check = $Check; Status = $status; Detail = $Detail }
+}
+
+function Get-KmsHostCheckResults {
+    # The read-only checks of a KMS host, one object (Check, Status PASS/FAIL, Detail) each.
+    # ExpectedProducts: @{ Label; ActivationId } (ActivationId '' = the Windows KMS host product);
+    # none given = every KMS host product that has a key. ClientCidrs: the ranges the rules must
+    # admit exactly; none given = any list of addresses, but no keyword such as Any. With
+    # -IncludeBootstrapRecord the event source and the last bootstrap event are checked too.
+    param(
+        [int] $Port = 1688,
+        [string[]] $ClientCidrs = @(),
+        [bool] $DnsPublishing = $false,
+        [object[]] $ExpectedProducts = @(),
+        [switch] $IncludeBootstrapRecord
+    )
+    $results = @()
+    # Licence state per product, and KMS enabled on it (SoftwareLicensingProduct LicenseStatus 1 =
+    # licensed, IsKeyManagementServiceMachine 1):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
+    $products = @()
+    if (@($ExpectedProducts).Count -eq 0) {
+        foreach ($product in @(Get-SlProduct -Filter 'PartialProductKey IS NOT NULL')) {
+            if (Test-IsKmsHostProduct -Product $product) { $products += [pscustomobject]@{ Label = [string]$product.Name; Product = $product } }
+        }
+        if ($products.Count -eq 0) { $results += New-KmsHostCheck -Check 'Licence' -Passed $false -Detail 'No KMS host key (CSVLK) is installed for any product. Run the bootstrap (bump kms.bootstrapRevision, apply).' }
+    }
+    else {
+        foreach ($expected in $ExpectedProducts) {
+            $found = $null
+            if ($expected.ActivationId) { $found = @(Get-SlProduct -Filter "ID = '$(([string]$expected.ActivationId).ToLowerInvariant())'") | Select-Object -First 1 }
+            else { $found = @(Get-SlProduct -Filter "ApplicationId = '55c92734-d682-4d71-983e-d6ec3f16059f' AND PartialProductKey IS NOT NULL" | Where-Object { Test-IsKmsHostProduct -Product $_ }) | Select-Object -First 1 }
+            $products += [pscustomobject]@{ Label = [string]$expected.Label; Product = $found }
+        }
+    }
+    foreach ($entry in $products) {
+        $product = $entry.Product
+        if ($null -eq $product -or -not $product.PartialProductKey) {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $false -Detail 'no KMS host product with a key found after configuration.'
+            continue
+        }
+        $status = [int64]$product.LicenseStatus
+        $kms = [int64]$product.IsKeyManagementServiceMachine
+        if ($status -ne 1) {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $false -Detail ('the KMS host key ends {0} but is not activated (LicenseStatus {1}, reason 0x{2:X8}). The VM needs outbound internet access to activate its KMS host key.' -f $product.PartialProductKey, $status, ([int64]$product.LicenseStatusReason -band 4294967295))
+        }
+        elseif ($kms -ne 1) {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $false -Detail 'licensed, but Key Management Service is not enabled for this product. Check that the key is a KMS host key (CSVLK).'
+        }
+        else {
+            $results += New-KmsHostCheck -Check "Licence $($entry.Label)" -Passed $true -Detail ('licensed, KMS host enabled, key ends {0}, {1}' -f $product.PartialProductKey, $product.Description)
+        }
+    }
+
+    # The listening port (SoftwareLicensingService.KeyManagementServiceListeningPort, 0 = 1688):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
+    $effective = Get-EffectiveKmsPort
+    $listening = 'no listener right now (the Software Protection service starts on demand)'
+    if (Test-PortListening -Port $effective) { $listening = 'listening now' }
+    $results += New-KmsHostCheck -Check 'Port' -Passed ($effective -eq $Port) -Detail "KMS port $effective (expected $Port); $listening"
+
+    # Firewall: every built-in KMS rule and ours admits only the client ranges; the port is open
+    # through an enabled rule.
+    $open = $false
+    foreach ($name in @($script:BuiltInFirewallRules) + $script:OwnFirewallRuleName) {
+        $rule = Get-FirewallRule -Name $name
+        if ($null -eq $rule) {
+            if ($name -eq 'SPPSVC-In-TCP') { $results += New-KmsHostCheck -Check "Firewall $name" -Passed $false -Detail 'rule not found: the Volume Activation role is not installed.' }
+            continue
+        }
+        $addresses = @($rule.RemoteAddress)
+        $scoped = Test-IsScopedAddressList -Addresses $addresses
+        if ($scoped -and @($ClientCidrs).Count -gt 0) { $scoped = Test-SameAddresses -Actual $addresses -Expected $ClientCidrs }
+        if ($rule.Enabled -and (@($rule.LocalPort) -join ',') -eq [string]$effective) { $open = $true }
+        $state = 'disabled'
+        if ($rule.Enabled) { $state = 'enabled' }
+        $detail = "$state, TCP $(@($rule.LocalPort) -join ',') from $($addresses -join ', ')"
+        if (-not $scoped) { $detail += '; must admit only the client ranges' }
+        $results += New-KmsHostCheck -Check "Firewall $name" -Passed $scoped -Detail $detail
+    }
+    $results += New-KmsHostCheck -Check 'Firewall open' -Passed $open -Detail "an enabled rule admits TCP ${effective}: $open"
+
+    # DNS publishing (KeyManagementServiceDnsPublishing):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/disablekeymanagementservicednspublishing-softwarelicensingservice
+    $publishing = [bool](Get-SlService).KeyManagementServiceDnsPublishing
+    $results += New-KmsHostCheck -Check 'DNS publishing' -Passed ($publishing -eq $DnsPublishing) -Detail "publishing $publishing (expected $DnsPublishing)"
+
+    if ($IncludeBootstrapRecord) {
+        $results += New-KmsHostCheck -Check 'Event source' -Passed ([bool](Test-EventSourcePresent -Source $script:EventSource)) -Detail "Application log source $($script:EventSource)"
+        $last = Get-LastBootstrapEvent
+        if ($null -eq $last) { $results += New-KmsHostCheck -Check 'Last bootstrap' -Passed $false -Detail "no event $($script:EventIdSuccess) or $($script:EventIdFailure) from $($script:EventSource): the bootstrap never finished here." }
+        else {
+            $when = ([datetime]$last.TimeCreated).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+            $results += New-KmsHostCheck -Check 'Last bootstrap' -Passed ([int]$last.Id -eq $script:EventIdSuccess) -Detail "event $($last.Id) at $when"
+        }
+    }
+    return $results
+}
+# <<< KMS host checks
 
 # ---------------------------------------------------------------------------------------------
 # Logging and helpers
@@ -314,6 +511,37 @@ function Get-HttpStatusCode {
     return 0
 }
 
+function Enable-Tls12 {
+    # Windows PowerShell 5.1 runs on .NET Framework, whose default protocol list may lack TLS 1.2
+    # (learn.microsoft.com/security/engineering/solving-tls1-problem,
+    # learn.microsoft.com/dotnet/framework/network-programming/tls): every HTTPS call (Key Vault,
+    # the pack download) would fail in the handshake. Switched on once, before the first call.
+    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+}
+
+function Get-HttpFailureText {
+    # 'HTTP <status>' for an HTTP error; for a failure with no HTTP response (name resolution, TLS,
+    # connect) the WebException status or the .NET exception type, which read the same in every
+    # display language: 'no HTTP response (SecureChannelFailure)'.
+    param([Parameter(Mandatory = $true)] $ErrorRecord)
+    $status = Get-HttpStatusCode -ErrorRecord $ErrorRecord
+    if ($status -gt 0) { return "HTTP $status" }
+    $exception = Get-InnermostException -Exception $ErrorRecord.Exception
+    for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
+        if ($e -is [System.Net.WebException]) { return "no HTTP response ($($e.Status))" }
+    }
+    return "no HTTP response ($($exception.GetType().Name))"
+}
+
+function Get-InnermostException {
+    # The error behind wrappers (AggregateException, MethodInvocationException, TargetInvocation):
+    # Windows PowerShell 5.1 prints only the wrapper's "One or more errors occurred.".
+    param([Parameter(Mandatory = $true)] [Exception] $Exception)
+    $e = $Exception
+    while ($null -ne $e.InnerException) { $e = $e.InnerException }
+    return $e
+}
+
 function Format-HResult {
     param([Parameter(Mandatory = $true)] [int64] $Code)
     return '0x{0:X8}' -f ($Code -band [int64]4294967295)
@@ -330,13 +558,19 @@ function Get-LicensingErrorHint {
 
 function Get-LicensingErrorCode {
     # The HRESULT behind a failed licensing method: from MSFT_WmiError.error_Code in the
-    # CimException's ErrorData, else the first 0x........ in a message, else ''.
+    # CimException's ErrorData (learn.microsoft.com/dotnet/api/microsoft.management.infrastructure.cimexception.errordata),
+    # else the exception's HResult when it is a licensing or Win32 code, else the first
+    # 0x........ in a message, else ''.
     param([Parameter(Mandatory = $true)] $ErrorRecord)
     for ($exception = $ErrorRecord.Exception; $null -ne $exception; $exception = $exception.InnerException) {
         if ($exception.PSObject.Properties['ErrorData'] -and $null -ne $exception.ErrorData) {
             $property = $exception.ErrorData.CimInstanceProperties['error_Code']
             if ($null -ne $property -and $null -ne $property.Value -and [int64]$property.Value -ne 0) { return Format-HResult -Code ([int64]$property.Value) }
         }
+        # An HRESULT of the licensing (ITF, 0xC004....) or Win32 (0x8007....) facility; .NET's own
+        # generic codes (0x8013....) say nothing about the licensing call.
+        $hresult = Format-HResult -Code ([int64]$exception.HResult)
+        if ($hresult -match '^0x(C004|8007)') { return $hresult }
         if ([string]$exception.Message -match '(?i)0x[0-9a-f]{8}') { return Format-HResult -Code ([Convert]::ToInt64($Matches[0].Substring(2), 16)) }
     }
     return ''
@@ -376,23 +610,8 @@ function Get-LicensingProduct {
     return $found[0]
 }
 
-function Test-IsKmsHostProduct {
-    # A KMS host's channel is VOLUME_KMS (Office) or VOLUME_KMS_<group> (Windows); a KMS client's
-    # is VOLUME_KMSCLIENT, which must not count.
-    param([Parameter(Mandatory = $true)] $Product)
-    $description = [string]$Product.Description
-    return (($description -match 'VOLUME_KMS') -and ($description -notmatch 'VOLUME_KMSCLIENT'))
-}
-
 function Get-WindowsKeyedProducts {
     return @(Get-SlProduct -Filter "ApplicationId = '$($script:WindowsApplicationId)' AND PartialProductKey IS NOT NULL")
-}
-
-function Get-EffectiveKmsPort {
-    # KeyManagementServiceListeningPort is 0 until a port is set; the host then listens on 1688.
-    $port = [int](Get-SlService).KeyManagementServiceListeningPort
-    if ($port -eq 0) { return $script:DefaultKmsPort }
-    return $port
 }
 
 function Install-KmsKey {
@@ -436,34 +655,6 @@ function Test-KmsHostKeyFormat {
     if ($Key -notmatch '^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$') {
         throw "Key Vault secret '$SecretName' does not look like a product key (expected 5 groups of 5 letters or digits separated by '-', got $($Key.Length) characters). Store the KMS host key (CSVLK) from the Microsoft 365 admin center in it."
     }
-}
-
-function ConvertTo-NormalizedAddress {
-    # '10.0.0.0/255.255.0.0' (how Windows Firewall reports ranges) and '10.0.0.0/16' both become
-    # '10.0.0.0/16'; a single address gets its full prefix.
-    param([Parameter(Mandatory = $true)] [string] $Address)
-    $parts = @($Address.Trim().Split('/'))
-    $ip = $null
-    # Keywords such as Any or LocalSubnet stay as they are (and never equal a range).
-    if (-not [System.Net.IPAddress]::TryParse($parts[0], [ref]$ip)) { return $Address.Trim().ToLowerInvariant() }
-    $max = 32
-    if ($ip.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetworkV6) { $max = 128 }
-    $prefix = $max
-    if ($parts.Count -gt 1) {
-        if ($parts[1] -match '^\d+$') { $prefix = [int]$parts[1] }
-        else {
-            $prefix = 0
-            foreach ($byte in [System.Net.IPAddress]::Parse($parts[1]).GetAddressBytes()) { $prefix += @([Convert]::ToString($byte, 2).ToCharArray() | Where-Object { $_ -eq '1' }).Count }
-        }
-    }
-    return ('{0}/{1}' -f $ip.ToString(), $prefix).ToLowerInvariant()
-}
-
-function Test-SameAddresses {
-    param([string[]] $Actual, [string[]] $Expected)
-    $a = @($Actual | Where-Object { $_ } | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
-    $e = @($Expected | ForEach-Object { ConvertTo-NormalizedAddress -Address $_ } | Sort-Object -Unique)
-    return (($a -join ',') -eq ($e -join ','))
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -642,7 +833,7 @@ function Invoke-WithRetry {
             if (($RetryStatuses -notcontains $status) -or ((Get-UtcNow).AddSeconds($wait) -ge $giveUpAt)) {
                 throw
             }
-            Write-Log -Level WARN -Message "$What failed (HTTP $status), attempt $attempt; retrying in $wait s."
+            Write-Log -Level WARN -Message "$What failed ($(Get-HttpFailureText -ErrorRecord $_)), attempt $attempt; retrying in $wait s."
             Wait-Seconds -Seconds $wait
         }
     }
@@ -651,14 +842,15 @@ function Invoke-WithRetry {
 function Get-KeyVaultAccessToken {
     Write-Log -Level STEP -Message 'Step 2a: Key Vault token from the instance metadata service (managed identity)'
     # Retried statuses per Microsoft's IMDS token guidance (404 and 410 while IMDS updates, 429,
-    # 5xx): learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling
+    # every 5xx, 502 and 504 included; 0 = no response yet):
+    # learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token#error-handling
     try {
-        $response = Invoke-WithRetry -What 'IMDS token request' -RetryStatuses @(0, 404, 410, 429, 500, 503) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
+        $response = Invoke-WithRetry -What 'IMDS token request' -RetryStatuses (@(0, 404, 410, 429) + (500..599)) -BudgetSeconds $script:KeyVaultRetrySeconds -Action {
             Invoke-JsonGet -Uri $script:ImdsTokenUri -Headers @{ Metadata = 'true' }
         }
     }
     catch {
-        throw "Could not get a Key Vault token from the instance metadata service (HTTP $(Get-HttpStatusCode -ErrorRecord $_)): $($_.Exception.Message). Make sure the VM has a system-assigned managed identity."
+        throw "Could not get a Key Vault token from the instance metadata service ($(Get-HttpFailureText -ErrorRecord $_)): $((Get-InnermostException -Exception $_.Exception).Message) Make sure the VM has a system-assigned managed identity."
     }
     if ($null -eq $response -or -not $response.PSObject.Properties['access_token'] -or -not $response.access_token) {
         throw 'The instance metadata service answered without an access_token. Make sure the VM has a system-assigned managed identity.'
@@ -682,7 +874,7 @@ function Get-KeyVaultSecretValue {
         $status = Get-HttpStatusCode -ErrorRecord $_
         if ($status -eq 404) { throw "Secret '$SecretName' was not found in Key Vault '$($Config.VaultName)'. Upload the KMS host key (CSVLK): $upload" }
         if ($status -eq 403) { throw "Reading secret '$SecretName' from Key Vault '$($Config.VaultName)' was still forbidden (HTTP 403) after about $([int]($script:KeyVaultRetrySeconds / 60)) minutes. Give the VM's managed identity the 'Key Vault Secrets User' role on the secret and check the vault firewall admits the VM's subnet." }
-        throw "Could not read secret '$SecretName' from Key Vault '$($Config.VaultName)' (HTTP $status): $(Protect-ProductKey -Text $_.Exception.Message). Check that the VM can reach the vault."
+        throw "Could not read secret '$SecretName' from Key Vault '$($Config.VaultName)' ($(Get-HttpFailureText -ErrorRecord $_)): $(Protect-ProductKey -Text (Get-InnermostException -Exception $_.Exception).Message) Check that the VM can reach the vault (DNS, outbound HTTPS, TLS 1.2)."
     }
     if ($null -eq $secretResponse -or -not $secretResponse.PSObject.Properties['value'] -or -not $secretResponse.value) {
         throw "Secret '$SecretName' in Key Vault '$($Config.VaultName)' is empty. Upload the KMS host key (CSVLK): $upload"
@@ -771,6 +963,67 @@ function Install-WindowsKmsHostKey {
 # Step 4: Office Volume License Packs and Office KMS host keys
 # ---------------------------------------------------------------------------------------------
 
+function Stop-ProcessTree {
+    # Stops a process and everything it started, children before their parents, so nothing the
+    # pack launched (its wizard, an installer) is left waiting in session 0.
+    param([Parameter(Mandatory = $true)] [int] $Id)
+    # Id 0 (the idle process) is its own parent in Win32_Process: never followed.
+    foreach ($child in @(Get-ChildProcessIds -ParentId $Id | Where-Object { $_ -gt 0 -and $_ -ne $Id })) { Stop-ProcessTree -Id $child }
+    Stop-ProcessById -Id $Id
+}
+
+function Expand-VolumeLicensePack {
+    # Extracts the pack's files without running its setup or the Volume Activation Tools wizard,
+    # and stops it (with its whole process tree) if it has not finished within $TimeoutSeconds, so
+    # no step can wait for a person. Returns the exit code, or -1 on timeout.
+    # UNCONFIRMED: Microsoft documents no switches for the Volume License Pack; /extract:<folder>
+    # /quiet is the switch pair of Office's self-extracting packages. Whatever the pack does, the
+    # caller accepts the result only when the KMS host licence is present afterwards.
+    param([string] $Path, [string] $Destination, [int] $TimeoutSeconds)
+    $process = Start-PackProcess -Path $Path -ArgumentList @("/extract:$Destination", '/quiet')
+    # Reading Handle now keeps the process handle open, so ExitCode can be read after it ends
+    # (Process.ExitCode needs the handle; learn.microsoft.com/dotnet/api/system.diagnostics.process.exitcode).
+    $null = $process.Handle
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        Stop-ProcessTree -Id $process.Id
+        return -1
+    }
+    # The parameterless WaitForExit also waits for redirected output and lets ExitCode settle
+    # (learn.microsoft.com/dotnet/api/system.diagnostics.process.waitforexit).
+    $process.WaitForExit()
+    $code = $process.ExitCode
+    if ($null -eq $code) { return -2 }
+    return [int]$code
+}
+
+function Select-PackLicenceFolder {
+    # The one folder of the extracted pack whose licences fit this host's Windows version. The
+    # packs hold one folder of licence files per Windows version and their own installer installs
+    # the folder for the running OS only; Microsoft documents neither the layout nor the folder
+    # names (UNCONFIRMED, see README "The Volume License Pack: a one-time check"), so: the only
+    # folder with licences, else the one folder whose name names this Windows version.
+    param([Parameter(Mandatory = $true)] [string] $Root, [Parameter(Mandatory = $true)] [string] $Product)
+    $folders = @(Get-ChildItem -LiteralPath $Root -Recurse -Filter '*.xrm-ms' -File | ForEach-Object { $_.DirectoryName } | Sort-Object -Unique)
+    if ($folders.Count -le 1) { return $folders }
+    $version = [string](Get-OperatingSystem).Version
+    $patterns = [ordered]@{
+        '^10\.0\.' = '(?i)(win(dows)?[ _-]?1[01]\b|server[ _-]?20(16|19|22|25)|\b10\.0\b)'
+        '^6\.3\.' = '(?i)(win(dows)?[ _-]?8\.1|2012[ _-]?r2|\b6\.3\b)'
+        '^6\.2\.' = '(?i)(win(dows)?[ _-]?8(?!\.)|2012(?![ _-]?r2)|\b6\.2\b)'
+        '^6\.1\.' = '(?i)(win(dows)?[ _-]?7|2008[ _-]?r2|\b6\.1\b)'
+    }
+    $names = @($folders | ForEach-Object { $_.Substring($Root.Length).TrimStart('\', '/') })
+    $matching = @()
+    foreach ($key in $patterns.Keys) {
+        if ($version -match $key) { $matching = @($folders | Where-Object { $_.Substring($Root.Length).TrimStart('\', '/') -match $patterns[$key] }) }
+    }
+    if ($matching.Count -ne 1) {
+        throw "$Product : the Volume License Pack has licence folders $($names -join ', ') and no licence folder for Windows $(($version -split '\.')[0..1] -join '.') could be chosen. Do the README's one-time check (The Volume License Pack: a one-time check) and report the layout."
+    }
+    Write-Log -Message ("$Product : licence folder {0} (of {1})" -f $matching[0].Substring($Root.Length).TrimStart('\', '/'), ($names -join ', '))
+    return $matching
+}
+
 function New-ProtectedFolder {
     # A new folder only SYSTEM and Administrators can write. Its name is unpredictable (see the
     # caller), so nobody can have created it first; it must be new and, once locked, still empty.
@@ -786,7 +1039,6 @@ function Save-OfficeVolumeLicensePack {
     # Downloads the pack and refuses it unless its SHA-256 matches the pinned value and its
     # Authenticode signature (when present) is Microsoft's.
     param([Parameter(Mandatory = $true)] $Entry, [Parameter(Mandatory = $true)] [string] $WorkFolder)
-    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
     $path = Join-Path $WorkFolder "$($Entry.Product)-volume-license-pack.exe"
     try {
         Invoke-WithRetry -What "downloading the $($Entry.Product) pack" -RetryStatuses @(0, 429, 500, 502, 503, 504) -BudgetSeconds 300 -Action {
@@ -794,7 +1046,7 @@ function Save-OfficeVolumeLicensePack {
         } | Out-Null
     }
     catch {
-        throw "Could not download the $($Entry.Product) Volume License Pack from $($Entry.PackUri) (HTTP $(Get-HttpStatusCode -ErrorRecord $_)): $($_.Exception.Message). Check the VM's outbound access to download.microsoft.com and the packUri."
+        throw "Could not download the $($Entry.Product) Volume License Pack from $($Entry.PackUri) ($(Get-HttpFailureText -ErrorRecord $_)): $((Get-InnermostException -Exception $_.Exception).Message) Check the VM's outbound access to download.microsoft.com and the packUri."
     }
     $actual = (Get-FileHash -Algorithm SHA256 -LiteralPath $path).Hash.ToUpperInvariant()
     if ($actual -ne $Entry.PackSha256) {
@@ -835,15 +1087,25 @@ function Install-OfficeVolumeLicensePack {
         $left = [int]($script:Deadline - (Get-UtcNow)).TotalSeconds
         if ($left -lt $seconds) { $seconds = $left }
         $exitCode = Expand-VolumeLicensePack -Path $packPath -Destination $extractFolder -TimeoutSeconds $seconds
-        if ($exitCode -eq -1) { throw "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped." }
-        $licenceFiles = @(Get-ChildItem -LiteralPath $extractFolder -Recurse -Filter '*.xrm-ms' -File | Sort-Object -Property FullName)
+        if ($exitCode -eq -1) {
+            # The pack may have installed its licences itself before it hung on a window.
+            if ($null -ne (Get-LicensingProduct -ActivationId $Entry.ActivationId)) {
+                Write-Log -Level WARN -Message "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped, but the KMS host licence $($Entry.ActivationId) is present; going on."
+                return 'installed by the pack itself (it was stopped after the timeout)'
+            }
+            throw "$($Entry.Product): extracting the Volume License Pack did not finish within $seconds s and was stopped, and the KMS host licence $($Entry.ActivationId) is not present. Do the README's one-time check of the pack on a test host."
+        }
+        $licenceFiles = @()
+        foreach ($folder in @(Select-PackLicenceFolder -Root $extractFolder -Product $Entry.Product)) {
+            $licenceFiles += @(Get-ChildItem -LiteralPath $folder -Filter '*.xrm-ms' -File | Sort-Object -Property FullName)
+        }
         if ($licenceFiles.Count -eq 0) {
             throw "$($Entry.Product): the Volume License Pack yielded no licence files (*.xrm-ms; extraction exit code $exitCode). Check that packUri is the Office Volume License Pack of this Office version."
         }
         $service = Get-SlService
         foreach ($file in $licenceFiles) {
             $licence = [IO.File]::ReadAllText($file.FullName)
-            Invoke-LicensingMethod -InputObject $service -MethodName InstallLicense -Arguments @{ License = $licence } -Label "$($Entry.Product) licence $($file.Name)"
+            Invoke-LicensingMethod -InputObject $service -MethodName InstallLicense -Arguments @{ License = $licence } -Label "$($Entry.Product) licence $($file.FullName.Substring($extractFolder.Length).TrimStart('\', '/'))"
         }
         Invoke-LicensingMethod -InputObject $service -MethodName RefreshLicenseStatus -Label $Entry.Product
         $script:RestartPending = $true
@@ -979,21 +1241,19 @@ function Set-KmsDnsPublishing {
 # Step 6: verification
 # ---------------------------------------------------------------------------------------------
 
-function Assert-KmsProduct {
-    param([Parameter(Mandatory = $true)] [string] $Label, [AllowNull()] $Product)
-    if ($null -eq $Product) { throw "$Label : no KMS host product found after configuration." }
-    if ([int]$Product.LicenseStatus -ne 1) { throw "$Label : the KMS host key is installed but not activated (LicenseStatus $($Product.LicenseStatus)). The VM needs outbound internet access to activate its KMS host key." }
-    if ([int]$Product.IsKeyManagementServiceMachine -ne 1) { throw "$Label : Key Management Service is not enabled for this product. Check that the key is a KMS host key (CSVLK)." }
-}
-
-function Test-KmsHost {
+function Confirm-KmsHost {
+    # The post-deploy checks of Test-KmsHost.ps1 (the shared block), run as the last step: any
+    # failing check fails the bootstrap with its detail.
     param([Parameter(Mandatory = $true)] $Config)
-    Write-Log -Level STEP -Message 'Step 6: verifying the KMS host'
-    if ($Config.WindowsSecretName) { Assert-KmsProduct -Label 'Windows' -Product (Get-WindowsKmsHostProduct) }
-    foreach ($entry in $Config.Office) { Assert-KmsProduct -Label $entry.Product -Product (Get-LicensingProduct -ActivationId $entry.ActivationId) }
-    $port = Get-EffectiveKmsPort
-    if ($port -ne $Config.Port) { throw "KMS listens on port $port, expected $($Config.Port)." }
-    $script:Summary['Verification'] = "KMS enabled, listening on $port, current count $((Get-SlService).KeyManagementServiceCurrentCount)"
+    Write-Log -Level STEP -Message 'Step 6: verifying the KMS host (the checks of Test-KmsHost.ps1)'
+    $expected = @()
+    if ($Config.WindowsSecretName) { $expected += [pscustomobject]@{ Label = 'Windows'; ActivationId = '' } }
+    foreach ($entry in $Config.Office) { $expected += [pscustomobject]@{ Label = $entry.Product; ActivationId = $entry.ActivationId } }
+    $results = @(Get-KmsHostCheckResults -Port $Config.Port -ClientCidrs $Config.ClientCidrs -DnsPublishing (-not $Config.DisableDnsPublishing) -ExpectedProducts $expected)
+    foreach ($result in $results) { Write-Log -Message ('check {0}: {1} ({2})' -f $result.Check, $result.Status, $result.Detail) }
+    $failed = @($results | Where-Object { $_.Status -ne 'PASS' })
+    if ($failed.Count -gt 0) { throw ('Verification failed: ' + (@($failed | ForEach-Object { '{0} : {1}' -f $_.Check, $_.Detail }) -join '; ')) }
+    $script:Summary['Verification'] = "$($results.Count) checks passed, KMS listening on $($Config.Port), current count $((Get-SlService).KeyManagementServiceCurrentCount)"
 }
 
 function Get-SummaryText {
@@ -1025,6 +1285,7 @@ function Invoke-KmsHostBootstrap {
         if ($Revision) { Write-Log -Message "bootstrap revision $Revision" }
         $config = ConvertTo-BootstrapConfig -KeyVaultUri $KeyVaultUri -WindowsKeySecretName $WindowsKeySecretName -OfficeProductsBase64 $OfficeProductsBase64 -KmsPort $KmsPort -ClientCidrs $ClientCidrs -DisableDnsPublishing $DisableDnsPublishing
         $os = Assert-Prerequisites -Config $config
+        Enable-Tls12
         Install-VolumeActivationRole
         $hostKeys = Get-KmsHostKeys -Config $config
         if ($config.WindowsSecretName) {
@@ -1043,7 +1304,7 @@ function Invoke-KmsHostBootstrap {
         Set-KmsFirewall -Config $config
         Set-KmsDnsPublishing -Config $config
         if ($script:RestartPending) { Restart-LicensingServiceNow -Reason 'KMS configuration changed' }
-        Test-KmsHost -Config $config
+        Confirm-KmsHost -Config $config
         $summary = Get-SummaryText
         Write-Log -Level STEP -Message "SUCCESS: $summary"
         Write-KmsBootstrapEvent -Succeeded $true -Message "KMS host bootstrap succeeded. $summary"

@@ -96,8 +96,11 @@ function Get-SlProducts {
     return @(Get-CimInstance -ClassName SoftwareLicensingProduct -Filter 'PartialProductKey IS NOT NULL')
 }
 function Invoke-SlProductMethod {
+    # A failed method is a non-terminating error of Invoke-CimMethod unless -ErrorAction Stop:
+    # the caller passes it, so a failure reaches its catch.
+    [CmdletBinding()]
     param($Product, [string] $MethodName, [hashtable] $Arguments = @{})
-    return Invoke-CimMethod -InputObject $Product -MethodName $MethodName -Arguments $Arguments
+    return Invoke-CimMethod -InputObject $Product -MethodName $MethodName -Arguments $Arguments -ErrorAction Stop
 }
 function Get-DnsSuffixes {
     $global = Get-DnsClientGlobalSetting -ErrorAction SilentlyContinue
@@ -120,7 +123,7 @@ function Test-TcpPort {
         if ($client.ConnectAsync($HostName, $PortNumber).Wait(3000)) { return '' }
         return 'no answer within 3 s'
     }
-    catch { return $_.Exception.InnerException.Message }
+    catch { return (Get-SocketFailure -Exception $_.Exception) }
     finally { $client.Dispose() }
 }
 function Invoke-StripChart { param([string] $HostName) return (& w32tm.exe /stripchart /computer:$HostName /samples:1 /dataonly 2>&1 | Out-String) }
@@ -171,6 +174,48 @@ function Add-Finding {
 function Add-Code {
     param([string] $Code)
     if ($Code -and $Code -ne '0x00000000' -and ($script:CodesSeen -notcontains $Code)) { [void] $script:CodesSeen.Add($Code) }
+}
+
+function Get-SocketFailure {
+    # The SocketError name (ConnectionRefused, TimedOut, HostNotFound...) behind the wrappers
+    # (MethodInvocationException, AggregateException): the same words in every display language,
+    # where Windows PowerShell 5.1 would print only "One or more errors occurred.".
+    # https://learn.microsoft.com/dotnet/api/system.net.sockets.socketerror
+    param([Exception] $Exception)
+    $innermost = $Exception
+    for ($e = $Exception; $null -ne $e; $e = $e.InnerException) {
+        if ($e -is [System.Net.Sockets.SocketException]) { return [string]$e.SocketErrorCode }
+        $innermost = $e
+    }
+    return $innermost.GetType().Name
+}
+
+function Test-IsDnsNameError {
+    # Resolve-DnsName's "name does not exist": error id DNS_ERROR_RCODE_NAME_ERROR, Win32 code 9003
+    # (learn.microsoft.com/windows/win32/debug/system-error-codes--9000-11999-), whatever the
+    # display language of its message.
+    param($ErrorRecord)
+    if ([string]$ErrorRecord.FullyQualifiedErrorId -match '^DNS_ERROR_RCODE_NAME_ERROR') { return $true }
+    for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
+        if ($e.PSObject.Properties['NativeErrorCode'] -and [string]$e.NativeErrorCode -eq '9003') { return $true }
+    }
+    return $false
+}
+
+function Get-LicensingErrorCode {
+    # The HRESULT of a failed licensing call: MSFT_WmiError.error_Code in the CimException's
+    # ErrorData (learn.microsoft.com/dotnet/api/microsoft.management.infrastructure.cimexception.errordata),
+    # else a licensing (0xC004....) or Win32 (0x8007....) HResult, else ''.
+    param($ErrorRecord)
+    for ($e = $ErrorRecord.Exception; $null -ne $e; $e = $e.InnerException) {
+        if ($e.PSObject.Properties['ErrorData'] -and $null -ne $e.ErrorData) {
+            $property = $e.ErrorData.CimInstanceProperties['error_Code']
+            if ($null -ne $property -and $null -ne $property.Value -and [int64]$property.Value -ne 0) { return Format-HResult -Code ([int64]$property.Value) }
+        }
+        $hresult = Format-HResult -Code ([int64]$e.HResult)
+        if ($hresult -match '^0x(C004|8007)') { return $hresult }
+    }
+    return ''
 }
 
 function Format-HResult {
@@ -235,7 +280,7 @@ function Test-SrvDiscovery {
             $records = @()
             # "Name does not exist" (DNS_ERROR_RCODE_NAME_ERROR, 9003) means no record; anything
             # else (timeout, server failure) means the lookup itself failed.
-            if ([string]$_.Exception.Message -notmatch '(?i)does not exist|9003|NAME_ERROR') { [void] $lookupErrors.Add(('{0}: {1}' -f $name, $_.Exception.Message)) }
+            if (-not (Test-IsDnsNameError -ErrorRecord $_)) { [void] $lookupErrors.Add(('{0}: {1} ({2})' -f $name, ([string]$_.FullyQualifiedErrorId -split ',')[0], $_.Exception.Message)) }
         }
         if ($records.Count -eq 0) { continue }
         [void] $foundIn.Add($zone)
@@ -418,18 +463,31 @@ function Invoke-SafeFix {
     }
     $target = $Reachable[0]
     foreach ($product in $Candidates) {
-        try {
-            foreach ($call in @(@('SetKeyManagementServiceMachine', @{ MachineName = $target }), @('SetKeyManagementServicePort', @{ PortNumber = [uint32]$Port }), @('Activate', @{}))) {
-                $result = Invoke-SlProductMethod -Product $product -MethodName $call[0] -Arguments $call[1]
-                if ($null -ne $result -and [int64]$result.ReturnValue -ne 0) { throw ('{0} returned {1}' -f $call[0], (Format-HResult -Code ([int64]$result.ReturnValue))) }
+        $failed = ''
+        foreach ($call in @(@('SetKeyManagementServiceMachine', @{ MachineName = $target }), @('SetKeyManagementServicePort', @{ PortNumber = [uint32]$Port }), @('Activate', @{}))) {
+            try {
+                $result = Invoke-SlProductMethod -Product $product -MethodName $call[0] -Arguments $call[1] -ErrorAction Stop
+                if ($null -ne $result -and [int64]$result.ReturnValue -ne 0) { $failed = '{0} failed ({1})' -f $call[0], (Format-HResult -Code ([int64]$result.ReturnValue)) }
             }
-            Add-Finding -Status 'INFO' -Check 'Fix' -Message ('{0} now uses {1}:{2} and was activated.' -f $product.Name, $target, $Port)
+            catch {
+                $code = Get-LicensingErrorCode -ErrorRecord $_
+                if (-not $code) { $code = 'no error code: ' + [string]$_.Exception.Message }
+                $failed = '{0} failed ({1})' -f $call[0], $code
+            }
+            if ($failed) { break }
         }
-        catch {
-            $text = [string]$_.Exception.Message
-            foreach ($match in [regex]::Matches($text, '0x[0-9A-Fa-f]{8}')) { Add-Code ('0x' + $match.Value.Substring(2).ToUpperInvariant()) }
-            Add-Finding -Status 'PROBLEM' -Check 'Fix' -Message ('{0}: pinning {1}:{2} or activating failed: {3}' -f $product.Name, $target, $Port, $text) -Remedy 'See the error code below.'
+        if (-not $failed) {
+            # Activate returning 0 is not the licence state: read it again before saying anything.
+            $now = @(Get-SlProducts | Where-Object { [string]$_.ID -eq [string]$product.ID }) | Select-Object -First 1
+            if ($null -eq $now) { $now = $product }
+            if ([int64]$now.LicenseStatus -ne 1) { $failed = 'Activate returned, but the product is still not activated (status {0}, reason {1})' -f $now.LicenseStatus, (Format-HResult -Code ([int64]$now.LicenseStatusReason)) }
         }
+        if ($failed) {
+            foreach ($match in [regex]::Matches($failed, '0x[0-9A-Fa-f]{8}')) { Add-Code ('0x' + $match.Value.Substring(2).ToUpperInvariant()) }
+            Add-Finding -Status 'PROBLEM' -Check 'Fix' -Message ('{0}: pinning {1}:{2} and activating: {3}.' -f $product.Name, $target, $Port, $failed) -Remedy 'See the error code below.'
+            continue
+        }
+        Add-Finding -Status 'INFO' -Check 'Fix' -Message ('{0} now uses {1}:{2} and is activated (licence status read back).' -f $product.Name, $target, $Port)
     }
 }
 

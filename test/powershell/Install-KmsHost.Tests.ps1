@@ -6,6 +6,7 @@
 Describe 'Install-KmsHost.ps1' {
 BeforeAll {
     . (Join-Path $PSScriptRoot '..' '..' 'powershell' 'Install-KmsHost.ps1')
+    . (Join-Path $PSScriptRoot 'FakeWindows.ps1')
 
     # Made-up keys in product-key shape; none is a real key. GVLK is the published 2022 Datacenter one.
     $script:WinHostKey = 'AAAAA-BBBBB-CCCCC-DDDDD-W1HST'
@@ -19,18 +20,19 @@ BeforeAll {
     $script:Id24 = 'f3d89bbf-c0ec-47ce-a8fa-e5a5f97e447f'
     $script:Id21 = '47f3b983-7c53-4d45-abc6-bcd91e2dd90a'
 
-    function New-FakeProduct([string] $Id, [string] $App, [string] $Description, [string] $Partial = $null, [int] $Status = 0) {
-        [pscustomobject]@{ ID = $Id; ApplicationId = $App; Description = $Description; Name = $Description; PartialProductKey = $Partial; LicenseStatus = $Status; LicenseStatusReason = 0; IsKeyManagementServiceMachine = 0 }
-    }
-
-    function New-HttpError([int] $Status) {
-        [Microsoft.PowerShell.Commands.HttpResponseException]::new("Response status code does not indicate success: $Status", [System.Net.Http.HttpResponseMessage]::new($Status))
+    # SoftwareLicensingProduct with its MOF types (LicenseStatus, LicenseStatusReason and
+    # IsKeyManagementServiceMachine are uint32):
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
+    function New-FakeProduct([string] $Id, [string] $App, [string] $Description, [string] $Partial = $null, [uint32] $Status = 0) {
+        [pscustomobject]@{ ID = $Id; ApplicationId = $App; Description = $Description; Name = $Description; PartialProductKey = $Partial; LicenseStatus = [uint32]$Status; LicenseStatusReason = [uint32]0; IsKeyManagementServiceMachine = [uint32]0 }
     }
 
     function Reset-FakeWindows {
         $script:Fake = @{
             Now           = [datetime]'2027-01-01T00:00:00Z'
-            Service       = [pscustomobject]@{ Version = '10.0.20348.1'; KeyManagementServiceListeningPort = 0; KeyManagementServiceDnsPublishing = $true; KeyManagementServiceCurrentCount = -1 }
+            # SoftwareLicensingService with its MOF types (port and counts uint32, publishing boolean):
+            # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
+            Service       = [pscustomobject]@{ Version = '10.0.20348.1'; KeyManagementServiceListeningPort = [uint32]0; KeyManagementServiceDnsPublishing = $true; KeyManagementServiceCurrentCount = [uint32]0 }
             Products      = [System.Collections.ArrayList]@(
                 (New-FakeProduct 'win-client' $WindowsApplicationId 'Windows(R) Operating System, VOLUME_KMSCLIENT channel' '6VM33' 1),
                 (New-FakeProduct 'win-host' $WindowsApplicationId 'Windows(R) Operating System, VOLUME_KMS_WS22 channel'),
@@ -44,11 +46,11 @@ BeforeAll {
             Secrets       = @{ 'kms-windows' = $WinHostKey; 'kms-office-2024' = $OfficeKey24; 'kms-office-2021' = $OfficeKey21 }
             ForbiddenUntil = [datetime]::MinValue
             Feature       = [pscustomobject]@{ Installed = $false }
-            Rules         = @{
-                'SPPSVC-In-TCP'         = @{ Enabled = $false; RemoteAddress = @('Any'); LocalPort = @('1688') }
-                'SPPSVC-In-TCP-NoScope' = @{ Enabled = $true; RemoteAddress = @('Any'); LocalPort = @('1688') }
-            }
+            Rules         = (New-ShippedFirewallRules)
             PackBytes     = [Text.Encoding]::UTF8.GetBytes('pretend Office Volume License Pack')
+            # One folder of licences per Windows version, as the packs ship them (names illustrative:
+            # Microsoft documents no layout; see Select-PackLicenceFolder).
+            PackFolders   = @('Win7', 'Win8.1', 'Win10')
             PackLicences  = @{ 'office-ltsc-2024' = @("licence $Id24", 'licence other-2024-sku'); 'office-ltsc-2021' = @("licence $Id21") }
             Downloads     = [System.Collections.ArrayList]@()
             Events        = [System.Collections.ArrayList]@()
@@ -90,83 +92,162 @@ BeforeAll {
         }
     }
 
+    # A System.Diagnostics.Process from Start-Process -PassThru. On .NET Framework its ExitCode can
+    # read as $null unless the process handle was opened (e.g. by reading .Handle) before it ended
+    # (learn.microsoft.com/dotnet/api/system.diagnostics.process.exitcode: "the Process object has no
+    # handle"); WaitForExit(ms) returns false while it still runs.
+    function New-FakePackProcess([int] $ExitCode, [bool] $Finishes) {
+        $process = [pscustomobject]@{ Id = 4242; HandleRead = $false; Finishes = $Finishes; Code = $ExitCode }
+        $process | Add-Member -MemberType ScriptProperty -Name Handle -Value { $this.HandleRead = $true; [IntPtr]42 }
+        $process | Add-Member -MemberType ScriptProperty -Name ExitCode -Value { if ($this.HandleRead) { $this.Code } else { $null } }
+        $process | Add-Member -MemberType ScriptMethod -Name WaitForExit -Value { param($ms) if ($null -eq $ms) { return } ; return $this.Finishes }
+        $process
+    }
+
     function Get-CallNames { @($Fake.Calls | ForEach-Object { $_.Method }) }
 }
 
 BeforeEach {
     Reset-FakeWindows
+    # Each seam's fake imitates what Windows documents for the surface behind it (source above each).
+    # The clock and sleeping: [DateTime]::UtcNow and Start-Sleep, simulated time.
+    # https://learn.microsoft.com/dotnet/api/system.datetime.utcnow
     Mock Get-UtcNow { $script:Fake.Now }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/start-sleep
     Mock Wait-Seconds { $script:Fake.Now = $script:Fake.Now.AddSeconds($Seconds) }
+    # https://learn.microsoft.com/dotnet/api/system.security.principal.windowsprincipal.isinrole
     Mock Test-IsElevated { $true }
+    # Win32_OperatingSystem (Caption string, Version string):
+    # https://learn.microsoft.com/windows/win32/cimwin32prov/win32-operatingsystem
     Mock Get-OperatingSystem { [pscustomobject]@{ Caption = $script:Fake.Caption; Version = '10.0.20348' } }
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingservice
     Mock Get-SlService { $script:Fake.Service }
+    # WQL over SoftwareLicensingProduct; an unmatched filter returns nothing:
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
     Mock Get-SlProduct {
         if ($Filter -match "^ID = '([^']+)'$") { $id = $Matches[1]; return @($script:Fake.Products | Where-Object { $_.ID -eq $id }) }
         if ($Filter -match "^ApplicationId = '([^']+)' AND PartialProductKey IS NOT NULL$") { $app = $Matches[1]; return @($script:Fake.Products | Where-Object { $_.ApplicationId -eq $app -and $_.PartialProductKey }) }
         throw "fake WMI does not understand filter: $Filter"
     }
+    # The Software Licensing methods return ReturnValue 0 (uint32) on success; on failure the
+    # provider fails the call and Invoke-CimMethod raises a CimException carrying the HRESULT
+    # (New-LicensingError in FakeWindows.ps1). InstallProductKey, InstallLicense, Activate:
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/installproductkey-softwarelicensingservice
+    # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/activate-softwarelicensingproduct
     Mock Invoke-SlMethod {
         [void]$script:Fake.Calls.Add([pscustomobject]@{ Method = $MethodName; Target = $InputObject; Arguments = $Arguments })
+        $ok = [pscustomobject]@{ ReturnValue = [uint32]0 }
         switch ($MethodName) {
             'InstallProductKey' {
                 $target = $script:Fake.KeyTargets[$Arguments.ProductKey]
-                if (-not $target) { return [pscustomobject]@{ ReturnValue = [Convert]::ToUInt32('C004F050', 16) } }
+                if (-not $target) { throw (New-LicensingError '0xC004F050') }
                 $product = Find-FakeProduct $target
-                if ($null -eq $product) { throw [Exception]::new('Exception calling InstallProductKey: 0xC004F015') }
-                if ($product.ApplicationId -eq $WindowsApplicationId) { $script:Fake.Products | Where-Object { $_.ApplicationId -eq $WindowsApplicationId } | ForEach-Object { $_.PartialProductKey = $null; $_.LicenseStatus = 0 } }
+                if ($null -eq $product) { throw (New-LicensingError '0xC004F015') }
+                if ($product.ApplicationId -eq $WindowsApplicationId) { $script:Fake.Products | Where-Object { $_.ApplicationId -eq $WindowsApplicationId } | ForEach-Object { $_.PartialProductKey = $null; $_.LicenseStatus = [uint32]0 } }
                 $product.PartialProductKey = $Arguments.ProductKey.Substring(24)
-                $product.LicenseStatus = 0
-                return [pscustomobject]@{ ReturnValue = [uint32]0 }
+                $product.LicenseStatus = [uint32]0
+                return $ok
             }
             'InstallLicense' {
                 $id = ($Arguments.License -replace '^licence ', '').Trim()
                 if (-not (Find-FakeProduct $id)) { [void]$script:Fake.Products.Add((New-FakeProduct $id $OfficeApplicationId 'Office, VOLUME_KMS channel')) }
-                return [pscustomobject]@{ ReturnValue = [uint32]0 }
+                return $ok
             }
             'Activate' {
-                if ($script:Fake.ActivateFails) { return [pscustomobject]@{ ReturnValue = [Convert]::ToUInt32('C004F074', 16) } }
-                $InputObject.LicenseStatus = 1
-                if (Test-IsKmsHostProduct -Product $InputObject) { $InputObject.IsKeyManagementServiceMachine = 1 }
-                return [pscustomobject]@{ ReturnValue = [uint32]0 }
+                if ($script:Fake.ActivateFails) { throw (New-LicensingError '0xC004F074' 'Activate') }
+                $InputObject.LicenseStatus = [uint32]1
+                if (Test-IsKmsHostProduct -Product $InputObject) { $InputObject.IsKeyManagementServiceMachine = [uint32]1 }
+                return $ok
             }
-            'SetKeyManagementServiceListeningPort' { $script:Fake.Service.KeyManagementServiceListeningPort = [int]$Arguments.PortNumber; return [pscustomobject]@{ ReturnValue = [uint32]0 } }
-            'DisableKeyManagementServiceDnsPublishing' { $script:Fake.Service.KeyManagementServiceDnsPublishing = -not $Arguments.DisablePublishing; return [pscustomobject]@{ ReturnValue = [uint32]0 } }
-            'RefreshLicenseStatus' { return [pscustomobject]@{ ReturnValue = [uint32]0 } }
+            'SetKeyManagementServiceListeningPort' { $script:Fake.Service.KeyManagementServiceListeningPort = [uint32]$Arguments.PortNumber; return $ok }
+            'DisableKeyManagementServiceDnsPublishing' { $script:Fake.Service.KeyManagementServiceDnsPublishing = -not $Arguments.DisablePublishing; return $ok }
+            'RefreshLicenseStatus' { return $ok }
             default { throw "fake WMI has no method $MethodName" }
         }
     }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/restart-service
     Mock Restart-LicensingService { $script:Fake.Restarts++ }
+    # Get-WindowsFeature / Install-WindowsFeature (Installed; Success and ExitCode):
+    # https://learn.microsoft.com/powershell/module/servermanager/install-windowsfeature
     Mock Get-VolumeActivationFeature { $script:Fake.Feature }
+    # https://learn.microsoft.com/powershell/module/servermanager/install-windowsfeature
     Mock Install-VolumeActivationFeature { $script:Fake.Feature.Installed = $true; [pscustomobject]@{ Success = $true; ExitCode = 'Success' } }
+    # IMDS (plain http) and Key Vault (https): on Windows PowerShell 5.1 an https call made while
+    # TLS 1.2 is not enabled fails in the handshake, a WebException with no Response; an HTTP error
+    # status is PowerShell 7's HttpResponseException or 5.1's WebException with a Response.
+    # learn.microsoft.com/security/engineering/solving-tls1-problem,
+    # learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token,
+    # learn.microsoft.com/azure/key-vault/general/authentication-requests-and-responses
     Mock Invoke-JsonGet {
+        if ($Uri -like 'https:*' -and ([int][Net.ServicePointManager]::SecurityProtocol -band [int][Net.SecurityProtocolType]::Tls12) -eq 0) { throw (New-WebExceptionWithoutResponse 'SecureChannelFailure') }
         if ($Uri -like 'http://169.254.169.254/*') { return [pscustomobject]@{ access_token = 'eyJ0-test-token' } }
         if ($Headers.Authorization -ne 'Bearer eyJ0-test-token') { throw (New-HttpError 401) }
-        if ($script:Fake.Now -lt $script:Fake.ForbiddenUntil) { throw (New-HttpError 403) }
+        if ($script:Fake.Now -lt $script:Fake.ForbiddenUntil) { throw (New-WebExceptionWithResponse 403) }
         $name = ([Uri]$Uri).AbsolutePath.Split('/')[-1]
         if (-not $script:Fake.Secrets.ContainsKey($name)) { throw (New-HttpError 404) }
         return [pscustomobject]@{ value = $script:Fake.Secrets[$name] }
     }
-    Mock Save-WebFile { [void]$script:Fake.Downloads.Add($Uri); [IO.File]::WriteAllBytes($OutFile, $script:Fake.PackBytes) }
+    # Invoke-WebRequest -OutFile, https only with TLS 1.2 on 5.1 (as above):
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/invoke-webrequest
+    Mock Save-WebFile {
+        if (([int][Net.ServicePointManager]::SecurityProtocol -band [int][Net.SecurityProtocolType]::Tls12) -eq 0) { throw (New-WebExceptionWithoutResponse 'SecureChannelFailure') }
+        [void]$script:Fake.Downloads.Add($Uri); [IO.File]::WriteAllBytes($OutFile, $script:Fake.PackBytes)
+    }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/get-authenticodesignature
     Mock Get-PackSignature { [pscustomobject]@{ Status = 'Valid'; SignerCertificate = [pscustomobject]@{ Subject = 'CN=Microsoft Corporation, O=Microsoft Corporation, L=Redmond, S=Washington, C=US' } } }
+    # The pack's files in per-OS folders (Fake.PackFolders). Microsoft documents only running the
+    # pack (learn.microsoft.com/office/volume-license-activation/configure-a-kms-host-computer-for-office);
+    # the folder-per-OS layout is what the extracted packs hold (see Select-PackLicenceFolder).
     Mock Expand-VolumeLicensePack {
         $product = [IO.Path]::GetFileName($Destination) -replace '-extracted$', ''
         $i = 0
-        foreach ($licence in @($script:Fake.PackLicences[$product])) { $i++; Set-Content -LiteralPath (Join-Path $Destination "licence$i.xrm-ms") -Value $licence }
+        foreach ($folder in $script:Fake.PackFolders) {
+            $dir = Join-Path $Destination $folder
+            New-Item -ItemType Directory -Path $dir -Force | Out-Null
+            foreach ($licence in @($script:Fake.PackLicences[$product])) { $i++; Set-Content -LiteralPath (Join-Path $dir "licence$i.xrm-ms") -Value $licence }
+        }
         return 0
     }
+    # The pack's process (Start-Process -PassThru), its children (Win32_Process) and Stop-Process:
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/start-process
+    Mock Start-PackProcess { New-FakePackProcess -ExitCode 0 -Finishes $true }
+    # https://learn.microsoft.com/windows/win32/cimwin32prov/win32-process
+    Mock Get-ChildProcessIds { @() }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.management/stop-process
+    Mock Stop-ProcessById { }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.security/set-acl
     Mock Set-AdministratorsOnlyAcl { [void]$script:Fake.AclPaths.Add($Path) }
+    # https://learn.microsoft.com/dotnet/api/system.io.path.gettemppath
     Mock Get-WorkRoot { $script:WorkRoot }
     $script:WorkRoot = Join-Path $TestDrive ('work-' + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $script:WorkRoot | Out-Null
+    # Get-NetFirewallRule and its address and port filters; the rules start in their shipped state
+    # (New-ShippedFirewallRules in FakeWindows.ps1):
+    # https://learn.microsoft.com/powershell/module/netsecurity/get-netfirewallrule
     Mock Get-FirewallRule {
         $rule = $script:Fake.Rules[$Name]
         if ($null -eq $rule) { return $null }
         [pscustomobject]@{ Name = $Name; Enabled = $rule.Enabled; RemoteAddress = @($rule.RemoteAddress); LocalPort = @($rule.LocalPort) }
     }
-    Mock Set-FirewallRule { $script:Fake.Rules[$Name].Enabled = $Enabled; $script:Fake.Rules[$Name].RemoteAddress = @($RemoteAddress) }
-    Mock New-OwnFirewallRule { $script:Fake.Rules[$Name] = @{ Enabled = $true; RemoteAddress = @($RemoteAddress); LocalPort = @([string]$Port) } }
+    # https://learn.microsoft.com/powershell/module/netsecurity/set-netfirewallrule
+    Mock Set-FirewallRule { $script:Fake.Rules[$Name].Enabled = $Enabled; $script:Fake.Rules[$Name].RemoteAddress = @($RemoteAddress); $script:Fake.Rules[$Name].Profile = @('Any') }
+    # https://learn.microsoft.com/powershell/module/netsecurity/new-netfirewallrule
+    Mock New-OwnFirewallRule { $script:Fake.Rules[$Name] = @{ Enabled = $true; RemoteAddress = @($RemoteAddress); LocalPort = @([string]$Port); Profile = @('Any') } }
+    # https://learn.microsoft.com/powershell/module/netsecurity/remove-netfirewallrule
     Mock Remove-OwnFirewallRule { $script:Fake.Rules.Remove($Name) }
+    # Get-NetTCPConnection -State Listen: sppsvc listens on the KMS port once KMS is enabled.
+    # https://learn.microsoft.com/powershell/module/nettcpip/get-nettcpconnection
+    Mock Test-PortListening { $Port -eq [int](Get-EffectiveKmsPort) }
+    # The shared checks' record seams, unused by the bootstrap's verification (it writes the record):
+    # https://learn.microsoft.com/dotnet/api/system.diagnostics.eventlog.sourceexists
+    Mock Test-EventSourcePresent { $true }
+    # https://learn.microsoft.com/powershell/module/microsoft.powershell.diagnostics/get-winevent
+    Mock Get-LastBootstrapEvent { $null }
+    # https://learn.microsoft.com/dotnet/api/system.diagnostics.eventlog.writeentry
     Mock Write-ApplicationEvent { [void]$script:Fake.Events.Add([pscustomobject]@{ Source = $Source; EventId = $EventId; EntryType = $EntryType; Message = $Message }) }
+    # .NET Framework 4.x's default offers no TLS 1.2 unless told (solving-tls1-problem above).
+    $script:SavedProtocol = [Net.ServicePointManager]::SecurityProtocol
+    [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls
     $Error.Clear()
     $script:LastRun = $null
     $script:ErrorRecordsCarryKey = $false
@@ -174,6 +255,7 @@ BeforeEach {
 
 # On every path: no key in stdout, stderr, the log file, an event or an error record.
 AfterEach {
+    [Net.ServicePointManager]::SecurityProtocol = $script:SavedProtocol
     if ($script:LastRun) { Assert-NoKey $script:LastRun -SkipErrorRecords:$script:ErrorRecordsCarryKey }
 }
 
@@ -399,6 +481,56 @@ Describe 'Install-KmsHost.ps1 with Office' {
     }
 }
 
+Describe 'Install-KmsHost.ps1 and the Volume License Pack, defensively' {
+    It 'installs only the licences of the folder for the host''s OS and logs which files' {
+        $office = New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))
+        $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = $office }
+        $run.Code | Should -Be 0
+        @($Fake.Calls | Where-Object { $_.Method -eq 'InstallLicense' }).Count | Should -Be 2
+        $run.Out | Should -Match 'licence folder Win10 \(of Win10, Win7, Win8\.1\)'
+        $run.Out | Should -Match 'Win10.licence\d\.xrm-ms'
+        $run.Out | Should -Not -Match 'InstallLicense.*Win7'
+    }
+
+    It 'fails naming the folders, and the one-time check, when no folder fits the host''s OS' {
+        $Fake.PackFolders = @('Win7', 'Win8.1')
+        $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = (New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))) }
+        $run.Code | Should -Be 1
+        $run.Err | Should -Match 'licence folders Win7, Win8\.1 and no licence folder for Windows 10\.0'
+        @($Fake.Calls | Where-Object { $_.Method -eq 'InstallLicense' }).Count | Should -Be 0
+    }
+
+    It 'after a timeout, checks whether the KMS host licence is present before failing' {
+        Mock Expand-VolumeLicensePack { [void]$script:Fake.Products.Add((New-FakeProduct $Id24 $OfficeApplicationId 'Office, VOLUME_KMS channel')); -1 }
+        $run = Invoke-Bootstrap @{ WindowsKeySecretName = ''; OfficeProductsBase64 = (New-OfficeBase64 @((New-OfficeEntry 'office-ltsc-2024' 'kms-office-2024'))) }
+        $run.Code | Should -Be 0
+        $run.Out | Should -Match 'did not finish within .* KMS host licence .* is present'
+    }
+
+    It 'stops the whole process tree of a pack that overruns, deepest first' {
+        # Win32_Process rows (ProcessId, ParentProcessId): 10 -> 11 -> 12, 10 -> 13.
+        $script:Tree = @{ 10 = @(11, 13); 11 = @(12) }
+        Mock Get-ChildProcessIds { if ($script:Tree.ContainsKey([int]$ParentId)) { $script:Tree[[int]$ParentId] } }
+        $script:Stopped = [System.Collections.ArrayList]@()
+        Mock Stop-ProcessById { [void]$script:Stopped.Add($Id) }
+        Stop-ProcessTree -Id 10
+        @($script:Stopped) | Should -Be @(12, 11, 13, 10)
+    }
+
+    It 'reads the exit code of a pack that finished, even where ExitCode needs the handle cached first' {
+        Mock Start-PackProcess { New-FakePackProcess -ExitCode 3 -Finishes $true }
+        # The function itself, not the mock that shadows it in the other tests.
+        & (Get-Command -Name Expand-VolumeLicensePack -CommandType Function).ScriptBlock -Path 'pack.exe' -Destination 'x' -TimeoutSeconds 5 | Should -Be 3
+    }
+
+    It 'stops an overrunning pack and returns -1' {
+        Mock Start-PackProcess { New-FakePackProcess -ExitCode 0 -Finishes $false }
+        Mock Stop-ProcessTree { }
+        & (Get-Command -Name Expand-VolumeLicensePack -CommandType Function).ScriptBlock -Path 'pack.exe' -Destination 'x' -TimeoutSeconds 5 | Should -Be -1
+        Should -Invoke Stop-ProcessTree -Times 1 -Exactly -ParameterFilter { $Id -eq 4242 }
+    }
+}
+
 Describe 'Install-KmsHost.ps1 and Key Vault' {
     It 'retries HTTP 403 for several minutes while the role assignment propagates, then succeeds' {
         $Fake.ForbiddenUntil = $Fake.Now.AddMinutes(11)
@@ -460,6 +592,40 @@ Describe 'Install-KmsHost.ps1 and Key Vault' {
     It 'fails on an empty secret' {
         Mock Invoke-JsonGet { [pscustomobject]@{ value = '' } } -ParameterFilter { $Uri -like 'https://kv-test*' }
         (Invoke-Bootstrap).Err | Should -Match 'is empty'
+    }
+}
+
+Describe 'Install-KmsHost.ps1 on Windows PowerShell 5.1 networking' {
+    It 'switches TLS 1.2 on before its first HTTPS call (Key Vault), not only for the pack download' {
+        $run = Invoke-Bootstrap
+        $run.Code | Should -Be 0
+        ([int][Net.ServicePointManager]::SecurityProtocol -band [int][Net.SecurityProtocolType]::Tls12) | Should -Not -Be 0
+    }
+
+    It 'retries the instance metadata service on <Status>, as Microsoft advises for 5xx' -ForEach @(@{ Status = 502 }, @{ Status = 504 }, @{ Status = 429 }, @{ Status = 404 }) {
+        $script:ImdsFailures = 2
+        Mock Invoke-JsonGet {
+            if ($script:ImdsFailures-- -gt 0) { throw (New-WebExceptionWithResponse $Status) }
+            [pscustomobject]@{ access_token = 'eyJ0-test-token' }
+        } -ParameterFilter { $Uri -like 'http://169.254.169.254/*' }
+        $run = Invoke-Bootstrap
+        $run.Code | Should -Be 0
+        Should -Invoke Invoke-JsonGet -Times 3 -Exactly -ParameterFilter { $Uri -like 'http://169.254.169.254/*' }
+    }
+
+    It 'reads the status of a Windows PowerShell 5.1 WebException with a response (403 retried)' {
+        $Fake.ForbiddenUntil = $Fake.Now.AddMinutes(2)
+        $run = Invoke-Bootstrap
+        $run.Code | Should -Be 0
+        $run.Out | Should -Match 'HTTP 403'
+    }
+
+    It 'names a failure without any HTTP response by its WebException status, never "HTTP 0"' {
+        Mock Invoke-JsonGet { throw (New-WebExceptionWithoutResponse 'NameResolutionFailure') } -ParameterFilter { $Uri -like 'https://kv-test*' }
+        $run = Invoke-Bootstrap
+        $run.Code | Should -Be 1
+        $run.Err | Should -Match 'no HTTP response \(NameResolutionFailure\)'
+        $run.Err | Should -Not -Match 'HTTP 0'
     }
 }
 
@@ -622,7 +788,7 @@ Describe 'Install-KmsHost.ps1 port and firewall' {
 
     It 'fails when a rule cannot be scoped' {
         Mock Set-FirewallRule { }
-        (Invoke-Bootstrap).Err | Should -Match "still admits 'Any'"
+        (Invoke-Bootstrap).Err | Should -Match "still admits 'LocalSubnet'"
     }
 
     It 'fails when the built-in rule is missing, and tolerates a missing NoScope rule' {

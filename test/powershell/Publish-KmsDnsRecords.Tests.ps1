@@ -82,6 +82,9 @@ Describe 'Publish-KmsDnsRecords.ps1 under PowerShell''s own parser' {
 Describe 'Publish-KmsDnsRecords.ps1 against a mocked DNS server' {
     BeforeEach {
         $global:PublishKmsTestZone = New-Object System.Collections.ArrayList
+        # Get-DnsServerResourceRecord; a name not in the zone is an ObjectNotFound error (WIN32 9714,
+        # DNS_ERROR_NAME_DOES_NOT_EXIST): learn.microsoft.com/powershell/module/dnsserver/get-dnsserverresourcerecord,
+        # learn.microsoft.com/windows/win32/debug/system-error-codes--9000-11999-
         Mock Get-DnsServerResourceRecord {
             $found = @($global:PublishKmsTestZone | Where-Object { $_.HostName -eq $Name -and $_.RecordType -eq $RRType })
             if ($found.Count -eq 0) {
@@ -91,8 +94,11 @@ Describe 'Publish-KmsDnsRecords.ps1 against a mocked DNS server' {
             }
             $found
         }
+        # https://learn.microsoft.com/powershell/module/dnsserver/add-dnsserverresourcerecorda
         Mock Add-DnsServerResourceRecordA { [void] $global:PublishKmsTestZone.Add((New-ARecord -Name $Name -Address $IPv4Address -Ttl ([int] $TimeToLive.TotalSeconds))) }
+        # https://learn.microsoft.com/powershell/module/dnsserver/add-dnsserverresourcerecord
         Mock Add-DnsServerResourceRecord { [void] $global:PublishKmsTestZone.Add((New-SrvRecord -Priority $Priority -Weight $Weight -Port $Port -Target ($DomainName.TrimEnd('.') + '.') -Ttl ([int] $TimeToLive.TotalSeconds))) }
+        # https://learn.microsoft.com/powershell/module/dnsserver/remove-dnsserverresourcerecord
         Mock Remove-DnsServerResourceRecord { $global:PublishKmsTestZone.Remove($InputObject) }
     }
 

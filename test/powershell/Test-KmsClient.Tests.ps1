@@ -5,12 +5,22 @@
 Describe 'Test-KmsClient.ps1' {
     BeforeAll {
         . (Join-Path $PSScriptRoot '..' '..' 'powershell' 'Test-KmsClient.ps1')
+        . (Join-Path $PSScriptRoot 'FakeWindows.ps1')
+
+        # Resolve-DnsName's answer for a name that does not exist: error id DNS_ERROR_RCODE_NAME_ERROR
+        # (Win32 9003) with a message in the display language (German here on purpose).
+        # https://learn.microsoft.com/windows/win32/debug/system-error-codes--9000-11999-
+        function New-DnsNameError([string] $Name) {
+            [System.Management.Automation.ErrorRecord]::new([System.ComponentModel.Win32Exception]::new(9003, "${Name}: DNS-Name ist nicht vorhanden"), 'DNS_ERROR_RCODE_NAME_ERROR,Microsoft.DnsClient.Commands.ResolveDnsName', 'ResourceUnavailable', $Name)
+        }
 
         function New-Product([string] $Kind, [int] $Status, [string] $Channel = 'VOLUME_KMSCLIENT', [uint32] $Reason = 0, [string] $KmsMachine = '') {
             $app = $WindowsApplicationId
             $name = 'Windows(R), ServerDatacenter edition'
             if ($Kind -eq 'Office') { $app = $OfficeApplicationId; $name = 'Office 24, Office24ProPlus2024VL_KMS_Client_AE edition' }
-            [pscustomobject]@{ ID = "$Kind-id"; ApplicationId = $app; Name = $name; Description = "$Kind, $Channel channel"; LicenseStatus = $Status; LicenseStatusReason = $Reason; KeyManagementServiceMachine = $KmsMachine; DiscoveredKeyManagementServiceMachineName = ''; PartialProductKey = 'ABCDE' }
+            # SoftwareLicensingProduct with its MOF types (uint32 status and reason):
+            # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
+            [pscustomobject]@{ ID = "$Kind-id"; ApplicationId = $app; Name = $name; Description = "$Kind, $Channel channel"; LicenseStatus = [uint32]$Status; LicenseStatusReason = [uint32]$Reason; KeyManagementServiceMachine = $KmsMachine; DiscoveredKeyManagementServiceMachineName = ''; PartialProductKey = 'ABCDE' }
         }
 
         # Runs the diagnostics with these parameters (the script reads them as its own variables).
@@ -34,20 +44,48 @@ Describe 'Test-KmsClient.ps1' {
             Events    = @()
             Calls     = [System.Collections.ArrayList]@()
             Admin     = $true
+            MethodErrors = @{}
+            ActivateLeaves = $false
         }
         $env:ProgramW6432 = Join-Path $TestDrive 'pf64'
+        # Each seam's fake imitates what Windows documents for the surface behind it (source above each).
+        # https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/write-host
         Mock Write-Host { [void]$script:Written.Add([string]$Object) }
+        # https://learn.microsoft.com/powershell/module/dnsclient/get-dnsclientglobalsetting
         Mock Get-DnsSuffixes { $script:Client.Suffixes }
-        Mock Resolve-SrvRecord { $r = $script:Client.Srv[$Name]; if ($null -eq $r) { throw "DNS name does not exist: $Name" }; $r }
+        # Resolve-DnsName -Type SRV; a missing name fails with DNS_ERROR_RCODE_NAME_ERROR (New-DnsNameError):
+        # https://learn.microsoft.com/powershell/module/dnsclient/resolve-dnsname
+        Mock Resolve-SrvRecord { $r = $script:Client.Srv[$Name]; if ($null -eq $r) { throw (New-DnsNameError $Name) }; $r }
+        # https://learn.microsoft.com/dotnet/api/system.net.dns.gethostaddresses
         Mock Resolve-HostAddress { if ($Name -like '*.example.com') { @([System.Net.IPAddress]::Parse('10.0.0.4')) } else { @() } }
-        Mock Test-TcpPort { if ($script:Client.Reachable -contains $HostName) { '' } else { 'connection refused' } }
+        # TcpClient.ConnectAsync; the real function is tested against a local port below:
+        # https://learn.microsoft.com/dotnet/api/system.net.sockets.tcpclient.connectasync
+        Mock Test-TcpPort { if ($script:Client.Reachable -contains $HostName) { '' } else { 'ConnectionRefused' } }
+        # w32tm /stripchart /dataonly output:
+        # https://learn.microsoft.com/windows-server/networking/windows-time-service/windows-time-service-tools-and-settings
         Mock Invoke-StripChart { "Tracking kms1 [10.0.0.4:123].`n12:00:01, +00.0123456s`n" }
+        # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/softwarelicensingproduct
         Mock Get-SlProducts { $script:Client.Products }
+        # https://learn.microsoft.com/azure/virtual-machines/instance-metadata-service
         Mock Test-IsAzureVm { $script:Client.Azure }
+        # https://learn.microsoft.com/powershell/module/microsoft.powershell.diagnostics/get-winevent
         Mock Get-ActivationEvents { $script:Client.Events }
+        # https://learn.microsoft.com/dotnet/api/microsoft.win32.registrykey.openbasekey
         Mock Get-ClickToRunReleaseIds { '' }
+        # https://learn.microsoft.com/dotnet/api/system.security.principal.windowsprincipal.isinrole
         Mock Test-IsAdministrator { $script:Client.Admin }
-        Mock Invoke-SlProductMethod { [void]$script:Client.Calls.Add("$($Product.ID) $MethodName"); if ($MethodName -eq 'Activate') { $Product.LicenseStatus = 1 }; [pscustomobject]@{ ReturnValue = 0 } }
+        # The product methods return ReturnValue 0 (uint32) on success; a failure is a non-terminating
+        # CimException error from Invoke-CimMethod (terminating only under -ErrorAction Stop).
+        # Client.MethodErrors maps a method name to the HRESULT it fails with; Client.ActivateLeaves
+        # leaves the product unlicensed although Activate returned 0 (the count is still too low).
+        # https://learn.microsoft.com/previous-versions/windows/desktop/sppwmi/activate-softwarelicensingproduct
+        # https://learn.microsoft.com/powershell/module/cimcmdlets/invoke-cimmethod
+        Mock Invoke-SlProductMethod {
+            [void]$script:Client.Calls.Add("$($Product.ID) $MethodName")
+            if ($script:Client.MethodErrors.ContainsKey($MethodName)) { Write-Error -ErrorRecord (New-LicensingError $script:Client.MethodErrors[$MethodName] $MethodName); return }
+            if ($MethodName -eq 'Activate' -and -not $script:Client.ActivateLeaves) { $Product.LicenseStatus = [uint32]1 }
+            [pscustomobject]@{ ReturnValue = [uint32]0 }
+        }
     }
 
     Context 'a healthy client' {
@@ -97,9 +135,10 @@ Describe 'Test-KmsClient.ps1' {
         }
 
         It 'cannot tell, rather than calling the record missing, when the DNS lookups themselves fail' {
-            Mock Resolve-SrvRecord { throw 'This operation returned because the timeout period expired' }
+            # ERROR_TIMEOUT (1460) from Resolve-DnsName, in the display language.
+            Mock Resolve-SrvRecord { throw [System.Management.Automation.ErrorRecord]::new([System.ComponentModel.Win32Exception]::new(1460, 'Zeitlimit'), 'ERROR_TIMEOUT,Microsoft.DnsClient.Commands.ResolveDnsName', 'OperationTimeout', $Name) }
             $run = Invoke-Client @{ KmsHosts = @('kms1.kms.internal.example.com') }
-            (Get-Finding $run 'CANNOT TELL' 'DNS')[0].Message | Should -Match 'lookups failed.*timeout period expired'
+            (Get-Finding $run 'CANNOT TELL' 'DNS')[0].Message | Should -Match 'lookups failed.*ERROR_TIMEOUT'
             (Get-Finding $run 'PROBLEM' 'DNS').Count | Should -Be 0
         }
 
@@ -125,7 +164,7 @@ Describe 'Test-KmsClient.ps1' {
         It 'reports a host that does not answer on the port' {
             $Client.Reachable = @()
             $run = Invoke-Client
-            (Get-Finding $run 'PROBLEM' 'Network')[0].Message | Should -Match 'not reachable on TCP 1688: connection refused'
+            (Get-Finding $run 'PROBLEM' 'Network')[0].Message | Should -Match 'not reachable on TCP 1688: ConnectionRefused'
         }
 
         It 'reports a large clock offset' {
@@ -256,12 +295,27 @@ Describe 'Test-KmsClient.ps1' {
             (Get-Finding (Invoke-Client @{ Fix = $true }) 'PROBLEM' 'Fix')[0].Message | Should -Match 'elevated'
         }
 
-        It 'reports a failed activation with its code' {
+        It 'reports a failed <Method> (a non-terminating CIM error) as a problem with its code explained, never as activated' -ForEach @(
+            @{ Method = 'SetKeyManagementServiceMachine'; Code = '0x80070057' }
+            @{ Method = 'Activate'; Code = '0xC004F074' }
+        ) {
             $Client.Products = @((New-Product Windows 5))
-            Mock Invoke-SlProductMethod { [pscustomobject]@{ ReturnValue = [Convert]::ToUInt32('C004F074', 16) } } -ParameterFilter { $MethodName -eq 'Activate' }
+            $Client.MethodErrors[$Method] = $Code
             $run = Invoke-Client @{ Fix = $true }
-            (Get-Finding $run 'PROBLEM' 'Fix')[0].Message | Should -Match 'Activate returned 0xC004F074'
-            $run.Output | Should -Match '0xC004F074  No KMS host could be contacted'
+            (Get-Finding $run 'INFO' 'Fix').Count | Should -Be 0
+            (Get-Finding $run 'PROBLEM' 'Fix')[0].Message | Should -Match "$Method failed \($Code\)"
+            $run.Output | Should -Match "$Code  "
+            $run.Code | Should -Be 1
+        }
+
+        It 'reads the licence state again after Activate and reports a product still not activated' {
+            $Client.Products = @((New-Product Windows 5))
+            $Client.ActivateLeaves = $true
+            $Client.Products[0].LicenseStatusReason = [Convert]::ToUInt32('C004F038', 16)
+            $run = Invoke-Client @{ Fix = $true }
+            (Get-Finding $run 'INFO' 'Fix').Count | Should -Be 0
+            (Get-Finding $run 'PROBLEM' 'Fix')[0].Message | Should -Match 'still not activated.*0xC004F038'
+            $run.Output | Should -Match '0xC004F038  The KMS count is too low'
         }
     }
 
@@ -283,7 +337,9 @@ Describe 'Test-KmsClient.ps1' {
                 & $realTest -HostName '127.0.0.1' -PortNumber $open | Should -Be ''
             }
             finally { $listener.Stop() }
-            & $realTest -HostName '127.0.0.1' -PortNumber $open | Should -Not -BeNullOrEmpty
+            # The socket error's name, the same in every display language; never the wrapper's
+            # "One or more errors occurred." (AggregateException) that Windows PowerShell 5.1 prints.
+            & $realTest -HostName '127.0.0.1' -PortNumber $open | Should -Be 'ConnectionRefused'
             @(& (Get-Command -Name Resolve-HostAddress -CommandType Function).ScriptBlock -Name '127.0.0.1').Count | Should -Be 1
         }
 

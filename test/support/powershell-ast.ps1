@@ -1,6 +1,6 @@
 # Parses PowerShell files with PowerShell's own parser and prints, as one JSON array, the facts the
 # jest tests check: syntax errors, PowerShell 7-only syntax, command names, string values,
-# function names and the script's parameters. Comments are not part of any fact.
+# function names, .NET members and the script's parameters. Comments are not part of any fact.
 # Usage: pwsh -NoProfile -File powershell-ast.ps1 <file> [<file> ...]
 param([Parameter(ValueFromRemainingArguments = $true)] [string[]] $Paths)
 $ErrorActionPreference = 'Stop'
@@ -28,6 +28,26 @@ $results = foreach ($path in $Paths) {
             [ordered]@{ name = $name; line = $_.Extent.StartLineNumber; text = $_.Extent.Text }
         })
     $strings = @($all | Where-Object { $_ -is [System.Management.Automation.Language.StringConstantExpressionAst] -or $_ -is [System.Management.Automation.Language.ExpandableStringExpressionAst] } | ForEach-Object { [string]$_.Value })
+    # Every .NET member invoked or read: static ([Type]::Member) with the type's full name, or on
+    # an instance, with the shape of each argument (a [type] cast's type name, else the AST kind).
+    $members = @($all | Where-Object { $_ -is [System.Management.Automation.Language.MemberExpressionAst] -and $_.Member -is [System.Management.Automation.Language.StringConstantExpressionAst] } | ForEach-Object {
+            $type = $null
+            if ($_.Static -and $_.Expression -is [System.Management.Automation.Language.TypeExpressionAst]) {
+                $resolved = $_.Expression.TypeName.GetReflectionType()
+                $type = $_.Expression.TypeName.FullName
+                if ($resolved) { $type = $resolved.FullName }
+            }
+            $arguments = @()
+            if ($_ -is [System.Management.Automation.Language.InvokeMemberExpressionAst] -and $_.Arguments) {
+                $arguments = @($_.Arguments | ForEach-Object {
+                        $kind = $_.GetType().Name
+                        if ($_ -is [System.Management.Automation.Language.ConvertExpressionAst]) { $kind = 'cast:' + $_.Type.TypeName.FullName }
+                        elseif ($_ -is [System.Management.Automation.Language.MemberExpressionAst] -and $_.Static -and $_.Expression -is [System.Management.Automation.Language.TypeExpressionAst]) { $kind = 'static:' + $_.Expression.TypeName.FullName }
+                        [ordered]@{ kind = $kind; text = $_.Extent.Text }
+                    })
+            }
+            [ordered]@{ static = [bool]$_.Static; type = $type; member = [string]$_.Member.Value; invoked = ($_ -is [System.Management.Automation.Language.InvokeMemberExpressionAst]); arguments = $arguments; line = $_.Extent.StartLineNumber; text = $_.Extent.Text }
+        })
     $functions = @($all | Where-Object { $_ -is [System.Management.Automation.Language.FunctionDefinitionAst] } | ForEach-Object { $_.Name })
     $parameters = @()
     if ($ast.ParamBlock) {
@@ -44,6 +64,7 @@ $results = foreach ($path in $Paths) {
         commands   = $commands
         strings    = $strings
         functions  = $functions
+        members    = $members
         parameters = $parameters
     }
 }

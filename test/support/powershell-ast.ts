@@ -14,7 +14,21 @@ export interface PowerShellFacts {
   /** Values of every string literal (single- or double-quoted, and bare words). */
   readonly strings: readonly string[];
   readonly functions: readonly string[];
+  /** Every .NET member used: static ones with their type's full name, instance ones with the shape of their arguments. */
+  readonly members: readonly PowerShellMember[];
   readonly parameters: readonly { name: string; type: string; default: string | null }[];
+}
+
+export interface PowerShellMember {
+  readonly static: boolean;
+  /** The type's full name for [Type]::Member, else null. */
+  readonly type: string | null;
+  readonly member: string;
+  readonly invoked: boolean;
+  /** Each argument: "cast:<type>" for a [type] cast, "static:<type>" for [Type]::Member, else the AST kind. */
+  readonly arguments: readonly { kind: string; text: string }[];
+  readonly line: number;
+  readonly text: string;
 }
 
 export function parsePowerShellFiles(files: readonly string[]): PowerShellFacts[] {
