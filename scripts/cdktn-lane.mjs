@@ -106,15 +106,21 @@ function prepareLane(root, lane) {
   // PowerShell (the PowerShell grammar tests) as already installed here.
   if (fs.existsSync(path.join(root, ".tools"))) fs.symlinkSync(path.join(root, ".tools"), path.join(lane, ".tools"));
   const pkg = JSON.parse(fs.readFileSync(path.join(lane, "package.json"), "utf8"));
-  for (const field of ["dependencies", "devDependencies", "peerDependencies"]) {
+  for (const field of ["dependencies", "devDependencies"]) {
     const deps = pkg[field];
     if (!deps) continue;
     if (deps.cdktf) deps.cdktf = `npm:cdktn@${CDKTN}`;
     if (deps["@cdktf/provider-azurerm"]) deps["@cdktf/provider-azurerm"] = `npm:@cdktn/provider-azurerm@${PROVIDER_AZURERM}`;
     if (deps.constructs) deps.constructs = CONSTRUCTS;
   }
-  // A peer range is not an install: the aliases above decide what the lane tests with.
-  delete pkg.peerDependencies;
+  // The library's peers, as a consumer on CDK Terrain would see them: the aliased packages at the
+  // versions installed here (test/package/library.test.ts installs the packed library beside them).
+  if (pkg.peerDependencies) {
+    const peers = pkg.peerDependencies;
+    if (peers.cdktf) peers.cdktf = `~${CDKTN}`;
+    if (peers["@cdktf/provider-azurerm"]) peers["@cdktf/provider-azurerm"] = `~${PROVIDER_AZURERM}`;
+    if (peers.constructs) peers.constructs = `^${CONSTRUCTS}`;
+  }
   pkg.overrides = { cdktn: CDKTN, "@cdktf/provider-dns": { cdktf: "$cdktf" }, "@cdktf/provider-random": { cdktf: "$cdktf" } };
   fs.writeFileSync(path.join(lane, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
   fs.rmSync(path.join(lane, "package-lock.json"), { force: true });
