@@ -16,6 +16,7 @@
 //    folder per command (as `npm run synth` does into cdktf.out/), where the pictures are current
 //    and Graphviz is never loaded; 4 prints what drawing the shipped environments anew adds (a
 //    fresh output folder each run: the WebAssembly module loaded, every picture laid out).
+// 5. What the rehearsal (test/rehearsal/) adds to npm test. Target: at most 60 s on 2 cores.
 //
 //   BENCH_RUNS=15 npm run bench     (default 11 pairs per comparison)
 import { spawnSync } from "node:child_process";
@@ -215,7 +216,7 @@ fs.rmSync(phasesOut, { recursive: true, force: true });
 const lines = phases.stderr.split("\n").filter((line) => line.startsWith("timing: "));
 console.log(`\nwhere the time goes (one run, shipped environments; KMS_SYNTH_TIMINGS=1):\n${lines.map((line) => `  ${line.slice("timing: ".length)}`).join("\n")}`);
 
-// 4. What the rehearsal (test/rehearsal/: the real terraform binary on stand-ins) adds to npm test:
+// 5. What the rehearsal (test/rehearsal/: the real terraform binary on stand-ins) adds to npm test:
 // its test files run alone through jest with npm test's workers (jest.config.js). Target: at most
 // 60 s wall on 2 cores. It needs terraform on PATH, as the tests do.
 {
@@ -227,7 +228,7 @@ console.log(`\nwhere the time goes (one run, shipped environments; KMS_SYNTH_TIM
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const tests = /Tests:\s+(.*)/.exec(jest.stderr)?.[1] ?? "no summary";
   const files = [...jest.stderr.matchAll(/^(PASS|FAIL) (\S+) \(([\d.]+) s\)/gm)].map((m) => `    ${m[2]}: ${m[3]} s${m[1] === "FAIL" ? " (FAILED)" : ""}`);
-  console.log(`\n4. the rehearsal in npm test (test/rehearsal/, real terraform on stand-ins)`);
+  console.log(`\n5. the rehearsal in npm test (test/rehearsal/, real terraform on stand-ins)`);
   console.log(`  ${seconds.toFixed(1)} s wall for ${tests}; target <= 60 s on 2 cores: ${jest.status === 0 ? verdict(seconds <= 60) : "the tests FAILED"}`);
   if (files.length > 0) console.log(files.join("\n"));
 }
