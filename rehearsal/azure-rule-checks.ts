@@ -11,8 +11,7 @@ export interface AzureRuleProblem {
   readonly problem: string;
 }
 
-// Synthesized Terraform JSON is untyped by nature.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// Synthesized Terraform JSON is untyped by nature (eslint allows `any` under rehearsal/).
 type Json = Record<string, any>;
 
 /** An Azure resource's identity, lower case: subscription ("*" when unknown), resource group, name. */
