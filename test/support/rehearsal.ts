@@ -102,8 +102,14 @@ export function at(log: readonly string[], event: string): number {
 export const SAVED_SEARCH = (address: string): boolean => address.startsWith("azurerm_log_analytics_saved_search.");
 
 export type Edit = (data: Record<string, any>) => void;
+/**
+ * tier: lab. A lab vault needs allowedCidrs or privateEndpoint (issue 23); the flip names the private
+ * endpoint production had by default, so it changes the tier's rules (locks, purge protection) and
+ * not the vault's exposure.
+ */
 export const lab: Edit = (d) => {
   d.tier = "lab";
+  d.keyVault.privateEndpoint ??= { privateDnsZone: { create: true } };
 };
 export const both =
   (...edits: Edit[]): Edit =>
