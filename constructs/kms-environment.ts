@@ -253,7 +253,7 @@ export class KmsEnvironment extends Construct {
 
     this.hosts = this.addHosts(network.subnetId, inResourceGroup);
     // Azure Update Manager: each host its own window, host N (N-1) windows after host 1.
-    this.hosts.forEach((host, index) => {
+    const patchWindows = this.hosts.map((host, index) => {
       const window = new KmsMaintenanceWindow(this, `host-${index + 1}-patch-window`, {
         ...inResourceGroup,
         name: `mc-kms-${host.computerName.toLowerCase()}`,
@@ -263,6 +263,7 @@ export class KmsEnvironment extends Construct {
         terraformName: terraformIdentifier(host.computerName),
       });
       recordEnvironmentFields(window, ["hosts", "patchWindow"]);
+      return window;
     });
     this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
     recordEnvironmentFields(this.firewallRule, ["kms", "port"], ["clientCidrs"], ["adminCidrs"]);
@@ -333,7 +334,9 @@ export class KmsEnvironment extends Construct {
         id: `lock-${h.node.id}`,
         terraformName: terraformIdentifier(h.computerName),
         resource: h.vm,
-        dependsOn: [this.bootstraps[i].runCommand],
+        // The maintenance assignment is an extension resource of the VM, so the VM's lock blocks
+        // deleting it (Learn, lock-resources): the lock waits for it, and so is deleted before it.
+        dependsOn: [this.bootstraps[i].runCommand, patchWindows[i].assignment],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
       }));
       new KmsDeleteLocks(this, "locks", {

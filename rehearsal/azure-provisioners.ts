@@ -28,14 +28,17 @@ const LOG = 'echo "$EVENT $ADDRESS" >> "$REHEARSAL_DIR/log"';
 /**
  * Arguments naming the resource a child lives under, whose lock covers it
  * (lock-blocks-child-delete: Learn, lock-resources, "a lock ... is inherited by child resources";
- * a Run Command, a VM extension and a data collection rule association are child or extension
- * resources of their VM; a role assignment lives at its scope). A Key Vault secret is data plane,
+ * a Run Command, a VM extension, a data collection rule association and a maintenance configuration
+ * assignment are child or extension resources of their VM; a role assignment lives at its scope). A Key Vault secret is data plane,
  * which ARM locks do not cover (same page, "Considerations before applying your locks").
  */
 const PARENT_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
   azurerm_virtual_machine_run_command: ["virtual_machine_id"],
   azurerm_virtual_machine_extension: ["virtual_machine_id"],
   azurerm_monitor_data_collection_rule_association: ["target_resource_id"],
+  // Microsoft.Maintenance/configurationAssignments, an extension resource at the VM's scope
+  // (Learn, maintenance-configurations, "Scope": assignments are made to the machine).
+  azurerm_maintenance_assignment_virtual_machine: ["virtual_machine_id"],
   azurerm_role_assignment: ["scope"],
 };
 

@@ -5,7 +5,7 @@
 // and on the order of operations (the provisioners' log). Addresses come from the synthesized JSON
 // by type and properties. The ids are those README.md marks its statements with (scenarios.ts).
 import { Rehearsal } from "../../rehearsal/terraform";
-import { Edit, OFFICE, SAVED_SEARCH, applied, at, bootstrapOf, both, changed, grantsOf, hostsOf, lab, lockOf, onlyOf, rehearsalStack, rehearse, resourcesOf, scenario } from "../support/rehearsal";
+import { Edit, OFFICE, SAVED_SEARCH, applied, at, bootstrapOf, both, changed, grantsOf, hostsOf, lab, lockOf, maintenanceAssignmentOf, onlyOf, rehearsalStack, rehearse, resourcesOf, scenario } from "../support/rehearsal";
 
 jest.setTimeout(180_000);
 
@@ -231,6 +231,12 @@ scenario("replace-one-production-host", () => {
     const lock = lockOf(stack(), second.address)!;
     expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${second.address}`));
     expect(at(log, `create ${lock}`)).toBeGreaterThan(at(log, `create ${bootstrapOf(stack(), second.address)}`));
+    // Its maintenance assignment (an extension resource of the VM, under the VM's lock) is replaced
+    // with the VM: deleted only after the lock is gone, and the lock comes back after the new one.
+    const assignment = maintenanceAssignmentOf(stack(), second.address);
+    expect(plan.get(assignment)).toBe("delete+create");
+    expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${assignment}`));
+    expect(at(log, `create ${lock}`)).toBeGreaterThan(at(log, `create ${assignment}`));
     expect(log.filter((l) => l.startsWith("refused-destroy") || l.startsWith("failed-"))).toEqual([]);
     r().configure(rehearsalStack());
     expect(changed(r())).toEqual(new Map());

@@ -56,6 +56,13 @@ export function bootstrapOf(stack: Body, vm: string): string {
   return found[0].address;
 }
 
+/** The host's maintenance configuration assignment (its patch window). */
+export function maintenanceAssignmentOf(stack: Body, vm: string): string {
+  const found = resourcesOf(stack, "azurerm_maintenance_assignment_virtual_machine").filter((r) => refersTo(r.body.virtual_machine_id, vm));
+  if (found.length !== 1) throw new Error(`expected one maintenance assignment on ${vm}, found ${found.length}`);
+  return found[0].address;
+}
+
 /** The CanNotDelete lock on a resource, if any. */
 export function lockOf(stack: Body, target: string): string | undefined {
   return resourcesOf(stack, "azurerm_management_lock").find((r) => r.body.scope === `\${${target}.id}`)?.address;
