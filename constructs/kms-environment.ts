@@ -3,6 +3,7 @@
 // and their bootstraps, the DNS publishers, monitoring, the production locks, the standard tags and
 // the policy pack. KmsStack (one environment file as a stack) is a provider, a backend and this
 // construct; a library user puts it in a stack of their own.
+import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Aspects, TerraformOutput, TerraformStack, type TerraformOutputConfig } from "cdktf";
 import { Construct } from "constructs";
@@ -323,6 +324,7 @@ export class KmsEnvironment extends Construct {
     );
     this.bootstraps.forEach((b) => recordEnvironmentFields(b, ["kms", "products"], ["kms", "bootstrapRevision"]));
 
+    let deleteLocks: KmsDeleteLocks | undefined;
     if (production) {
       // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted
       // (its create fails the apply), so no lock exists yet and the replace that the next apply
@@ -339,7 +341,7 @@ export class KmsEnvironment extends Construct {
         dependsOn: [this.bootstraps[i].runCommand, patchWindows[i].assignment],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
       }));
-      new KmsDeleteLocks(this, "locks", {
+      deleteLocks = new KmsDeleteLocks(this, "locks", {
         targets: [
           ...hostLocks,
           ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
@@ -366,6 +368,10 @@ export class KmsEnvironment extends Construct {
         deployerPrincipalId: this.keyVault.deployerPrincipalId,
       });
       recordEnvironmentFields(audit, ["keyVault"], ["monitoring"]);
+      // The diagnostic setting is an extension resource of the vault: the vault's lock refuses its
+      // delete (ScopeLocked), so the lock waits for it and is deleted before it.
+      const vaultLock = deleteLocks?.node.tryFindChild("lock-key-vault") as ManagementLock | undefined;
+      if (vaultLock) vaultLock.dependsOn = [...(vaultLock.dependsOn ?? []), resourceAddress(audit.diagnosticSetting)];
     }
 
     KmsPolicyPack.applyTo(

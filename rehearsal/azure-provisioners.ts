@@ -39,6 +39,10 @@ const PARENT_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
   // Microsoft.Maintenance/configurationAssignments, an extension resource at the VM's scope
   // (Learn, maintenance-configurations, "Scope": assignments are made to the machine).
   azurerm_maintenance_assignment_virtual_machine: ["virtual_machine_id"],
+  // Microsoft.Insights/diagnosticSettings, an extension resource of its target: a lock on the target
+  // refuses its delete (ScopeLocked: hashicorp/terraform-provider-azurerm#17478, microsoft/AzureTRE#1164;
+  // MicrosoftDocs/azure-docs#92388 asks lock-resources to say so).
+  azurerm_monitor_diagnostic_setting: ["target_resource_id"],
   azurerm_role_assignment: ["scope"],
 };
 

@@ -123,7 +123,7 @@ describe.each([
     }
   });
 
-  test("a locked vault's lock depends on, and is replaced with, every role assignment under the vault", () => {
+  test("a locked vault's lock depends on, and is replaced with, every role assignment under the vault; it also waits for the vault's diagnostic settings (deleted before them)", () => {
     let checked = 0;
     for (const stack of stacks.values()) {
       const vaults = Object.keys(stack.json.resource.azurerm_key_vault ?? {});
@@ -135,7 +135,11 @@ describe.each([
         .filter(([, a]) => String(a.scope).startsWith(`\${azurerm_key_vault.${vaults[0]}.id}`))
         .map(([name]) => `azurerm_role_assignment.${name}`);
       expect(underVault.length).toBeGreaterThan(1);
-      expect([...vaultLocks[0].depends_on].sort()).toEqual([...underVault].sort());
+      // Diagnostic settings on the vault are extension resources its lock covers (ScopeLocked on delete).
+      const settings = Object.entries((stack.json.resource.azurerm_monitor_diagnostic_setting ?? {}) as Record<string, Json>)
+        .filter(([, d]) => d.target_resource_id === `\${azurerm_key_vault.${vaults[0]}.id}`)
+        .map(([name]) => `azurerm_monitor_diagnostic_setting.${name}`);
+      expect([...vaultLocks[0].depends_on].sort()).toEqual([...underVault, ...settings].sort());
       const [trigger] = vaultLocks[0].lifecycle.replace_triggered_by as string[];
       const fingerprint = stack.json.resource.terraform_data[trigger.replace(/^terraform_data\./, "")];
       expect([...fingerprint.input.role_assignment_ids].sort()).toEqual(underVault.map((a) => `\${${a}.id}`).sort());

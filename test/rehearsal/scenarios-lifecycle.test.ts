@@ -74,7 +74,8 @@ scenario("replacing-settings", () => {
 });
 
 scenario("monitoring-off", () => {
-  // The host locks cover the agent extension and the association (lock-blocks-child-delete).
+  // The host locks cover the agent extension and the association, the vault lock the vault's
+  // diagnostic setting (issue 23; lock-blocks-child-delete).
   const { r, stack } = rehearse();
   it("deletes only monitoring resources; no host, bootstrap, grant or lock is replaced or deleted", () => {
     const off = rehearsalStack((d) => (d.monitoring = { enabled: false }));
@@ -89,13 +90,13 @@ scenario("monitoring-off", () => {
       }
     }
   });
-  it("the apply is refused while the host locks stand: they cover each host's agent and rule association (README, Operations)", () => {
+  it("the apply is refused while the locks stand: the host locks cover each host's agent and rule association, the vault lock its diagnostic setting (README, Operations)", () => {
     const run = r().apply();
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("ScopeLocked");
     const refused = r().takeLog().filter((l) => l.startsWith("refused-destroy"));
     expect(refused.length).toBeGreaterThan(0);
-    for (const line of refused) expect(line).toMatch(/ azurerm_(virtual_machine_extension|monitor_data_collection_rule_association)\./);
+    for (const line of refused) expect(line).toMatch(/ azurerm_(virtual_machine_extension|monitor_data_collection_rule_association|monitor_diagnostic_setting)\./);
   });
 });
 
