@@ -43,12 +43,18 @@ const PARENT_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
   // refuses its delete (ScopeLocked: hashicorp/terraform-provider-azurerm#17478, microsoft/AzureTRE#1164;
   // MicrosoftDocs/azure-docs#92388 asks lock-resources to say so).
   azurerm_monitor_diagnostic_setting: ["target_resource_id"],
+  // Deleting a private endpoint deletes its connection on the target (a privateEndpointConnectionProxies
+  // child of it), which the target's lock refuses (ScopeLocked: MicrosoftDocs/azure-docs#116983,
+  // hashicorp/terraform-provider-azurerm#17478, comment of 2023-05-03).
+  azurerm_private_endpoint: ["private_service_connection.private_connection_resource_id"],
   azurerm_role_assignment: ["scope"],
 };
 
+/** `name`, or `block.name` inside a single nested block, as the stand-in holds it. */
 function argument(facts: StandInFacts, name: string): string | undefined {
-  if (facts.triggersKeys.includes(name)) return `self.triggers_replace.${name}`;
-  if (facts.inputKeys.includes(name)) return `self.input.${name}`;
+  const top = name.split(".")[0];
+  if (facts.triggersKeys.includes(top)) return `self.triggers_replace.${name}`;
+  if (facts.inputKeys.includes(top)) return `self.input.${name}`;
   return undefined;
 }
 
