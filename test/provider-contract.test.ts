@@ -106,7 +106,7 @@ describe.each([
     }
   });
 
-  test("production stacks: every host lock waits for that host's bootstrap and is replaced around a replaced Run Command", () => {
+  test("production stacks: every host lock waits for that host's bootstrap and maintenance assignment and is replaced around a replaced Run Command", () => {
     for (const stack of stacks.values()) {
       const locks = stack.resources("azurerm_management_lock");
       const commands = Object.keys(stack.json.resource.azurerm_virtual_machine_run_command ?? {});
@@ -119,6 +119,12 @@ describe.each([
         // The same host: the Run Command's VM is the VM the lock protects.
         const vm = /azurerm_windows_virtual_machine\.[^.]+/.exec(lock.scope)?.[0];
         expect(stack.json.resource.azurerm_virtual_machine_run_command[command as string].virtual_machine_id).toBe(`\${${vm}.id}`);
+        // Its maintenance assignment (an extension resource of the VM, under the lock) comes first, so the lock is deleted before it.
+        const assignments = Object.entries((stack.json.resource.azurerm_maintenance_assignment_virtual_machine ?? {}) as Record<string, Json>)
+          .filter(([, a]) => a.virtual_machine_id === `\${${vm}.id}`)
+          .map(([name]) => `azurerm_maintenance_assignment_virtual_machine.${name}`);
+        expect(assignments).toHaveLength(1);
+        expect(lock.depends_on).toContain(assignments[0]);
       }
     }
   });
