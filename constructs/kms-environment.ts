@@ -3,6 +3,7 @@
 // and their bootstraps, the DNS publishers, monitoring, the production locks, the standard tags and
 // the policy pack. KmsStack (one environment file as a stack) is a provider, a backend and this
 // construct; a library user puts it in a stack of their own.
+import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Aspects, TerraformOutput, TerraformStack, type TerraformOutputConfig } from "cdktf";
 import { Construct } from "constructs";
@@ -253,7 +254,7 @@ export class KmsEnvironment extends Construct {
 
     this.hosts = this.addHosts(network.subnetId, inResourceGroup);
     // Azure Update Manager: each host its own window, host N (N-1) windows after host 1.
-    this.hosts.forEach((host, index) => {
+    const patchWindows = this.hosts.map((host, index) => {
       const window = new KmsMaintenanceWindow(this, `host-${index + 1}-patch-window`, {
         ...inResourceGroup,
         name: `mc-kms-${host.computerName.toLowerCase()}`,
@@ -263,6 +264,7 @@ export class KmsEnvironment extends Construct {
         terraformName: terraformIdentifier(host.computerName),
       });
       recordEnvironmentFields(window, ["hosts", "patchWindow"]);
+      return window;
     });
     this.firewallRule = network.admit({ hosts: this.hosts, clientCidrs: config.clientCidrs, adminCidrs: config.adminCidrs, port });
     recordEnvironmentFields(this.firewallRule, ["kms", "port"], ["clientCidrs"], ["adminCidrs"]);
@@ -322,6 +324,7 @@ export class KmsEnvironment extends Construct {
     );
     this.bootstraps.forEach((b) => recordEnvironmentFields(b, ["kms", "products"], ["kms", "bootstrapRevision"]));
 
+    let deleteLocks: KmsDeleteLocks | undefined;
     if (production) {
       // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted
       // (its create fails the apply), so no lock exists yet and the replace that the next apply
@@ -333,10 +336,12 @@ export class KmsEnvironment extends Construct {
         id: `lock-${h.node.id}`,
         terraformName: terraformIdentifier(h.computerName),
         resource: h.vm,
-        dependsOn: [this.bootstraps[i].runCommand],
+        // The maintenance assignment is an extension resource of the VM, so the VM's lock blocks
+        // deleting it (Learn, lock-resources): the lock waits for it, and so is deleted before it.
+        dependsOn: [this.bootstraps[i].runCommand, patchWindows[i].assignment],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
       }));
-      new KmsDeleteLocks(this, "locks", {
+      deleteLocks = new KmsDeleteLocks(this, "locks", {
         targets: [
           ...hostLocks,
           ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
@@ -363,6 +368,10 @@ export class KmsEnvironment extends Construct {
         deployerPrincipalId: this.keyVault.deployerPrincipalId,
       });
       recordEnvironmentFields(audit, ["keyVault"], ["monitoring"]);
+      // The diagnostic setting is an extension resource of the vault: the vault's lock refuses its
+      // delete (ScopeLocked), so the lock waits for it and is deleted before it.
+      const vaultLock = deleteLocks?.node.tryFindChild("lock-key-vault") as ManagementLock | undefined;
+      if (vaultLock) vaultLock.dependsOn = [...(vaultLock.dependsOn ?? []), resourceAddress(audit.diagnosticSetting)];
     }
 
     KmsPolicyPack.applyTo(

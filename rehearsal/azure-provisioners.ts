@@ -28,20 +28,33 @@ const LOG = 'echo "$EVENT $ADDRESS" >> "$REHEARSAL_DIR/log"';
 /**
  * Arguments naming the resource a child lives under, whose lock covers it
  * (lock-blocks-child-delete: Learn, lock-resources, "a lock ... is inherited by child resources";
- * a Run Command, a VM extension and a data collection rule association are child or extension
- * resources of their VM; a role assignment lives at its scope). A Key Vault secret is data plane,
+ * a Run Command, a VM extension, a data collection rule association and a maintenance configuration
+ * assignment are child or extension resources of their VM; a role assignment lives at its scope). A Key Vault secret is data plane,
  * which ARM locks do not cover (same page, "Considerations before applying your locks").
  */
 const PARENT_ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
   azurerm_virtual_machine_run_command: ["virtual_machine_id"],
   azurerm_virtual_machine_extension: ["virtual_machine_id"],
   azurerm_monitor_data_collection_rule_association: ["target_resource_id"],
+  // Microsoft.Maintenance/configurationAssignments, an extension resource at the VM's scope
+  // (Learn, maintenance-configurations, "Scope": assignments are made to the machine).
+  azurerm_maintenance_assignment_virtual_machine: ["virtual_machine_id"],
+  // Microsoft.Insights/diagnosticSettings, an extension resource of its target: a lock on the target
+  // refuses its delete (ScopeLocked: hashicorp/terraform-provider-azurerm#17478, microsoft/AzureTRE#1164;
+  // MicrosoftDocs/azure-docs#92388 asks lock-resources to say so).
+  azurerm_monitor_diagnostic_setting: ["target_resource_id"],
+  // Deleting a private endpoint deletes its connection on the target (a privateEndpointConnectionProxies
+  // child of it), which the target's lock refuses (ScopeLocked: MicrosoftDocs/azure-docs#116983,
+  // hashicorp/terraform-provider-azurerm#17478, comment of 2023-05-03).
+  azurerm_private_endpoint: ["private_service_connection.private_connection_resource_id"],
   azurerm_role_assignment: ["scope"],
 };
 
+/** `name`, or `block.name` inside a single nested block, as the stand-in holds it. */
 function argument(facts: StandInFacts, name: string): string | undefined {
-  if (facts.triggersKeys.includes(name)) return `self.triggers_replace.${name}`;
-  if (facts.inputKeys.includes(name)) return `self.input.${name}`;
+  const top = name.split(".")[0];
+  if (facts.triggersKeys.includes(top)) return `self.triggers_replace.${name}`;
+  if (facts.inputKeys.includes(top)) return `self.input.${name}`;
   return undefined;
 }
 

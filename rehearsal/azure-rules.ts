@@ -41,7 +41,7 @@ export const AZURE_RULES: readonly AzureRule[] = [
     id: "lock-blocks-child-delete",
     statement: "A lock applies to the resource and is inherited by its child and extension resources; a CanNotDelete lock also blocks deleting role assignments at or below its scope.",
     learnUrl: LOCKS,
-    effect: "A host's Run Command and extensions, and every role assignment scoped to a locked vault, cannot be deleted or replaced (role assignments are replaced, never updated) while the lock stands.",
+    effect: "A host's Run Command, extensions and maintenance assignment, a locked vault's diagnostic setting and private endpoint, and every role assignment scoped to a locked vault, cannot be deleted or replaced (role assignments are replaced, never updated) while the lock stands.",
   },
   {
     id: "lock-write-needs-authorization",

@@ -106,7 +106,7 @@ describe.each([
     }
   });
 
-  test("production stacks: every host lock waits for that host's bootstrap and is replaced around a replaced Run Command", () => {
+  test("production stacks: every host lock waits for that host's bootstrap and maintenance assignment and is replaced around a replaced Run Command", () => {
     for (const stack of stacks.values()) {
       const locks = stack.resources("azurerm_management_lock");
       const commands = Object.keys(stack.json.resource.azurerm_virtual_machine_run_command ?? {});
@@ -119,11 +119,17 @@ describe.each([
         // The same host: the Run Command's VM is the VM the lock protects.
         const vm = /azurerm_windows_virtual_machine\.[^.]+/.exec(lock.scope)?.[0];
         expect(stack.json.resource.azurerm_virtual_machine_run_command[command as string].virtual_machine_id).toBe(`\${${vm}.id}`);
+        // Its maintenance assignment (an extension resource of the VM, under the lock) comes first, so the lock is deleted before it.
+        const assignments = Object.entries((stack.json.resource.azurerm_maintenance_assignment_virtual_machine ?? {}) as Record<string, Json>)
+          .filter(([, a]) => a.virtual_machine_id === `\${${vm}.id}`)
+          .map(([name]) => `azurerm_maintenance_assignment_virtual_machine.${name}`);
+        expect(assignments).toHaveLength(1);
+        expect(lock.depends_on).toContain(assignments[0]);
       }
     }
   });
 
-  test("a locked vault's lock depends on, and is replaced with, every role assignment under the vault", () => {
+  test("a locked vault's lock depends on, and is replaced with, every role assignment under the vault; it also waits for the vault's diagnostic settings (deleted before them)", () => {
     let checked = 0;
     for (const stack of stacks.values()) {
       const vaults = Object.keys(stack.json.resource.azurerm_key_vault ?? {});
@@ -135,7 +141,11 @@ describe.each([
         .filter(([, a]) => String(a.scope).startsWith(`\${azurerm_key_vault.${vaults[0]}.id}`))
         .map(([name]) => `azurerm_role_assignment.${name}`);
       expect(underVault.length).toBeGreaterThan(1);
-      expect([...vaultLocks[0].depends_on].sort()).toEqual([...underVault].sort());
+      // Diagnostic settings on the vault are extension resources its lock covers (ScopeLocked on delete).
+      const settings = Object.entries((stack.json.resource.azurerm_monitor_diagnostic_setting ?? {}) as Record<string, Json>)
+        .filter(([, d]) => d.target_resource_id === `\${azurerm_key_vault.${vaults[0]}.id}`)
+        .map(([name]) => `azurerm_monitor_diagnostic_setting.${name}`);
+      expect([...vaultLocks[0].depends_on].sort()).toEqual([...underVault, ...settings].sort());
       const [trigger] = vaultLocks[0].lifecycle.replace_triggered_by as string[];
       const fingerprint = stack.json.resource.terraform_data[trigger.replace(/^terraform_data\./, "")];
       expect([...fingerprint.input.role_assignment_ids].sort()).toEqual(underVault.map((a) => `\${${a}.id}`).sort());

@@ -5,7 +5,7 @@
 import { checkPlan, formatMarkdown, formatText, parsePlan, runCheckPlan } from "../../rehearsal/check-plan";
 import { realPlan } from "../../rehearsal/stand-in";
 import { Rehearsal } from "../../rehearsal/terraform";
-import { applied, hostsOf, rehearsalStack } from "../support/rehearsal";
+import { applied, hostsOf, lab, rehearsalStack } from "../support/rehearsal";
 
 jest.setTimeout(120_000);
 
@@ -132,7 +132,7 @@ describe("check-plan on plans the rehearsal produced (mapped back to the real ad
     expect(report.unacknowledged).not.toContain("key-vault-grant-removed");
   });
   it("the old route (tier: lab): locks removed and purge protection changed", () => {
-    const report = check((d) => (d.tier = "lab"));
+    const report = check(lab);
     expect(report.unacknowledged).toEqual(expect.arrayContaining(["lock-removed", "purge-protection-changed"]));
     expect(formatMarkdown(report)).toContain("`purge-protection-changed`");
   });

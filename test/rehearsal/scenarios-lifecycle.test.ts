@@ -5,7 +5,7 @@
 // and on the order of operations (the provisioners' log). Addresses come from the synthesized JSON
 // by type and properties. The ids are those README.md marks its statements with (scenarios.ts).
 import { Rehearsal } from "../../rehearsal/terraform";
-import { Edit, OFFICE, SAVED_SEARCH, applied, at, bootstrapOf, both, changed, grantsOf, hostsOf, lab, lockOf, onlyOf, rehearsalStack, rehearse, resourcesOf, scenario } from "../support/rehearsal";
+import { Edit, OFFICE, SAVED_SEARCH, applied, at, bootstrapOf, both, changed, grantsOf, hostsOf, lab, lockOf, maintenanceAssignmentOf, onlyOf, rehearsalStack, rehearse, resourcesOf, scenario } from "../support/rehearsal";
 
 jest.setTimeout(180_000);
 
@@ -74,7 +74,8 @@ scenario("replacing-settings", () => {
 });
 
 scenario("monitoring-off", () => {
-  // The host locks cover the agent extension and the association (lock-blocks-child-delete).
+  // The host locks cover the agent extension and the association, the vault lock the vault's
+  // diagnostic setting (issue 23; lock-blocks-child-delete).
   const { r, stack } = rehearse();
   it("deletes only monitoring resources; no host, bootstrap, grant or lock is replaced or deleted", () => {
     const off = rehearsalStack((d) => (d.monitoring = { enabled: false }));
@@ -89,21 +90,23 @@ scenario("monitoring-off", () => {
       }
     }
   });
-  it("the apply is refused while the host locks stand: they cover each host's agent and rule association (README, Operations)", () => {
+  it("the apply is refused while the locks stand: the host locks cover each host's agent and rule association, the vault lock its diagnostic setting (README, Operations)", () => {
     const run = r().apply();
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("ScopeLocked");
     const refused = r().takeLog().filter((l) => l.startsWith("refused-destroy"));
     expect(refused.length).toBeGreaterThan(0);
-    for (const line of refused) expect(line).toMatch(/ azurerm_(virtual_machine_extension|monitor_data_collection_rule_association)\./);
+    for (const line of refused) expect(line).toMatch(/ azurerm_(virtual_machine_extension|monitor_data_collection_rule_association|monitor_diagnostic_setting)\./);
   });
 });
 
 scenario("dns-ttl", () => {
   const rfc2136: Edit = (d) => {
-    d.tier = "lab";
+    lab(d);
     d.hosts.privateIpAddresses = ["10.0.0.10", "10.0.0.11"];
     d.dns.rfc2136 = { server: "dns1.rehearsal.contoso.internal", tsig: { keyName: "kms-update" } };
+    // A private zone of the RFC 2136 zone's name would shadow it (refused since issue 23): RFC 2136 only.
+    d.dns.privateZone = false;
   };
   describe("Azure Private DNS", () => {
     const { r } = rehearse();
@@ -229,6 +232,12 @@ scenario("replace-one-production-host", () => {
     const lock = lockOf(stack(), second.address)!;
     expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${second.address}`));
     expect(at(log, `create ${lock}`)).toBeGreaterThan(at(log, `create ${bootstrapOf(stack(), second.address)}`));
+    // Its maintenance assignment (an extension resource of the VM, under the VM's lock) is replaced
+    // with the VM: deleted only after the lock is gone, and the lock comes back after the new one.
+    const assignment = maintenanceAssignmentOf(stack(), second.address);
+    expect(plan.get(assignment)).toBe("delete+create");
+    expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${assignment}`));
+    expect(at(log, `create ${lock}`)).toBeGreaterThan(at(log, `create ${assignment}`));
     expect(log.filter((l) => l.startsWith("refused-destroy") || l.startsWith("failed-"))).toEqual([]);
     r().configure(rehearsalStack());
     expect(changed(r())).toEqual(new Map());

@@ -14,7 +14,7 @@ export const SCENARIOS = {
   "host-count": "hosts.count 2 -> 3 -> 2 (lab): adds host 3, then destroys only host 3",
   "zone-change": "hosts.zones: replaces the host in a lab; production refuses (prevent_destroy)",
   "replacing-settings": "osDiskType, image and adminUsername replace every host",
-  "monitoring-off": "monitoring off in production: plans only monitoring deletes; the apply is refused under the host locks",
+  "monitoring-off": "monitoring off in production: plans only monitoring deletes; the apply is refused under the host and vault locks",
   "dns-ttl": "dns.ttl: in place on Azure Private DNS; replaces the RFC 2136 record sets",
   "vault-lock-window": "a product added in production: the vault lock is deleted, the grants change, the lock returns",
   "password-rotation": "apply -replace of a generated password updates the secret and leaves the VM alone",

@@ -56,6 +56,13 @@ export function bootstrapOf(stack: Body, vm: string): string {
   return found[0].address;
 }
 
+/** The host's maintenance configuration assignment (its patch window). */
+export function maintenanceAssignmentOf(stack: Body, vm: string): string {
+  const found = resourcesOf(stack, "azurerm_maintenance_assignment_virtual_machine").filter((r) => refersTo(r.body.virtual_machine_id, vm));
+  if (found.length !== 1) throw new Error(`expected one maintenance assignment on ${vm}, found ${found.length}`);
+  return found[0].address;
+}
+
 /** The CanNotDelete lock on a resource, if any. */
 export function lockOf(stack: Body, target: string): string | undefined {
   return resourcesOf(stack, "azurerm_management_lock").find((r) => r.body.scope === `\${${target}.id}`)?.address;
@@ -102,8 +109,14 @@ export function at(log: readonly string[], event: string): number {
 export const SAVED_SEARCH = (address: string): boolean => address.startsWith("azurerm_log_analytics_saved_search.");
 
 export type Edit = (data: Record<string, any>) => void;
+/**
+ * tier: lab. A lab vault needs allowedCidrs or privateEndpoint (issue 23); the flip names the private
+ * endpoint production had by default, so it changes the tier's rules (locks, purge protection) and
+ * not the vault's exposure.
+ */
 export const lab: Edit = (d) => {
   d.tier = "lab";
+  d.keyVault.privateEndpoint ??= { privateDnsZone: { create: true } };
 };
 export const both =
   (...edits: Edit[]): Edit =>
