@@ -3,9 +3,8 @@
 // and their bootstraps, the DNS publishers, monitoring, the production locks, the standard tags and
 // the policy pack. KmsStack (one environment file as a stack) is a provider, a backend and this
 // construct; a library user puts it in a stack of their own.
-import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { Aspects, TerraformOutput, TerraformStack, type TerraformOutputConfig } from "cdktf";
+import { Aspects, TerraformOutput, TerraformStack, type TerraformOutputConfig, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type * as z from "zod";
 import { allPublishedKeys } from "../catalog";
@@ -84,6 +83,9 @@ export type KmsEnvironmentConfig = Omit<EnvironmentConfig, "backend"> & { readon
  * ({@link KmsEnvironment.config} holds the result). Each field's values are described in
  * environments/environment.schema.json and in the README's Environments table.
  */
+/** A resource the vault's lock refuses to delete (an extension or child of the vault), with its id. */
+type UnderVaultLock = TerraformResource & { readonly id: string };
+
 export interface KmsEnvironmentProps {
   /** Environment name, 1-20 lower-case letters, digits and hyphens: resources are named after it (`nsg-kms-<name>`, `vnet-kms-<name>`, ...). */
   readonly name: EnvironmentInput["name"];
@@ -227,6 +229,8 @@ export class KmsEnvironment extends Construct {
       deployerPrincipalId: config.keyVault.deployerPrincipalId,
       publicNetworkAccess: privateEndpoint && !config.keyVault.id ? false : undefined,
     });
+    // The endpoint's connection is on the vault: deleting the endpoint is refused under the vault's lock.
+    let vaultEndpoint: UnderVaultLock | undefined;
     if (privateEndpoint) {
       const zone = privateEndpoint.privateDnsZone;
       const endpoint = new KmsKeyVaultPrivateEndpoint(this, "key-vault-private-endpoint", {
@@ -240,6 +244,7 @@ export class KmsEnvironment extends Construct {
       recordEnvironmentFields(endpoint, ["keyVault", "privateEndpoint"]);
       // With public access off, the secrets (and the hosts' reads) go through the endpoint.
       this.keyVault.secretDependsOn.push(endpoint.endpoint);
+      vaultEndpoint = endpoint.endpoint;
     }
     recordEnvironmentFields(this.keyVault, ["keyVault"]);
     recordEnvironmentFields(network, ["network"]);
@@ -324,7 +329,29 @@ export class KmsEnvironment extends Construct {
     );
     this.bootstraps.forEach((b) => recordEnvironmentFields(b, ["kms", "products"], ["kms", "bootstrapRevision"]));
 
-    let deleteLocks: KmsDeleteLocks | undefined;
+    // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
+    // Resources the vault's lock covers besides its role assignments (vaultLockTarget): deleting
+    // them is refused under it (ScopeLocked), so a replace of one must fall inside its window.
+    const underVaultLock: UnderVaultLock[] = vaultEndpoint ? [vaultEndpoint] : [];
+    const monitoring = addMonitoring(this, config, { hosts: this.hosts, bootstraps: this.bootstraps, resourceGroupName });
+    if (monitoring) {
+      // Who read the KMS host keys: the vault's audit log in the workspace, and an alert (issue 23).
+      const audit = new KmsKeyVaultAudit(this, "key-vault-audit", {
+        environmentName: config.name,
+        resourceGroupName,
+        keyVaultId: this.keyVault.id,
+        workspaceId: monitoring.workspaceId,
+        workspaceLocation: monitoring.workspaceLocation,
+        actionGroupId: monitoring.actionGroupId,
+        hosts: this.hosts,
+        hostKeySecretNames: config.kms.products.map((p) => p.secretName),
+        deployerPrincipalId: this.keyVault.deployerPrincipalId,
+      });
+      recordEnvironmentFields(audit, ["keyVault"], ["monitoring"]);
+      // The diagnostic setting is an extension resource of the vault: under the vault's lock.
+      underVaultLock.push(audit.diagnosticSetting);
+    }
+
     if (production) {
       // A host's lock waits for its bootstrap: a failed bootstrap leaves the Run Command tainted
       // (its create fails the apply), so no lock exists yet and the replace that the next apply
@@ -341,37 +368,15 @@ export class KmsEnvironment extends Construct {
         dependsOn: [this.bootstraps[i].runCommand, patchWindows[i].assignment],
         replaceTriggeredBy: [`${resourceAddress(this.bootstraps[i].runCommand)}.id`],
       }));
-      deleteLocks = new KmsDeleteLocks(this, "locks", {
+      new KmsDeleteLocks(this, "locks", {
         targets: [
           ...hostLocks,
-          ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault)] : []),
+          ...(this.keyVault.createdVault ? [this.vaultLockTarget(this.keyVault.createdVault, underVaultLock)] : []),
           // Records on an RFC 2136 server are not Azure resources: no lock can cover them.
           ...(this.dnsRecords ? [{ id: "lock-srv-record", terraformName: "vlmcs", resource: this.dnsRecords.srvRecord }] : []),
           ...(this.dnsRecords?.hostRecords ?? []).map((r, i) => ({ id: `lock-a-record-${i + 1}`, terraformName: `${terraformIdentifier(this.hosts[i].computerName)}_a_record`, resource: r })),
         ],
       });
-    }
-
-    // Monitoring (issue 13): the agent, data collection, alerts and saved searches (stacks/monitoring.ts).
-    const monitoring = addMonitoring(this, config, { hosts: this.hosts, bootstraps: this.bootstraps, resourceGroupName });
-    if (monitoring) {
-      // Who read the KMS host keys: the vault's audit log in the workspace, and an alert (issue 23).
-      const audit = new KmsKeyVaultAudit(this, "key-vault-audit", {
-        environmentName: config.name,
-        resourceGroupName,
-        keyVaultId: this.keyVault.id,
-        workspaceId: monitoring.workspaceId,
-        workspaceLocation: monitoring.workspaceLocation,
-        actionGroupId: monitoring.actionGroupId,
-        hosts: this.hosts,
-        hostKeySecretNames: config.kms.products.map((p) => p.secretName),
-        deployerPrincipalId: this.keyVault.deployerPrincipalId,
-      });
-      recordEnvironmentFields(audit, ["keyVault"], ["monitoring"]);
-      // The diagnostic setting is an extension resource of the vault: the vault's lock refuses its
-      // delete (ScopeLocked), so the lock waits for it and is deleted before it.
-      const vaultLock = deleteLocks?.node.tryFindChild("lock-key-vault") as ManagementLock | undefined;
-      if (vaultLock) vaultLock.dependsOn = [...(vaultLock.dependsOn ?? []), resourceAddress(audit.diagnosticSetting)];
     }
 
     KmsPolicyPack.applyTo(
@@ -413,17 +418,23 @@ export class KmsEnvironment extends Construct {
    * role_assignment_resource.go). So a changed product, secret name, deployer or host identity
    * would fail under a plain lock. The lock depends on every role assignment under the vault and
    * is replaced whenever their set changes (a terraform_data holding their ids): Terraform deletes
-   * the lock, changes the assignments, then creates the lock again.
+   * the lock, changes the assignments, then creates the lock again. The same holds for `covered`,
+   * the other resources deleting which the lock refuses (the vault's private endpoint, whose
+   * subnet_id is ForceNew, and its diagnostic setting): their ids are in the fingerprint too, so a
+   * replaced one (an unknown id in the plan) replaces the lock around it.
    */
-  private vaultLockTarget(vault: { readonly id: string }) {
+  private vaultLockTarget(vault: { readonly id: string }, covered: readonly UnderVaultLock[]) {
     // Stryker disable next-line ArrayDeclaration: unreachable; a vault this stack creates always has its deployer's assignment (KmsKeyVault), only an existing one has none
     const assignments = [...(this.keyVault.deployerRoleAssignment ? [this.keyVault.deployerRoleAssignment] : []), ...this.bootstraps.flatMap((b) => b.readGrants)];
-    const fingerprint = new TerraformData(this, "key-vault-role-assignments", { input: { role_assignment_ids: assignments.map((a) => a.id) }, terraformName: "key_vault_role_assignments" });
+    const fingerprint = new TerraformData(this, "key-vault-role-assignments", {
+      input: { role_assignment_ids: assignments.map((a) => a.id), covered_ids: covered.map((c) => c.id) },
+      terraformName: "key_vault_role_assignments",
+    });
     return {
       id: "lock-key-vault",
       terraformName: "key_vault",
       resource: vault,
-      dependsOn: assignments,
+      dependsOn: [...assignments, ...covered],
       replaceTriggeredBy: [fingerprint.address],
     };
   }

@@ -129,8 +129,9 @@ describe.each([
     }
   });
 
-  test("a locked vault's lock depends on, and is replaced with, every role assignment under the vault; it also waits for the vault's diagnostic settings (deleted before them)", () => {
+  test("a locked vault's lock depends on, and is replaced with, every role assignment under the vault; and likewise on and with the vault's diagnostic settings and private endpoint (deleted before them, replaced around them)", () => {
     let checked = 0;
+    let withEndpoint = 0;
     for (const stack of stacks.values()) {
       const vaults = Object.keys(stack.json.resource.azurerm_key_vault ?? {});
       const vaultLocks = stack.resources("azurerm_management_lock").filter((l) => /azurerm_key_vault\./.test(l.scope));
@@ -145,13 +146,22 @@ describe.each([
       const settings = Object.entries((stack.json.resource.azurerm_monitor_diagnostic_setting ?? {}) as Record<string, Json>)
         .filter(([, d]) => d.target_resource_id === `\${azurerm_key_vault.${vaults[0]}.id}`)
         .map(([name]) => `azurerm_monitor_diagnostic_setting.${name}`);
-      expect([...vaultLocks[0].depends_on].sort()).toEqual([...underVault, ...settings].sort());
+      // So is the vault's private endpoint (its connection is on the vault; subnet_id is ForceNew).
+      const endpoints = Object.entries((stack.json.resource.azurerm_private_endpoint ?? {}) as Record<string, Json>)
+        .filter(([, e]) => [e.private_service_connection].flat()[0]?.private_connection_resource_id === `\${azurerm_key_vault.${vaults[0]}.id}`)
+        .map(([name]) => `azurerm_private_endpoint.${name}`);
+      const covered = [...settings, ...endpoints];
+      withEndpoint += endpoints.length;
+      expect([...vaultLocks[0].depends_on].sort()).toEqual([...underVault, ...covered].sort());
       const [trigger] = vaultLocks[0].lifecycle.replace_triggered_by as string[];
       const fingerprint = stack.json.resource.terraform_data[trigger.replace(/^terraform_data\./, "")];
       expect([...fingerprint.input.role_assignment_ids].sort()).toEqual(underVault.map((a) => `\${${a}.id}`).sort());
+      // A replaced endpoint or setting (an unknown id in the plan) replaces the lock around it.
+      expect([...fingerprint.input.covered_ids].sort()).toEqual(covered.map((a) => `\${${a}.id}`).sort());
     }
-    // The fixtures include a production stack that creates its vault (vault-prod.yaml).
+    // The fixtures include a production stack that creates its vault (vault-prod.yaml), with its private endpoint (the default).
     if (dir === FIXTURES_DIR) expect(checked).toBeGreaterThan(0);
+    if (dir === FIXTURES_DIR) expect(withEndpoint).toBeGreaterThan(0);
   });
 });
 

@@ -75,13 +75,16 @@ scenario("replacing-settings", () => {
 
 scenario("monitoring-off", () => {
   // The host locks cover the agent extension and the association, the vault lock the vault's
-  // diagnostic setting (issue 23; lock-blocks-child-delete).
+  // diagnostic setting (issue 23; lock-blocks-child-delete): the vault lock is replaced around it
+  // (vault-endpoint-replace), the host locks are not.
   const { r, stack } = rehearse();
-  it("deletes only monitoring resources; no host, bootstrap, grant or lock is replaced or deleted", () => {
+  it("deletes only monitoring resources; no host, bootstrap, grant or host lock is replaced or deleted; the vault lock is replaced around the diagnostic setting", () => {
     const off = rehearsalStack((d) => (d.monitoring = { enabled: false }));
     r().configure(off);
     const plan = changed(r());
-    const gone = [...plan].filter(([, a]) => a.includes("delete")).map(([address]) => address.split(".")[0]);
+    const vaultLock = lockOf(stack(), onlyOf(stack(), "azurerm_key_vault"))!;
+    expect(plan.get(vaultLock)).toBe("delete+create");
+    const gone = [...plan].filter(([address, a]) => a.includes("delete") && address !== vaultLock).map(([address]) => address.split(".")[0]);
     expect(gone.length).toBeGreaterThan(0);
     for (const type of gone) expect(type).toMatch(/^azurerm_(log_analytics|monitor_|virtual_machine_extension)/);
     for (const host of hostsOf(stack())) {
@@ -90,13 +93,17 @@ scenario("monitoring-off", () => {
       }
     }
   });
-  it("the apply is refused while the locks stand: the host locks cover each host's agent and rule association, the vault lock its diagnostic setting (README, Operations)", () => {
+  it("the apply is refused while the host locks stand: they cover each host's agent and rule association; the vault's diagnostic setting goes after its lock's delete (README, Operations)", () => {
     const run = r().apply();
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("ScopeLocked");
-    const refused = r().takeLog().filter((l) => l.startsWith("refused-destroy"));
+    const log = r().takeLog();
+    const refused = log.filter((l) => l.startsWith("refused-destroy"));
     expect(refused.length).toBeGreaterThan(0);
-    for (const line of refused) expect(line).toMatch(/ azurerm_(virtual_machine_extension|monitor_data_collection_rule_association|monitor_diagnostic_setting)\./);
+    for (const line of refused) expect(line).toMatch(/ azurerm_(virtual_machine_extension|monitor_data_collection_rule_association)\./);
+    const vault = onlyOf(stack(), "azurerm_key_vault");
+    const setting = resourcesOf(stack(), "azurerm_monitor_diagnostic_setting").find((d) => d.body.target_resource_id === `\${${vault}.id}`)!.address;
+    if (log.includes(`destroy ${setting}`)) expect(at(log, `destroy ${lockOf(stack(), vault)!}`)).toBeLessThan(at(log, `destroy ${setting}`));
   });
 });
 
@@ -174,6 +181,38 @@ scenario("vault-lock-window", () => {
     const deployer = resourcesOf(next, "azurerm_role_assignment").find((g) => g.body.principal_id === "44444444-4444-4444-8444-444444444444")!.address;
     expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${deployer}`));
     expect(at(log, `create ${deployer}`)).toBeLessThan(at(log, `create ${lock}`));
+  });
+});
+
+scenario("vault-endpoint-replace", () => {
+  // The vault's private endpoint (its connection on the vault) and diagnostic setting are under the
+  // vault's lock (lock-blocks-child-delete): a replace must fall inside the lock's window too.
+  // subnet_id is ForceNew (provider-contract-rows.ts, private_endpoint_resource.go).
+  const subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub-weu/subnets/snet-endpoints";
+  const { r, stack } = rehearse();
+  it("keyVault.privateEndpoint.subnetId changed: the vault lock is deleted, the endpoint replaced, the lock created again, in one apply", () => {
+    const next = rehearsalStack((d) => (d.keyVault.privateEndpoint = { subnetId: subnet }));
+    r().configure(next);
+    const endpoint = onlyOf(stack(), "azurerm_private_endpoint");
+    const lock = lockOf(stack(), onlyOf(stack(), "azurerm_key_vault"))!;
+    const plan = changed(r());
+    expect(plan.get(endpoint)).toBe("delete+create");
+    expect(plan.get(lock)).toBe("delete+create");
+    applied(r().apply());
+    const log = r().takeLog();
+    expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${endpoint}`));
+    expect(at(log, `create ${endpoint}`)).toBeLessThan(at(log, `create ${lock}`));
+    expect(log.filter((l) => l.startsWith("refused-destroy") || l.startsWith("failed-"))).toEqual([]);
+    expect(changed(r())).toEqual(new Map());
+  });
+  it("apply -replace of the vault's diagnostic setting: the lock is deleted before it and created again after it", () => {
+    const setting = resourcesOf(stack(), "azurerm_monitor_diagnostic_setting").find((d) => d.body.target_resource_id === `\${${onlyOf(stack(), "azurerm_key_vault")}.id}`)!.address;
+    const lock = lockOf(stack(), onlyOf(stack(), "azurerm_key_vault"))!;
+    applied(r().apply(`-replace=${setting}`));
+    const log = r().takeLog();
+    expect(at(log, `destroy ${lock}`)).toBeLessThan(at(log, `destroy ${setting}`));
+    expect(at(log, `create ${setting}`)).toBeLessThan(at(log, `create ${lock}`));
+    expect(log.filter((l) => l.startsWith("refused-destroy") || l.startsWith("failed-"))).toEqual([]);
   });
 });
 
