@@ -8,7 +8,7 @@ export const SCENARIOS = {
   "bootstrap-fails-on-update": "a bootstrap failing on update: a plain re-apply does not re-run it, a revision bump does",
   "bootstrap-replace": "apply -replace of a Run Command in production: its host's lock deleted first, created after",
   "key-rotation": "a new KMS host key version changes nothing; a revision bump re-runs every bootstrap in place",
-  "tag-change": "a tag change updates in place, re-runs no bootstrap, replaces nothing",
+  "tag-change": "a tag change updates in place and re-runs no bootstrap; only the saved searches are replaced (their tags are ForceNew)",
   "in-place-settings": "client ranges and products re-run every bootstrap in place, replace nothing",
   "size-change": "hosts.size updates every host in place at once; -target changes one host at a time",
   "host-count": "hosts.count 2 -> 3 -> 2 (lab): adds host 3, then destroys only host 3",
