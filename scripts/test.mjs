@@ -23,11 +23,12 @@ if (summaryAt >= 0) {
 // running it once, on the first pass, is enough).
 const noPester = args.includes("--no-pester");
 if (noPester) args.splice(args.indexOf("--no-pester"), 1);
-// 0. BIND 9 for the DNS tests: installed when missing and this user can (scripts/install-bind.sh),
-//    else one message with the command that fixes it, before anything runs.
+// 0. BIND 9 for the DNS tests and shellcheck for the pipeline tests: installed when missing and this
+//    user can (scripts/install-bind.sh), else one message with the command that fixes it, before
+//    anything runs.
 const bind = spawnSync("bash", [path.join(root, "scripts", "install-bind.sh")], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 if (bind.status !== 0) {
-  console.error("npm test: stopped before running anything: BIND 9 is needed (the command above installs it).");
+  console.error("npm test: stopped before running anything: BIND 9 and shellcheck are needed (the command above installs them).");
   process.exit(bind.status || 1);
 }
 const treeBefore = treeState(root);
