@@ -81,13 +81,8 @@ function main(): number {
 // `check-plan <plan.json> ...` (rehearsal/check-plan.ts): loaded only when asked for, so the
 // synth path neither loads nor waits for it.
 if (process.argv[2] === "check-plan") {
-  void import("./rehearsal/check-plan").then(({ runCheckPlan }) => {
-    process.exitCode = runCheckPlan(process.argv.slice(3), {
-      readFile: (file) => fs.readFileSync(file, "utf8"),
-      writeFile: (file, text) => fs.writeFileSync(file, text),
-      out: (text) => process.stdout.write(text),
-      err: (text) => process.stderr.write(text),
-    });
+  void import("./rehearsal/check-plan").then(({ PROCESS_IO, runCheckPlan }) => {
+    process.exitCode = runCheckPlan(process.argv.slice(3), PROCESS_IO);
   });
 } else {
   process.exitCode = main();

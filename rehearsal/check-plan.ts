@@ -3,6 +3,7 @@
 // "Plan Representation": resource_changes[] with address, type, change.actions, change.before and
 // change.after) and says in words what the plan does to the KMS service. A production plan with a
 // hazard is refused (exit 1) unless each hazard is acknowledged on the command line.
+import * as fs from "fs";
 
 /** The hazards check-plan names (issue 24's pipelines acknowledge them by these ids). */
 export const HAZARD_IDS = ["host-rebuild", "all-hosts-down", "lock-removed", "purge-protection-changed", "srv-entry-removed", "key-vault-grant-removed"] as const;
@@ -190,8 +191,24 @@ export function formatMarkdown(report: PlanReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** What the check-plan command reads and writes: files, standard output, standard error. */
+export interface CheckPlanIo {
+  readonly readFile: (file: string) => string;
+  readonly writeFile: (file: string, text: string) => void;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** The process's own files and streams: what `node dist/main.js check-plan` uses. */
+export const PROCESS_IO: CheckPlanIo = {
+  readFile: (file) => fs.readFileSync(file, "utf8"),
+  writeFile: (file, text) => fs.writeFileSync(file, text),
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
 /** The check-plan command: arguments after `check-plan`; returns the exit code (0, 1 hazard, 2 bad input). */
-export function runCheckPlan(args: readonly string[], io: { readFile: (file: string) => string; writeFile: (file: string, text: string) => void; out: (text: string) => void; err: (text: string) => void }): number {
+export function runCheckPlan(args: readonly string[], io: CheckPlanIo): number {
   const usage = "usage: check-plan <plan.json> [--markdown <out.md>] [--acknowledge <hazard-id>]... [--production]\n" + `hazard ids: ${HAZARD_IDS.join(", ")}\n`;
   let file: string | undefined;
   let markdown: string | undefined;

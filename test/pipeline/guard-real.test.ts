@@ -9,20 +9,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildSync } from "esbuild";
+import { lock, plan, vm } from "../support/plan-json";
 
 const ROOT = path.join(__dirname, "..", "..");
 let work: string;
 let guardCommand: string;
 
-function change(type: string, name: string, actions: string[], before: Record<string, unknown> | null, after: Record<string, unknown> | null) {
-  return { address: `${type}.${name}`, mode: "managed", type, name, provider_name: "registry.terraform.io/hashicorp/azurerm", change: { actions, before, after, after_unknown: {} } };
-}
-const vm = (name: string, actions: string[], after: Record<string, unknown> = {}) =>
-  change("azurerm_windows_virtual_machine", name, actions, { computer_name: name, size: "Standard_D2s_v5", tags: { a: "1" } }, { computer_name: name, size: "Standard_D2s_v5", tags: { a: "1" }, ...after });
-const lock = (name: string, actions: string[]) => change("azurerm_management_lock", name, actions, { lock_level: "CanNotDelete" }, { lock_level: "CanNotDelete" });
 const planFile = (name: string, ...changes: unknown[]) => {
   const file = path.join(work, `${name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4", planned_values: {}, resource_changes: changes }));
+  fs.writeFileSync(file, plan(...changes));
   return file;
 };
 
@@ -39,12 +34,8 @@ function guard(plan: string, summary: string, ...acknowledged: string[]) {
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "kms-guard-real-"));
   const entry = path.join(work, "guard-entry.ts");
-  // What main.ts does for `check-plan`, with the same file operations.
-  fs.writeFileSync(
-    entry,
-    `import * as fs from "fs";\nimport { runCheckPlan } from ${JSON.stringify(path.join(ROOT, "rehearsal", "check-plan"))};\n` +
-      `process.exitCode = runCheckPlan(process.argv.slice(3), { readFile: (f) => fs.readFileSync(f, "utf8"), writeFile: (f, t) => fs.writeFileSync(f, t), out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });\n`,
-  );
+  // What main.ts does for `check-plan`.
+  fs.writeFileSync(entry, `import { PROCESS_IO, runCheckPlan } from ${JSON.stringify(path.join(ROOT, "rehearsal", "check-plan"))};\nprocess.exitCode = runCheckPlan(process.argv.slice(3), PROCESS_IO);\n`);
   const outfile = path.join(work, "guard.cjs");
   buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", outfile, logLevel: "silent" });
   // guard.sh runs `$KMS_PLAN_GUARD check-plan <plan> ...`, as it runs `node dist/main.js check-plan ...`.
@@ -53,7 +44,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test("a production plan that only changes tags passes the pipeline's guard step, with a summary", () => {
-  const plan = planFile("tags", vm("kmsprd01", ["update"], { tags: { a: "2" } }), vm("kmsprd02", ["update"], { tags: { a: "2" } }), lock("kmsprd01", ["no-op"]), lock("kmsprd02", ["no-op"]));
+  const plan = planFile("tags", vm("kmsprd01", ["update"], {}, { tags: { a: "2" } }), vm("kmsprd02", ["update"], {}, { tags: { a: "2" } }), lock("kmsprd01", ["no-op"]), lock("kmsprd02", ["no-op"]));
   const result = guard(plan, path.join(work, "tags.md"));
   expect(result.stderr).toBe("");
   expect(result.status).toBe(0);

@@ -5,18 +5,10 @@
 import { checkPlan, formatMarkdown, formatText, parsePlan, runCheckPlan } from "../../rehearsal/check-plan";
 import { realPlan } from "../../rehearsal/stand-in";
 import { Rehearsal } from "../../rehearsal/terraform";
+import { change, lock, plan, vm } from "../support/plan-json";
 import { applied, hostsOf, lab, rehearsalStack } from "../support/rehearsal";
 
 jest.setTimeout(120_000);
-
-type Actions = string[];
-function change(type: string, name: string, actions: Actions, before: Record<string, unknown> | null, after: Record<string, unknown> | null) {
-  return { address: `${type}.${name}`, mode: "managed", type, name, provider_name: "registry.terraform.io/hashicorp/azurerm", change: { actions, before, after, after_unknown: {} } };
-}
-const plan = (...resourceChanges: unknown[]) => JSON.stringify({ format_version: "1.2", terraform_version: "1.11.4", planned_values: {}, resource_changes: resourceChanges });
-const vm = (name: string, actions: Actions, before: Record<string, unknown> = {}, after: Record<string, unknown> = {}) =>
-  change("azurerm_windows_virtual_machine", name, actions, actions[0] === "create" ? null : { computer_name: name, size: "Standard_D2s_v5", tags: { a: "1" }, ...before }, actions.join() === "delete" ? null : { computer_name: name, size: "Standard_D2s_v5", tags: { a: "1" }, ...after });
-const lock = (name: string, actions: Actions) => change("azurerm_management_lock", name, actions, actions[0] === "create" ? null : { lock_level: "CanNotDelete", name: "kms-do-not-delete" }, actions.join() === "delete" ? null : { lock_level: "CanNotDelete" });
 
 function run(text: string, ...args: string[]) {
   const out: string[] = [];
