@@ -13,7 +13,7 @@ stack="${1:-}"
 out="${2:-}"
 need "<stack-dir>" "$stack"
 need "<out-dir>" "$out"
-[[ -f "$stack/cdk.tf.json" ]] || die "$stack/cdk.tf.json not found; synthesize the stack first (npm run synth -- --only <environment>)"
+need_stack "$stack"
 mkdir -p "$out" || die "cannot create $out"
 out="$(cd "$out" && pwd)"
 

@@ -24,6 +24,11 @@ need() {
   [[ -n "$2" ]] || die "missing $1; usage: $USAGE"
 }
 
+# need_stack <stack-dir>: stops unless <stack-dir> holds a synthesized stack.
+need_stack() {
+  [[ -f "$1/cdk.tf.json" ]] || die "$1/cdk.tf.json not found; synthesize the stack first (npm run synth -- --only <environment>)"
+}
+
 # tf <dir> <terraform arguments...>: terraform in <dir>, never prompting, without colour codes.
 tf() {
   local dir="$1"

@@ -13,7 +13,7 @@ stack="${1:-}"
 artefact="${2:-}"
 need "<stack-dir>" "$stack"
 need "<artefact-dir>" "$artefact"
-[[ -f "$stack/cdk.tf.json" ]] || die "$stack/cdk.tf.json not found; synthesize the stack first (npm run synth -- --only <environment>)"
+need_stack "$stack"
 if [[ -e "$artefact" ]] && [[ -n "$(ls -A "$artefact")" ]]; then die "$artefact is not empty; give an empty or new directory"; fi
 mkdir -p "$artefact"
 artefact="$(cd "$artefact" && pwd)"
